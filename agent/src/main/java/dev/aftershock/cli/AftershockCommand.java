@@ -1,0 +1,64 @@
+package dev.aftershock.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Properties;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+
+@Command(
+        name = "aftershock",
+        mixinStandardHelpOptions = true,
+        versionProvider = AftershockCommand.Version.class,
+        description = "Chaos and autoscaling load tests for Kubernetes, with a measured verdict.",
+        subcommands = {ValidateCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  passed",
+            "  1  a hypothesis failed",
+            "  2  invalid input or usage",
+            "  3  aborted or infrastructure error"
+        })
+public final class AftershockCommand implements Runnable {
+    private AgentRuntime runtime;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Started on first use, so --help and --version need no event loop. */
+    synchronized AgentRuntime runtime() {
+        if (runtime == null) {
+            runtime = new AgentRuntime();
+        }
+        return runtime;
+    }
+
+    synchronized void closeRuntime() {
+        if (runtime != null) {
+            runtime.close();
+            runtime = null;
+        }
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            Properties p = new Properties();
+            try (InputStream in = AftershockCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return new String[] {"aftershock " + p.getProperty("version", "unknown"), "experiment format aftershock.dev/v1alpha1"};
+        }
+    }
+}

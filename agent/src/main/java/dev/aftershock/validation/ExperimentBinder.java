@@ -1,0 +1,297 @@
+package dev.aftershock.validation;
+
+import dev.aftershock.model.AbortCondition;
+import dev.aftershock.model.Arrival;
+import dev.aftershock.model.Durations;
+import dev.aftershock.model.Experiment;
+import dev.aftershock.model.FaultSpec;
+import dev.aftershock.model.Hypothesis;
+import dev.aftershock.model.LoadProfile;
+import dev.aftershock.model.Metadata;
+import dev.aftershock.model.NodeSelection;
+import dev.aftershock.model.Percent;
+import dev.aftershock.model.Pick;
+import dev.aftershock.model.PodSelection;
+import dev.aftershock.model.Rollback;
+import dev.aftershock.model.Safety;
+import dev.aftershock.model.Spec;
+import dev.aftershock.model.Target;
+import dev.aftershock.model.WorkloadRef;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.BiFunction;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Binds a schema-valid tree to the model. Written out rather than annotated because several fields
+ * take more than one shape ({@code pick: 3 | 30% | all}, nodes by selector, names or hosting) and
+ * the one-of rules between fields need messages that name the fields. Problems found here are the
+ * ones the schema cannot express; they carry the pointer of the value at fault.
+ */
+final class ExperimentBinder {
+    /** A problem found while binding, not yet placed in the file. */
+    record Finding(Pointer at, String message) {}
+
+    private final List<Finding> findings = new ArrayList<>();
+
+    List<Finding> findings() {
+        return findings;
+    }
+
+    Experiment bind(JsonNode root) {
+        JsonNode m = root.get("metadata");
+        Metadata metadata = new Metadata(
+                m.get("name").asString(), optionalText(m, "description"), stringMap(m.get("labels")));
+        return new Experiment(root.get("apiVersion").asString(), metadata, spec(root.get("spec"), Pointer.of("spec")));
+    }
+
+    private Spec spec(JsonNode s, Pointer at) {
+        Target target = target(s.get("target"));
+        return new Spec(
+                duration(s, at, "duration").orElse(Duration.ZERO),
+                seed(s, at),
+                target,
+                s.has("load") ? Optional.of(load(s.get("load"), at.field("load"))) : Optional.empty(),
+                list(s, at, "faults", (node, p) -> fault(node, p, target)),
+                list(s, at, "hypotheses", this::hypothesis),
+                list(s, at, "abort", this::abortCondition),
+                s.has("rollback") ? Rollback.fromWord(s.get("rollback").asString()).orElseThrow() : Rollback.ALWAYS,
+                s.has("safety") ? safety(s.get("safety")) : Safety.DEFAULTS);
+    }
+
+    private Optional<Long> seed(JsonNode s, Pointer at) {
+        JsonNode seed = s.get("seed");
+        if (seed == null) {
+            return Optional.empty();
+        }
+        if (!seed.canConvertToLong()) {
+            findings.add(new Finding(at.field("seed"), "the seed must fit in 64 bits, got " + seed));
+            return Optional.empty();
+        }
+        return Optional.of(seed.asLong());
+    }
+
+    private Target target(JsonNode t) {
+        return new Target(
+                t.get("namespace").asString(), WorkloadRef.parse(t.get("workload").asString()), optionalText(t, "service"));
+    }
+
+    private LoadProfile load(JsonNode l, Pointer at) {
+        return new LoadProfile(
+                URI.create(l.get("url").asString()),
+                l.has("method") ? l.get("method").asString() : "GET",
+                stringMap(l.get("headers")),
+                optionalText(l, "body"),
+                duration(l, at, "timeout").orElse(LoadProfile.DEFAULT_TIMEOUT),
+                list(l, at, "arrivals", this::arrival));
+    }
+
+    private Arrival arrival(JsonNode a, Pointer at) {
+        if (a.has("ramp")) {
+            JsonNode r = a.get("ramp");
+            return new Arrival.Ramp(
+                    r.get("from").asDouble(), r.get("to").asDouble(), required(r, at.field("ramp"), "over"));
+        }
+        if (a.has("hold")) {
+            JsonNode h = a.get("hold");
+            return new Arrival.Hold(h.get("rate").asDouble(), required(h, at.field("hold"), "for"));
+        }
+        JsonNode st = a.get("steps");
+        List<Double> rates = new ArrayList<>();
+        st.get("rates").forEach(r -> rates.add(r.asDouble()));
+        return new Arrival.Steps(rates, required(st, at.field("steps"), "each"));
+    }
+
+    private FaultSpec fault(JsonNode f, Pointer at, Target target) {
+        FaultSpec.Action action = FaultSpec.Action.fromWord(f.get("action").asString()).orElseThrow();
+        int index = (Integer) at.last();
+        String name = f.has("name") ? f.get("name").asString() : action.word() + "-" + (index + 1);
+        Duration when = required(f, at, "at");
+        return switch (action) {
+            case NODE_CORDON -> new FaultSpec.NodeCordon(
+                    name, when, duration(f, at, "for"), nodes(f.get("nodes"), at.field("nodes")));
+            case NODE_DRAIN -> new FaultSpec.NodeDrain(
+                    name,
+                    when,
+                    duration(f, at, "for"),
+                    nodes(f.get("nodes"), at.field("nodes")),
+                    duration(f, at, "evictionTimeout").orElse(FaultSpec.NodeDrain.DEFAULT_EVICTION_TIMEOUT),
+                    duration(f, at, "gracePeriod"),
+                    f.path("force").asBoolean(false),
+                    f.path("deleteEmptyDirData").asBoolean(false),
+                    f.has("concurrency") ? f.get("concurrency").asInt() : FaultSpec.NodeDrain.DEFAULT_CONCURRENCY);
+            case POD_KILL -> new FaultSpec.PodKill(
+                    name,
+                    when,
+                    pods(f.get("pods"), at.field("pods"), target),
+                    duration(f, at, "gracePeriod"),
+                    f.path("force").asBoolean(false),
+                    duration(f, at, "interval"));
+        };
+    }
+
+    private NodeSelection nodes(JsonNode n, Pointer at) {
+        List<String> given = new ArrayList<>();
+        for (String way : List.of("selector", "names", "hosting")) {
+            if (n.has(way)) {
+                given.add(way);
+            }
+        }
+        if (given.size() != 1) {
+            findings.add(new Finding(
+                    at,
+                    given.isEmpty()
+                            ? "say which nodes: give one of selector, names or hosting"
+                            : "give only one of selector, names or hosting, not " + String.join(" and ", given)));
+            return new NodeSelection.ByNames(List.of());
+        }
+        Pick pick = pick(n.get("pick"));
+        return switch (given.get(0)) {
+            case "names" -> {
+                if (n.has("pick")) {
+                    findings.add(new Finding(at.field("pick"), "pick does not apply to nodes given by name: every named node is used"));
+                }
+                List<String> names = new ArrayList<>();
+                n.get("names").forEach(x -> names.add(x.asString()));
+                yield new NodeSelection.ByNames(names);
+            }
+            case "selector" -> {
+                Map<String, String> selector = stringMap(n.get("selector"));
+                if (selector.isEmpty()) {
+                    findings.add(new Finding(
+                            at.field("selector"),
+                            "an empty selector matches every node: name the nodes or give a selector with at least one label"));
+                }
+                yield new NodeSelection.BySelector(selector, pick);
+            }
+            default -> new NodeSelection.HostingTarget(pick);
+        };
+    }
+
+    private PodSelection pods(JsonNode p, Pointer at, Target target) {
+        Map<String, String> selector = stringMap(p.get("selector"));
+        if (selector.isEmpty()) {
+            findings.add(new Finding(
+                    at.field("selector"),
+                    "an empty selector matches every pod in the namespace: give a selector with at least one label"));
+        }
+        String namespace = p.has("namespace") ? p.get("namespace").asString() : target.namespace();
+        return new PodSelection(namespace, selector, pick(p.get("pick")));
+    }
+
+    private static Pick pick(JsonNode pick) {
+        if (pick == null) {
+            return new Pick.Count(1);
+        }
+        if (pick.isNumber()) {
+            return new Pick.Count(pick.asInt());
+        }
+        String text = pick.asString();
+        return text.equals("all") ? new Pick.All() : new Pick.Share(Percent.parse(text));
+    }
+
+    private Hypothesis hypothesis(JsonNode h, Pointer at) {
+        String name = h.get("name").asString();
+        if (h.has("slo")) {
+            JsonNode s = h.get("slo");
+            Pointer sAt = at.field("slo");
+            return new Hypothesis.Slo(
+                    name,
+                    duration(s, sAt, "p50"),
+                    duration(s, sAt, "p95"),
+                    duration(s, sAt, "p99"),
+                    optionalText(s, "errorRate").map(Percent::parse),
+                    duration(s, sAt, "window"));
+        }
+        JsonNode a = h.get("hpa");
+        Pointer aAt = at.field("hpa");
+        return new Hypothesis.Hpa(
+                name,
+                a.get("name").asString(),
+                duration(a, aAt, "scaleOutWithin"),
+                duration(a, aAt, "readyWithin"),
+                duration(a, aAt, "scaleInWithin"),
+                a.has("maxFlaps") ? OptionalInt.of(a.get("maxFlaps").asInt()) : OptionalInt.empty(),
+                a.has("maxReplicasNotReached")
+                        ? Optional.of(a.get("maxReplicasNotReached").asBoolean())
+                        : Optional.empty());
+    }
+
+    private AbortCondition abortCondition(JsonNode a, Pointer at) {
+        Duration sustained = required(a, at, "for");
+        if (a.has("errorRate")) {
+            return new AbortCondition(
+                    new AbortCondition.ErrorRateAbove(Percent.parse(a.get("errorRate").asString())), sustained);
+        }
+        for (AbortCondition.LatencyPercentile p : AbortCondition.LatencyPercentile.values()) {
+            String field = p.name().toLowerCase(java.util.Locale.ROOT);
+            if (a.has(field)) {
+                return new AbortCondition(new AbortCondition.LatencyAbove(p, required(a, at, field)), sustained);
+            }
+        }
+        throw new IllegalStateException("schema admitted an abort condition without a condition at " + at);
+    }
+
+    private Safety safety(JsonNode s) {
+        List<String> allow = new ArrayList<>();
+        s.path("allowNamespaces").forEach(n -> allow.add(n.asString()));
+        Safety.MaxUnavailable maxUnavailable = Safety.DEFAULTS.maxUnavailable();
+        JsonNode mu = s.get("maxUnavailable");
+        if (mu != null) {
+            maxUnavailable = mu.isNumber()
+                    ? new Safety.MaxUnavailable.Count(mu.asInt())
+                    : new Safety.MaxUnavailable.Share(Percent.parse(mu.asString()));
+        }
+        int keep = s.has("keepSchedulableNodes")
+                ? s.get("keepSchedulableNodes").asInt()
+                : Safety.DEFAULTS.keepSchedulableNodes();
+        return new Safety(allow, maxUnavailable, keep);
+    }
+
+    private <T> List<T> list(JsonNode parent, Pointer at, String field, BiFunction<JsonNode, Pointer, T> bind) {
+        List<T> out = new ArrayList<>();
+        JsonNode items = parent.get(field);
+        if (items != null) {
+            for (int i = 0; i < items.size(); i++) {
+                out.add(bind.apply(items.get(i), at.field(field).index(i)));
+            }
+        }
+        return out;
+    }
+
+    private Duration required(JsonNode parent, Pointer at, String field) {
+        return duration(parent, at, field).orElse(Duration.ZERO);
+    }
+
+    private Optional<Duration> duration(JsonNode parent, Pointer at, String field) {
+        JsonNode value = parent.get(field);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Durations.parse(value.asString()));
+        } catch (IllegalArgumentException e) {
+            findings.add(new Finding(at.field(field), "the duration " + value.asString() + " is too large (the longest run is 24h)"));
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> optionalText(JsonNode parent, String field) {
+        JsonNode value = parent.get(field);
+        return value == null ? Optional.empty() : Optional.of(value.asString());
+    }
+
+    private static Map<String, String> stringMap(JsonNode node) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (node != null) {
+            node.properties().forEach(e -> out.put(e.getKey(), e.getValue().asString()));
+        }
+        return out;
+    }
+}
