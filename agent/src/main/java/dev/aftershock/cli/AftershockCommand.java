@@ -58,7 +58,9 @@ public final class AftershockCommand implements Runnable {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            return new String[] {"aftershock " + p.getProperty("version", "unknown"), "experiment format aftershock.dev/v1alpha1"};
+            return new String[] {
+                "aftershock " + p.getProperty("version", "unknown"), "experiment format aftershock.dev/v1alpha1"
+            };
         }
     }
 }

@@ -29,7 +29,10 @@ public final class AgentRuntime implements AutoCloseable {
     /** Runs {@code work} on the blocking pool and waits for it (for callers outside Vert.x: the CLI thread). */
     public <T> T blocking(Callable<T> work) {
         try {
-            return blocking.executeBlocking(work, false).toCompletionStage().toCompletableFuture().join();
+            return blocking.executeBlocking(work, false)
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;

@@ -45,8 +45,7 @@ public sealed interface FaultSpec {
         }
     }
 
-    record NodeCordon(String name, Duration at, Optional<Duration> holdFor, NodeSelection nodes)
-            implements FaultSpec {
+    record NodeCordon(String name, Duration at, Optional<Duration> holdFor, NodeSelection nodes) implements FaultSpec {
         @Override
         public Action action() {
             return Action.NODE_CORDON;

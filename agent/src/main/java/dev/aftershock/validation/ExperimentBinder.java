@@ -46,8 +46,8 @@ final class ExperimentBinder {
 
     Experiment bind(JsonNode root) {
         JsonNode m = root.get("metadata");
-        Metadata metadata = new Metadata(
-                m.get("name").asString(), optionalText(m, "description"), stringMap(m.get("labels")));
+        Metadata metadata =
+                new Metadata(m.get("name").asString(), optionalText(m, "description"), stringMap(m.get("labels")));
         return new Experiment(root.get("apiVersion").asString(), metadata, spec(root.get("spec"), Pointer.of("spec")));
     }
 
@@ -61,7 +61,9 @@ final class ExperimentBinder {
                 list(s, at, "faults", (node, p) -> fault(node, p, target)),
                 list(s, at, "hypotheses", this::hypothesis),
                 list(s, at, "abort", this::abortCondition),
-                s.has("rollback") ? Rollback.fromWord(s.get("rollback").asString()).orElseThrow() : Rollback.ALWAYS,
+                s.has("rollback")
+                        ? Rollback.fromWord(s.get("rollback").asString()).orElseThrow()
+                        : Rollback.ALWAYS,
                 s.has("safety") ? safety(s.get("safety")) : Safety.DEFAULTS);
     }
 
@@ -79,7 +81,9 @@ final class ExperimentBinder {
 
     private Target target(JsonNode t) {
         return new Target(
-                t.get("namespace").asString(), WorkloadRef.parse(t.get("workload").asString()), optionalText(t, "service"));
+                t.get("namespace").asString(),
+                WorkloadRef.parse(t.get("workload").asString()),
+                optionalText(t, "service"));
     }
 
     private LoadProfile load(JsonNode l, Pointer at) {
@@ -109,30 +113,33 @@ final class ExperimentBinder {
     }
 
     private FaultSpec fault(JsonNode f, Pointer at, Target target) {
-        FaultSpec.Action action = FaultSpec.Action.fromWord(f.get("action").asString()).orElseThrow();
+        FaultSpec.Action action =
+                FaultSpec.Action.fromWord(f.get("action").asString()).orElseThrow();
         int index = (Integer) at.last();
         String name = f.has("name") ? f.get("name").asString() : action.word() + "-" + (index + 1);
         Duration when = required(f, at, "at");
         return switch (action) {
-            case NODE_CORDON -> new FaultSpec.NodeCordon(
-                    name, when, duration(f, at, "for"), nodes(f.get("nodes"), at.field("nodes")));
-            case NODE_DRAIN -> new FaultSpec.NodeDrain(
-                    name,
-                    when,
-                    duration(f, at, "for"),
-                    nodes(f.get("nodes"), at.field("nodes")),
-                    duration(f, at, "evictionTimeout").orElse(FaultSpec.NodeDrain.DEFAULT_EVICTION_TIMEOUT),
-                    duration(f, at, "gracePeriod"),
-                    f.path("force").asBoolean(false),
-                    f.path("deleteEmptyDirData").asBoolean(false),
-                    f.has("concurrency") ? f.get("concurrency").asInt() : FaultSpec.NodeDrain.DEFAULT_CONCURRENCY);
-            case POD_KILL -> new FaultSpec.PodKill(
-                    name,
-                    when,
-                    pods(f.get("pods"), at.field("pods"), target),
-                    duration(f, at, "gracePeriod"),
-                    f.path("force").asBoolean(false),
-                    duration(f, at, "interval"));
+            case NODE_CORDON ->
+                new FaultSpec.NodeCordon(name, when, duration(f, at, "for"), nodes(f.get("nodes"), at.field("nodes")));
+            case NODE_DRAIN ->
+                new FaultSpec.NodeDrain(
+                        name,
+                        when,
+                        duration(f, at, "for"),
+                        nodes(f.get("nodes"), at.field("nodes")),
+                        duration(f, at, "evictionTimeout").orElse(FaultSpec.NodeDrain.DEFAULT_EVICTION_TIMEOUT),
+                        duration(f, at, "gracePeriod"),
+                        f.path("force").asBoolean(false),
+                        f.path("deleteEmptyDirData").asBoolean(false),
+                        f.has("concurrency") ? f.get("concurrency").asInt() : FaultSpec.NodeDrain.DEFAULT_CONCURRENCY);
+            case POD_KILL ->
+                new FaultSpec.PodKill(
+                        name,
+                        when,
+                        pods(f.get("pods"), at.field("pods"), target),
+                        duration(f, at, "gracePeriod"),
+                        f.path("force").asBoolean(false),
+                        duration(f, at, "interval"));
         };
     }
 
@@ -155,7 +162,8 @@ final class ExperimentBinder {
         return switch (given.get(0)) {
             case "names" -> {
                 if (n.has("pick")) {
-                    findings.add(new Finding(at.field("pick"), "pick does not apply to nodes given by name: every named node is used"));
+                    findings.add(new Finding(
+                            at.field("pick"), "pick does not apply to nodes given by name: every named node is used"));
                 }
                 List<String> names = new ArrayList<>();
                 n.get("names").forEach(x -> names.add(x.asString()));
@@ -164,9 +172,10 @@ final class ExperimentBinder {
             case "selector" -> {
                 Map<String, String> selector = stringMap(n.get("selector"));
                 if (selector.isEmpty()) {
-                    findings.add(new Finding(
-                            at.field("selector"),
-                            "an empty selector matches every node: name the nodes or give a selector with at least one label"));
+                    findings.add(
+                            new Finding(
+                                    at.field("selector"),
+                                    "an empty selector matches every node: name the nodes or give a selector with at least one label"));
                 }
                 yield new NodeSelection.BySelector(selector, pick);
             }
@@ -227,7 +236,9 @@ final class ExperimentBinder {
         Duration sustained = required(a, at, "for");
         if (a.has("errorRate")) {
             return new AbortCondition(
-                    new AbortCondition.ErrorRateAbove(Percent.parse(a.get("errorRate").asString())), sustained);
+                    new AbortCondition.ErrorRateAbove(
+                            Percent.parse(a.get("errorRate").asString())),
+                    sustained);
         }
         for (AbortCondition.LatencyPercentile p : AbortCondition.LatencyPercentile.values()) {
             String field = p.name().toLowerCase(java.util.Locale.ROOT);
@@ -277,7 +288,8 @@ final class ExperimentBinder {
         try {
             return Optional.of(Durations.parse(value.asString()));
         } catch (IllegalArgumentException e) {
-            findings.add(new Finding(at.field(field), "the duration " + value.asString() + " is too large (the longest run is 24h)"));
+            findings.add(new Finding(
+                    at.field(field), "the duration " + value.asString() + " is too large (the longest run is 24h)"));
             return Optional.empty();
         }
     }

@@ -36,7 +36,10 @@ public final class ExperimentLoader {
             bytes = in.readNBytes(YamlDocumentReader.MAX_BYTES + 1);
             if (bytes.length > YamlDocumentReader.MAX_BYTES) {
                 long size = Files.size(path);
-                return new Rejected(List.of(new Problem(file, 1, 1,
+                return new Rejected(List.of(new Problem(
+                        file,
+                        1,
+                        1,
                         "the file is %,d bytes; an experiment file may be at most %,d bytes (1 MiB)"
                                 .formatted(size, YamlDocumentReader.MAX_BYTES))));
             }

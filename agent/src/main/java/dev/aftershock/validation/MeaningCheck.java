@@ -62,8 +62,10 @@ final class MeaningCheck {
         }
         Duration total = load.totalLength();
         if (total.compareTo(run) > 0) {
-            add(at.field("arrivals"), "the arrivals last %s but the run lasts %s: shorten them or lengthen spec.duration"
-                    .formatted(Durations.format(total), Durations.format(run)));
+            add(
+                    at.field("arrivals"),
+                    "the arrivals last %s but the run lasts %s: shorten them or lengthen spec.duration"
+                            .formatted(Durations.format(total), Durations.format(run)));
         }
     }
 
@@ -74,12 +76,16 @@ final class MeaningCheck {
             Pointer at = spec.field("faults").index(i);
             Integer first = names.putIfAbsent(f.name(), i);
             if (first != null) {
-                add(at.field("name"), "the fault name '%s' is already used by spec.faults[%d]: names must be unique"
-                        .formatted(f.name(), first));
+                add(
+                        at.field("name"),
+                        "the fault name '%s' is already used by spec.faults[%d]: names must be unique"
+                                .formatted(f.name(), first));
             }
             if (f.at().compareTo(run) >= 0) {
-                add(at.field("at"), "starts at %s, which is not before the end of the run (duration %s)"
-                        .formatted(Durations.format(f.at()), Durations.format(run)));
+                add(
+                        at.field("at"),
+                        "starts at %s, which is not before the end of the run (duration %s)"
+                                .formatted(Durations.format(f.at()), Durations.format(run)));
             }
             Optional<Duration> holdFor = f.holdFor();
             if (holdFor.isPresent()) {
@@ -87,9 +93,14 @@ final class MeaningCheck {
                 if (holdFor.get().isZero()) {
                     add(at.field("for"), "must be longer than 0s (leave it out to recover at the end of the run)");
                 } else if (end.compareTo(run) > 0) {
-                    add(at.field("for"), "ends at %s (at %s + for %s), after the run ends at %s"
-                            .formatted(Durations.format(end), Durations.format(f.at()), Durations.format(holdFor.get()),
-                                    Durations.format(run)));
+                    add(
+                            at.field("for"),
+                            "ends at %s (at %s + for %s), after the run ends at %s"
+                                    .formatted(
+                                            Durations.format(end),
+                                            Durations.format(f.at()),
+                                            Durations.format(holdFor.get()),
+                                            Durations.format(run)));
                 }
             }
             switch (f) {
@@ -100,7 +111,11 @@ final class MeaningCheck {
                 }
                 case FaultSpec.PodKill k -> {
                     pick(at.field("pods").field("pick"), k.pods().pick());
-                    protectedNamespace(at.field("pods").field("namespace"), k.pods().namespace(), s.safety());
+                    // A defaulted namespace is the target's, already checked there.
+                    if (!k.pods().namespace().equals(s.target().namespace())) {
+                        protectedNamespace(
+                                at.field("pods").field("namespace"), k.pods().namespace(), s.safety());
+                    }
                     k.interval().ifPresent(d -> positive(at.field("interval"), d));
                 }
             }
@@ -132,8 +147,10 @@ final class MeaningCheck {
             Pointer at = spec.field("hypotheses").index(i);
             Integer first = names.putIfAbsent(h.name(), i);
             if (first != null) {
-                add(at.field("name"), "the hypothesis name '%s' is already used by spec.hypotheses[%d]: names must be unique"
-                        .formatted(h.name(), first));
+                add(
+                        at.field("name"),
+                        "the hypothesis name '%s' is already used by spec.hypotheses[%d]: names must be unique"
+                                .formatted(h.name(), first));
             }
             switch (h) {
                 case Hypothesis.Slo slo -> {
@@ -145,11 +162,16 @@ final class MeaningCheck {
                     slo.window().ifPresent(w -> {
                         positive(sAt.field("window"), w);
                         if (w.compareTo(run) > 0) {
-                            add(sAt.field("window"), "a window of %s is longer than the run (%s)"
-                                    .formatted(Durations.format(w), Durations.format(run)));
+                            add(
+                                    sAt.field("window"),
+                                    "a window of %s is longer than the run (%s)"
+                                            .formatted(Durations.format(w), Durations.format(run)));
                         }
                     });
-                    if (slo.p50().isEmpty() && slo.p95().isEmpty() && slo.p99().isEmpty() && slo.errorRate().isEmpty()) {
+                    if (slo.p50().isEmpty()
+                            && slo.p95().isEmpty()
+                            && slo.p99().isEmpty()
+                            && slo.errorRate().isEmpty()) {
                         add(sAt, "an SLO needs at least one of p50, p95, p99, errorRate");
                     }
                 }
@@ -169,8 +191,10 @@ final class MeaningCheck {
             Pointer at = spec.field("abort").index(i);
             positive(at.field("for"), c.sustainedFor());
             if (c.sustainedFor().compareTo(run) >= 0) {
-                add(at.field("for"), "a condition sustained for %s can never trip in a %s run"
-                        .formatted(Durations.format(c.sustainedFor()), Durations.format(run)));
+                add(
+                        at.field("for"),
+                        "a condition sustained for %s can never trip in a %s run"
+                                .formatted(Durations.format(c.sustainedFor()), Durations.format(run)));
             }
             if (c.condition() instanceof AbortCondition.ErrorRateAbove rate) {
                 percentInRange(at.field("errorRate"), rate.rate());
@@ -180,8 +204,10 @@ final class MeaningCheck {
 
     private void protectedNamespace(Pointer at, String namespace, Safety safety) {
         if (safety.isProtected(namespace)) {
-            add(at, "the namespace %s is protected: Aftershock does not touch it unless spec.safety.allowNamespaces lists it"
-                    .formatted(namespace));
+            add(
+                    at,
+                    "the namespace %s is protected: Aftershock does not touch it unless spec.safety.allowNamespaces lists it"
+                            .formatted(namespace));
         }
     }
 

@@ -26,10 +26,9 @@ public final class SchemaCheck {
     static final String SCHEMA_RESOURCE = "experiment.schema.json";
     private static final JsonNode SCHEMA_TREE = readSchemaTree();
     // x-expected is our annotation: the words an error message uses for what a value should be.
-    private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(
-                    Dialect.builder(Dialects.getDraft202012())
-                            .keyword(new AnnotationKeyword("x-expected"))
-                            .build())
+    private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(Dialect.builder(Dialects.getDraft202012())
+                    .keyword(new AnnotationKeyword("x-expected"))
+                    .build())
             .getSchema(SCHEMA_TREE);
     private static final Set<String> ALL_FIELD_NAMES = collectFieldNames(SCHEMA_TREE, new HashSet<>());
 
@@ -41,27 +40,59 @@ public final class SchemaCheck {
 
     public static List<Problem> check(String file, JsonNode document, SourceMap sourceMap) {
         List<Error> errors = SCHEMA.validate(document);
-        Set<Pointer> unknownFieldParents = new HashSet<>();
+        Set<Pointer> countedElsewhere = new HashSet<>();
         for (Error e : errors) {
-            if ("additionalProperties".equals(e.getKeyword())) {
-                unknownFieldParents.add(pointer(e.getInstanceLocation()));
+            if ("additionalProperties".equals(e.getKeyword()) || "required".equals(e.getKeyword())) {
+                countedElsewhere.add(pointer(e.getInstanceLocation()));
             }
         }
         List<Problem> problems = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Set<Pointer> anyOfReported = new HashSet<>();
         for (Error e : errors) {
             Pointer at = pointer(e.getInstanceLocation());
             String keyword = e.getKeyword();
-            // An unknown field also breaks the field count; saying so twice only confuses.
-            if ((keyword.equals("minProperties") || keyword.equals("maxProperties")) && unknownFieldParents.contains(at)) {
+            // An unknown or missing field also breaks the field count; saying so twice only confuses.
+            if ((keyword.equals("minProperties") || keyword.equals("maxProperties")) && countedElsewhere.contains(at)) {
                 continue;
             }
-            Problem p = describe(file, e, at, sourceMap);
+            Problem p;
+            if (e.getEvaluationPath().contains("anyOf")) {
+                // Every failed branch of an anyOf is reported; users need one sentence for the whole choice.
+                if (!anyOfReported.add(at)) {
+                    continue;
+                }
+                p = describeChoice(file, errors, at, e, sourceMap);
+            } else {
+                p = describe(file, e, at, sourceMap);
+            }
             if (seen.add(p.toString())) {
                 problems.add(p);
             }
         }
         return problems;
+    }
+
+    private static Problem describeChoice(
+            String file, List<Error> errors, Pointer at, Error first, SourceMap sourceMap) {
+        for (Error e : errors) {
+            if (!pointer(e.getInstanceLocation()).equals(at)) {
+                continue;
+            }
+            NodePath fragment = e.getSchemaLocation().getFragment();
+            for (int i = 0; i < fragment.getNameCount(); i++) {
+                if ("anyOf".equals(fragment.getName(i))) {
+                    String expected = expectedOf(SCHEMA_TREE.at(jsonPointer(fragment, i)));
+                    if (expected != null) {
+                        return problem(
+                                file,
+                                sourceMap.valueAt(at),
+                                at.dotted() + ": expected " + expected + ", got " + shown(e.getInstanceNode()));
+                    }
+                }
+            }
+        }
+        return describe(file, first, at, sourceMap);
     }
 
     private static Problem describe(String file, Error e, Pointer at, SourceMap sourceMap) {
@@ -75,7 +106,8 @@ public final class SchemaCheck {
                 String hint = Suggestions.closest(field, allowed.isEmpty() ? ALL_FIELD_NAMES : allowed)
                         .map(s -> " (did you mean '" + s + "'?)")
                         .orElse(allowed.isEmpty() ? "" : "; expected one of: " + String.join(", ", allowed));
-                yield problem(file, sourceMap.keyAt(fieldAt), "%s: unknown field '%s'%s".formatted(at.dotted(), field, hint));
+                yield problem(
+                        file, sourceMap.keyAt(fieldAt), "%s: unknown field '%s'%s".formatted(at.dotted(), field, hint));
             }
             case "required" -> {
                 String field = e.getProperty();
@@ -143,11 +175,16 @@ public final class SchemaCheck {
     /** The schema object holding the failed keyword (the error points at the keyword itself). */
     private static JsonNode schemaNodeOf(Error e) {
         NodePath fragment = e.getSchemaLocation().getFragment();
+        return SCHEMA_TREE.at(jsonPointer(fragment, fragment.getNameCount() - 1));
+    }
+
+    /** The JSON pointer of the first {@code length} steps of a schema path. */
+    private static String jsonPointer(NodePath path, int length) {
         StringBuilder pointer = new StringBuilder();
-        for (int i = 0; i < fragment.getNameCount() - 1; i++) {
-            pointer.append('/').append(fragment.getName(i).replace("~", "~0").replace("/", "~1"));
+        for (int i = 0; i < length; i++) {
+            pointer.append('/').append(path.getName(i).replace("~", "~0").replace("/", "~1"));
         }
-        return SCHEMA_TREE.at(pointer.toString());
+        return pointer.toString();
     }
 
     static Pointer pointer(NodePath path) {
@@ -175,7 +212,9 @@ public final class SchemaCheck {
             return "nothing";
         }
         if (instance.isObject()) {
-            return instance.isEmpty() ? "an empty mapping" : "a mapping of " + String.join(", ", instance.propertyNames());
+            return instance.isEmpty()
+                    ? "an empty mapping"
+                    : "a mapping of " + String.join(", ", instance.propertyNames());
         }
         if (instance.isArray()) {
             return "a list";
@@ -204,12 +243,12 @@ public final class SchemaCheck {
     private static JsonNode readSchemaTree() {
         try (InputStream in = SchemaCheck.class.getResourceAsStream(SCHEMA_RESOURCE)) {
             if (in == null) {
-                throw new IllegalStateException("the experiment schema is missing from the classpath: " + SCHEMA_RESOURCE);
+                throw new IllegalStateException(
+                        "the experiment schema is missing from the classpath: " + SCHEMA_RESOURCE);
             }
             return JsonMapper.shared().readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
-
 }

@@ -56,18 +56,23 @@ public final class YamlDocumentReader {
 
     public Result read(byte[] bytes) {
         if (bytes.length > MAX_BYTES) {
-            return refuse(Position.START, "the file is %,d bytes; an experiment file may be at most %,d bytes (1 MiB)"
-                    .formatted(bytes.length, MAX_BYTES));
+            return refuse(
+                    Position.START,
+                    "the file is %,d bytes; an experiment file may be at most %,d bytes (1 MiB)"
+                            .formatted(bytes.length, MAX_BYTES));
         }
         String text;
         try {
             text = decodeUtf8(bytes);
         } catch (NotUtf8 e) {
-            return refuse(e.position, "the file is not UTF-8 text: byte 0x%02X cannot start or continue a UTF-8 character"
-                    .formatted(e.badByte));
+            return refuse(
+                    e.position,
+                    "the file is not UTF-8 text: byte 0x%02X cannot start or continue a UTF-8 character"
+                            .formatted(e.badByte));
         }
         if (text.isBlank()) {
-            return refuse(Position.START, "the file is empty: expected an Experiment (apiVersion, kind, metadata, spec)");
+            return refuse(
+                    Position.START, "the file is empty: expected an Experiment (apiVersion, kind, metadata, spec)");
         }
         try {
             List<Problem> structural = scanEvents(text);
@@ -180,7 +185,8 @@ public final class YamlDocumentReader {
                 if (first != null) {
                     problems.add(problem(
                             keyPosition,
-                            "duplicate key '%s' in %s (first given at line %d)".formatted(key, at.dotted(), first.line())));
+                            "duplicate key '%s' in %s (first given at line %d)"
+                                    .formatted(key, at.dotted(), first.line())));
                     continue;
                 }
                 Pointer child = at.field(key);
@@ -207,16 +213,18 @@ public final class YamlDocumentReader {
                 return nodes.nullNode();
             }
             if (Tag.BOOL.equals(tag)) {
-                return nodes.booleanNode(switch (value.toLowerCase(java.util.Locale.ROOT)) {
-                    case "true", "yes", "on", "y" -> true;
-                    default -> false;
-                });
+                return nodes.booleanNode(
+                        switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                            case "true", "yes", "on", "y" -> true;
+                            default -> false;
+                        });
             }
             if (Tag.INT.equals(tag)) {
                 try {
                     return nodes.numberNode(new BigInteger(value.replace("_", "")));
                 } catch (NumberFormatException e) {
-                    return nodes.stringNode(value); // 0x, 0o and sexagesimal forms: kept as text, the schema says what it wanted
+                    return nodes.stringNode(
+                            value); // 0x, 0o and sexagesimal forms: kept as text, the schema says what it wanted
                 }
             }
             if (Tag.FLOAT.equals(tag)) {
@@ -255,9 +263,10 @@ public final class YamlDocumentReader {
 
     /** Strict UTF-8 (a leading BOM is dropped); on failure, where the first bad byte stands. */
     private static String decodeUtf8(byte[] bytes) throws NotUtf8 {
-        int offset = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF
-                ? 3
-                : 0;
+        int offset =
+                bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF
+                        ? 3
+                        : 0;
         CharsetDecoder decoder = StandardCharsets.UTF_8
                 .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
@@ -283,5 +292,4 @@ public final class YamlDocumentReader {
         out.flip();
         return out.toString();
     }
-
 }

@@ -1,0 +1,44 @@
+package dev.aftershock.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The core (model, validation, selection, evaluators, report rendering) is plain Java: it can be
+ * tested with one-line cases and reused by any edge. Only the kube package talks to the API server;
+ * only the CLI/app edge knows Vert.x.
+ */
+class PureCoreTest {
+    static final String[] CORE = {"..model..", "..validation..", "..selection..", "..evaluation..", "..report.."};
+
+    static final ArchRule CORE_IS_PURE = noClasses()
+            .that()
+            .resideInAnyPackage(CORE)
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.kubernetes.client..", "io.vertx..", "okhttp3..")
+            .because("the pure core must not import the Kubernetes client or Vert.x (see DEVELOPERS.md)");
+
+    @Test
+    void theCoreImportsNeitherTheKubernetesClientNorVertx() {
+        JavaClasses agent = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.aftershock");
+        CORE_IS_PURE.check(agent);
+    }
+
+    @Test
+    void theRuleFailsWhenTheCoreImportsVertx() {
+        JavaClasses fixture = new ClassFileImporter().importPackages("dev.aftershock.archfixture");
+        assertThatThrownBy(() -> CORE_IS_PURE.check(fixture))
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("ImpureModel")
+                .hasMessageContaining("io.vertx.core.Vertx");
+    }
+}
