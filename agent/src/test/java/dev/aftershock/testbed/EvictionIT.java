@@ -1,0 +1,71 @@
+package dev.aftershock.testbed;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.aftershock.kube.Evictions;
+import io.kubernetes.client.custom.IntOrString;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.PolicyV1Api;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudgetSpec;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The Eviction API is real on the testbed, and the client workaround for its answer holds. */
+@ExtendWith(TestbedExtension.class)
+class EvictionIT {
+    @Test
+    void aBudgetThatAllowsNoDisruptionBlocksWith429(TestCluster cluster) throws ApiException {
+        String pod = deployWithBudget(cluster, "guarded", new IntOrString(3), null);
+
+        var outcome = new Evictions(cluster.client()).evict(cluster.namespace(), pod, Optional.empty());
+
+        assertThat(outcome)
+                .isInstanceOfSatisfying(
+                        Evictions.BlockedByBudget.class,
+                        blocked -> assertThat(blocked.reason()).contains("disruption budget"));
+    }
+
+    @Test
+    void anAllowedEvictionSucceeds(TestCluster cluster) throws ApiException {
+        String pod = deployWithBudget(cluster, "loose", null, new IntOrString(1));
+
+        var outcome = new Evictions(cluster.client()).evict(cluster.namespace(), pod, Optional.empty());
+
+        assertThat(outcome).isInstanceOf(Evictions.Evicted.class);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> TestWorkloads.pods(cluster, "loose").stream()
+                        .noneMatch(p -> p.getMetadata().getName().equals(pod)));
+    }
+
+    private static String deployWithBudget(
+            TestCluster cluster, String app, IntOrString minAvailable, IntOrString maxUnavailable) throws ApiException {
+        TestWorkloads.create(cluster, TestWorkloads.onKwok(app, 3, "10m", Map.of()));
+        new PolicyV1Api(cluster.client())
+                .createNamespacedPodDisruptionBudget(
+                        cluster.namespace(),
+                        new V1PodDisruptionBudget()
+                                .metadata(new V1ObjectMeta().name(app))
+                                .spec(new V1PodDisruptionBudgetSpec()
+                                        .selector(new V1LabelSelector().matchLabels(Map.of("app", app)))
+                                        .minAvailable(minAvailable)
+                                        .maxUnavailable(maxUnavailable)))
+                .execute();
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestWorkloads.availableReplicas(cluster, app) == 3);
+        // The disruption controller must have counted the healthy pods before the budget means anything.
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var status = new PolicyV1Api(cluster.client())
+                    .readNamespacedPodDisruptionBudget(app, cluster.namespace())
+                    .execute()
+                    .getStatus();
+            return status != null && status.getCurrentHealthy() != null && status.getCurrentHealthy() == 3;
+        });
+        return TestWorkloads.pods(cluster, app).get(0).getMetadata().getName();
+    }
+}

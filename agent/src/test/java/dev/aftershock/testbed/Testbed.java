@@ -1,0 +1,71 @@
+package dev.aftershock.testbed;
+
+import dev.aftershock.validation.RepositoryPaths;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The project's own scripts under testbed/, run the way a developer runs them. */
+public final class Testbed {
+    private static Path kubeconfig;
+
+    private Testbed() {}
+
+    /** Starts the testbed (or reuses the running one) once per JVM; returns its kubeconfig. */
+    public static synchronized Path ensureUp() {
+        if (kubeconfig == null) {
+            Script up = run("up", Duration.ofMinutes(60));
+            if (up.exitCode() != 0) {
+                throw new IllegalStateException("testbed/up failed (exit " + up.exitCode() + "); see " + up.log());
+            }
+            kubeconfig = kubeconfigFrom(up.stdout());
+        }
+        return kubeconfig;
+    }
+
+    static Path kubeconfigFrom(String upOutput) {
+        List<String> lines = upOutput.strip().lines().toList();
+        String last = lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        if (!last.startsWith("export KUBECONFIG=")) {
+            throw new IllegalStateException("testbed/up did not end with 'export KUBECONFIG=...': " + last);
+        }
+        return Path.of(last.substring("export KUBECONFIG=".length()));
+    }
+
+    /** One run of a testbed script: its exit code, its standard output, where its stderr went. */
+    public record Script(int exitCode, String stdout, Path log, Duration took) {}
+
+    public static Script run(String script, Duration timeout) {
+        Path dir = RepositoryPaths.root().resolve("testbed");
+        try {
+            Path logs = RepositoryPaths.root().resolve("agent/target/testbed-logs");
+            Files.createDirectories(logs);
+            Path log = logs.resolve(script + "-" + System.currentTimeMillis() + ".log");
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder(dir.resolve(script).toString())
+                    .redirectError(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException("testbed/" + script + " did not finish within " + timeout);
+            }
+            return new Script(p.exitValue(), out, log, Duration.ofNanos(System.nanoTime() - start));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run testbed/" + script, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Forget the cached kubeconfig (after a test took the testbed down and up again). */
+    public static synchronized void forget() {
+        kubeconfig = null;
+    }
+}

@@ -1,0 +1,36 @@
+# Shared by testbed/up, down and status. Everything the testbed starts is recorded under $run.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=versions.env
+source "$here/versions.env"
+cache=${AFTERSHOCK_CACHE:-$HOME/.cache/aftershock}/testbed
+run=${AFTERSHOCK_TESTBED_DIR:-$cache/run}
+cluster=${AFTERSHOCK_TESTBED_NAME:-aftershock}
+apiserver_port=${AFTERSHOCK_TESTBED_APISERVER_PORT:-36443}
+kwok_nodes=${AFTERSHOCK_TESTBED_KWOK_NODES:-3}
+ca_min=${AFTERSHOCK_TESTBED_CA_MIN:-0}
+ca_max=${AFTERSHOCK_TESTBED_CA_MAX:-3}
+ca_scale_down_unneeded=${AFTERSHOCK_TESTBED_CA_SCALE_DOWN_UNNEEDED:-20s}
+ca_port=${AFTERSHOCK_TESTBED_CA_PORT:-38085}
+vpa_port=${AFTERSHOCK_TESTBED_VPA_PORT:-38942}
+kube_bin=$cache/kube-$KUBE_VERSION/bin
+kwok_bin=$cache/kwok-$KWOK_VERSION/bin
+ms_bin=$cache/metrics-server-$METRICS_SERVER_VERSION/bin
+ca_bin=$cache/cluster-autoscaler-$CLUSTER_AUTOSCALER_VERSION/bin
+vpa_bin=$cache/vpa-$VPA_VERSION/bin
+kubeconfig=$run/kubeconfig
+export KWOK_WORKDIR=$run/kwok
+# The processes the testbed starts itself besides those kwokctl starts and tracks.
+extra_components=(cluster-autoscaler vpa-recommender)
+
+log() { printf '[testbed] %s\n' "$*" >&2; }
+kubectl() { "$kube_bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+kwokctl() { "$kwok_bin/kwokctl" --name "$cluster" "$@"; }
+
+apiserver_ready() {
+  [ -f "$kubeconfig" ] && kubectl get --raw /readyz >/dev/null 2>&1
+}
+
+pid_alive() {
+  local f=$run/pids/$1.pid
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
