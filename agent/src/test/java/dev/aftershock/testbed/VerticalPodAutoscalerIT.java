@@ -56,6 +56,6 @@ class VerticalPodAutoscalerIT {
                     }
                     return false;
                 });
-        assertThat(target.get()).containsKeys("cpu", "memory");
+        assertThat(target.get().keySet()).contains("cpu", "memory");
     }
 }
