@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -40,7 +41,7 @@ class VerticalPodAutoscalerIT {
                         "autoscaling.k8s.io", "v1", cluster.namespace(), "verticalpodautoscalers", vpa)
                 .execute();
 
-        AtomicReference<Map<?, ?>> target = new AtomicReference<>();
+        AtomicReference<Set<Object>> target = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(180))
                 .pollInterval(Duration.ofSeconds(2))
                 .until(() -> {
@@ -51,11 +52,11 @@ class VerticalPodAutoscalerIT {
                             && status.get("recommendation") instanceof Map<?, ?> recommendation
                             && recommendation.get("containerRecommendations") instanceof List<?> containers
                             && !containers.isEmpty()) {
-                        target.set((Map<?, ?>) ((Map<?, ?>) containers.get(0)).get("target"));
+                        target.set(Set.copyOf(((Map<?, ?>) ((Map<?, ?>) containers.get(0)).get("target")).keySet()));
                         return true;
                     }
                     return false;
                 });
-        assertThat(target.get().keySet()).contains("cpu", "memory");
+        assertThat(target.get()).contains("cpu", "memory");
     }
 }
