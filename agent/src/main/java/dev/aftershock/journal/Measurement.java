@@ -1,0 +1,16 @@
+package dev.aftershock.journal;
+
+/** A named number with its unit ("ms", "%", "count", "rps"), as evidence or detail. */
+public record Measurement(String name, double value, String unit) {
+    public String shown() {
+        String number = value == Math.rint(value) && Math.abs(value) < 1e15
+                ? Long.toString((long) value)
+                : String.format(java.util.Locale.ROOT, "%.2f", value);
+        return switch (unit) {
+            case "ms" -> Format.millis(value);
+            case "%" -> number + " %";
+            case "count", "" -> number;
+            default -> number + " " + unit;
+        };
+    }
+}

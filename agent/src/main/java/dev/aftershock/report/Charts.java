@@ -1,0 +1,226 @@
+package dev.aftershock.report;
+
+import dev.aftershock.journal.FaultRecord;
+import dev.aftershock.journal.Format;
+import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.LoadSeries;
+import dev.aftershock.journal.Series;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The report's charts on the run's one clock (seconds since the start), with the fault windows every
+ * chart shades, and for each chart a sentence and a per-minute table as its text alternative.
+ */
+final class Charts {
+    record Dataset(String label, List<double[]> data, boolean stepped) {}
+
+    record Chart(String id, String title, String yTitle, List<Dataset> datasets) {}
+
+    record Window(String label, double start, Double end) {}
+
+    record Data(double length, List<Chart> charts, List<Window> faults, Double abortAt) {}
+
+    private final List<Chart> charts = new ArrayList<>();
+    private final List<ReportView.ChartView> views = new ArrayList<>();
+    private String json;
+
+    static Charts of(Journal j) {
+        Charts c = new Charts();
+        c.build(j);
+        return c;
+    }
+
+    List<ReportView.ChartView> views() {
+        return views;
+    }
+
+    String json() {
+        return json;
+    }
+
+    private void build(Journal j) {
+        LoadSeries load = j.load();
+        if (load != null && !load.seconds().isEmpty()) {
+            List<LoadSeries.Second> s = load.seconds();
+            add(
+                    "throughput",
+                    "Throughput",
+                    "requests per second",
+                    List.of(
+                            perSecond("requests/s", s, x -> x.requests()),
+                            perSecond("errors/s", s, x -> x.errorCount())),
+                    "rps");
+            add(
+                    "latency",
+                    "Latency percentiles",
+                    "milliseconds",
+                    List.of(
+                            perSecond("p50", s, LoadSeries.Second::p50),
+                            perSecond("p95", s, LoadSeries.Second::p95),
+                            perSecond("p99", s, LoadSeries.Second::p99)),
+                    "ms");
+            add(
+                    "errors",
+                    "Error rate",
+                    "% of requests",
+                    List.of(perSecond(
+                            "errors %",
+                            s, x -> x.requests() == 0 ? Double.NaN : 100.0 * x.errorCount() / x.requests())),
+                    "%");
+        }
+        List<Dataset> workload = new ArrayList<>();
+        List<Dataset> nodes = new ArrayList<>();
+        double end = j.run().lengthMs() / 1000.0;
+        for (Series series : j.series()) {
+            Dataset d = stepped(series, end);
+            if (series.name().startsWith("nodes.")) {
+                nodes.add(d);
+            } else {
+                workload.add(d);
+            }
+        }
+        if (!workload.isEmpty()) {
+            add("replicas", "Replicas and pods", "count", workload, "count");
+        }
+        if (!nodes.isEmpty()) {
+            add("nodes", "Nodes", "count", nodes, "count");
+        }
+        List<Window> windows = new ArrayList<>();
+        for (FaultRecord f : j.faults()) {
+            Long first = f.firstInjectedMs();
+            if (first != null) {
+                Long last = f.lastRecoveredMs();
+                // A fault with nothing to recover (pod-kill) is a moment; others a window to their recovery.
+                boolean instant = f.targets().stream()
+                        .allMatch(t -> t.state() == dev.aftershock.journal.TargetRecord.State.NOT_RECOVERABLE);
+                windows.add(new Window(
+                        f.name() + " (" + f.action() + ")",
+                        first / 1000.0,
+                        instant ? null : (last == null ? end : last / 1000.0)));
+            }
+        }
+        Double abortAt = j.abort() == null ? null : j.abort().t() / 1000.0;
+        json = JsonMapper.shared()
+                .writeValueAsString(new Data(end, charts, windows, abortAt))
+                // The JSON sits inside a <script> element: it must never close it.
+                .replace("</", "<\\/");
+    }
+
+    private void add(String id, String title, String yTitle, List<Dataset> datasets, String unit) {
+        charts.add(new Chart(id, title, yTitle, datasets));
+        views.add(new ReportView.ChartView(
+                id, title, summary(datasets, unit), perMinute(datasets, unit), header(datasets)));
+    }
+
+    private static Dataset perSecond(
+            String label, List<LoadSeries.Second> seconds, ToDoubleFunction<LoadSeries.Second> value) {
+        List<double[]> data = new ArrayList<>(seconds.size());
+        for (LoadSeries.Second s : seconds) {
+            data.add(new double[] {s.t(), round(value.applyAsDouble(s))});
+        }
+        return new Dataset(label, data, false);
+    }
+
+    /** A series changes by steps; the last value is carried to the end of the run so the line does not stop short. */
+    private static Dataset stepped(Series series, double end) {
+        List<double[]> data = new ArrayList<>(series.points().size() + 1);
+        for (Series.Point p : series.points()) {
+            data.add(new double[] {p.t() / 1000.0, round(p.v())});
+        }
+        if (!data.isEmpty() && data.get(data.size() - 1)[0] < end) {
+            data.add(new double[] {end, data.get(data.size() - 1)[1]});
+        }
+        return new Dataset(series.name(), data, true);
+    }
+
+    private static double round(double v) {
+        return Double.isNaN(v) || Double.isInfinite(v) ? Double.NaN : Math.round(v * 100.0) / 100.0;
+    }
+
+    private static String summary(List<Dataset> datasets, String unit) {
+        List<String> parts = new ArrayList<>();
+        for (Dataset d : datasets) {
+            double max = Double.NEGATIVE_INFINITY;
+            double at = 0;
+            double first = Double.NaN;
+            double last = Double.NaN;
+            for (double[] p : d.data()) {
+                if (Double.isNaN(p[1])) {
+                    continue;
+                }
+                if (Double.isNaN(first)) {
+                    first = p[1];
+                }
+                last = p[1];
+                if (p[1] > max) {
+                    max = p[1];
+                    at = p[0];
+                }
+            }
+            if (max == Double.NEGATIVE_INFINITY) {
+                parts.add(d.label() + ": no data");
+            } else if (d.stepped()) {
+                parts.add("%s went from %s to %s (highest %s at %s)"
+                        .formatted(
+                                d.label(), shown(first, unit), shown(last, unit), shown(max, unit), Format.offset((long)
+                                        (at * 1000))));
+            } else {
+                parts.add("%s peaked at %s at %s"
+                        .formatted(d.label(), shown(max, unit), Format.offset((long) (at * 1000))));
+            }
+        }
+        return String.join("; ", parts) + ".";
+    }
+
+    private static List<String> header(List<Dataset> datasets) {
+        List<String> header = new ArrayList<>();
+        header.add("minute");
+        datasets.forEach(d -> header.add(d.label() + (d.stepped() ? " (last)" : " (max)")));
+        return header;
+    }
+
+    /** Per minute: the highest value of a measured series, the last value of a stepped one. */
+    private static List<List<String>> perMinute(List<Dataset> datasets, String unit) {
+        Map<Long, String[]> rows = new LinkedHashMap<>();
+        int columns = datasets.size();
+        for (int c = 0; c < columns; c++) {
+            Dataset d = datasets.get(c);
+            Map<Long, Double> byMinute = new LinkedHashMap<>();
+            for (double[] p : d.data()) {
+                if (Double.isNaN(p[1])) {
+                    continue;
+                }
+                long minute = (long) (p[0] / 60);
+                byMinute.merge(minute, p[1], d.stepped() ? (a, b) -> b : Math::max);
+            }
+            for (var e : byMinute.entrySet()) {
+                rows.computeIfAbsent(e.getKey(), k -> new String[columns])[c] = shown(e.getValue(), unit);
+            }
+        }
+        List<List<String>> table = new ArrayList<>();
+        rows.keySet().stream().sorted().forEach(minute -> {
+            List<String> row = new ArrayList<>();
+            row.add(String.format(Locale.ROOT, "%d", minute));
+            for (String cell : rows.get(minute)) {
+                row.add(cell == null ? "" : cell);
+            }
+            table.add(row);
+        });
+        return table;
+    }
+
+    private static String shown(double v, String unit) {
+        return switch (unit) {
+            case "ms" -> Format.millis(v);
+            case "%" -> String.format(Locale.ROOT, "%.2f %%", v);
+            case "rps" -> String.format(Locale.ROOT, "%.0f/s", v);
+            default -> v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.2f", v);
+        };
+    }
+}
