@@ -7,20 +7,19 @@ run=${AFTERSHOCK_TESTBED_DIR:-$cache/run}
 cluster=${AFTERSHOCK_TESTBED_NAME:-aftershock}
 apiserver_port=${AFTERSHOCK_TESTBED_APISERVER_PORT:-36443}
 kwok_nodes=${AFTERSHOCK_TESTBED_KWOK_NODES:-3}
-ca_min=${AFTERSHOCK_TESTBED_CA_MIN:-0}
-ca_max=${AFTERSHOCK_TESTBED_CA_MAX:-3}
-ca_scale_down_unneeded=${AFTERSHOCK_TESTBED_CA_SCALE_DOWN_UNNEEDED:-20s}
-ca_port=${AFTERSHOCK_TESTBED_CA_PORT:-38085}
+autoscaled_cpu_limit=${AFTERSHOCK_TESTBED_AUTOSCALED_CPU:-16}
+consolidate_after=${AFTERSHOCK_TESTBED_CONSOLIDATE_AFTER:-15s}
+karpenter_port=${AFTERSHOCK_TESTBED_KARPENTER_PORT:-38080}
 vpa_port=${AFTERSHOCK_TESTBED_VPA_PORT:-38942}
 kube_bin=$cache/kube-$KUBE_VERSION/bin
 kwok_bin=$cache/kwok-$KWOK_VERSION/bin
 ms_bin=$cache/metrics-server-$METRICS_SERVER_VERSION/bin
-ca_bin=$cache/cluster-autoscaler-$CLUSTER_AUTOSCALER_VERSION/bin
+karpenter_bin=$cache/karpenter-$KARPENTER_VERSION/bin
 vpa_bin=$cache/vpa-$VPA_VERSION/bin
 kubeconfig=$run/kubeconfig
 export KWOK_WORKDIR=$run/kwok
 # The processes the testbed starts itself besides those kwokctl starts and tracks.
-extra_components=(cluster-autoscaler vpa-recommender)
+extra_components=(karpenter vpa-recommender)
 
 log() { printf '[testbed] %s\n' "$*" >&2; }
 kubectl() { "$kube_bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }

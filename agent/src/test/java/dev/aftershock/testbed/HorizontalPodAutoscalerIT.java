@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V2CrossVersionObjectReference;
+import io.kubernetes.client.openapi.models.V2HPAScalingPolicy;
 import io.kubernetes.client.openapi.models.V2HPAScalingRules;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerBehavior;
@@ -42,7 +43,10 @@ class HorizontalPodAutoscalerIT {
 
     static V2HorizontalPodAutoscaler cpuAutoscaler(String name, int utilization, int maxReplicas) {
         // No stabilization: the test should see the controller's decision, not wait out its default 300 s.
-        V2HPAScalingRules immediate = new V2HPAScalingRules().stabilizationWindowSeconds(0);
+        V2HPAScalingRules immediate = new V2HPAScalingRules()
+                .stabilizationWindowSeconds(0)
+                .policies(List.of(
+                        new V2HPAScalingPolicy().type("Percent").value(100).periodSeconds(15)));
         return new V2HorizontalPodAutoscaler()
                 .metadata(new V1ObjectMeta().name(name))
                 .spec(new V2HorizontalPodAutoscalerSpec()

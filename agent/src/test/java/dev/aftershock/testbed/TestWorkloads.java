@@ -36,7 +36,7 @@ public final class TestWorkloads {
                         .template(new V1PodTemplateSpec()
                                 .metadata(new V1ObjectMeta().labels(labels).annotations(new HashMap<>(podAnnotations)))
                                 .spec(new V1PodSpec()
-                                        .nodeSelector(Map.of("type", "kwok"))
+                                        .nodeSelector(new HashMap<>(Map.of("type", "kwok")))
                                         .terminationGracePeriodSeconds(1L)
                                         .containers(List.of(new V1Container()
                                                 .name("app")

@@ -12,24 +12,30 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The cluster-autoscaler (kwok provider) adds simulated nodes for unschedulable pods and removes them. */
+/**
+ * The testbed's node autoscaler (Karpenter's kwok provider; see testbed/README.md for why not the
+ * cluster-autoscaler) adds simulated nodes for unschedulable pods and removes them once empty.
+ */
 @ExtendWith(TestbedExtension.class)
-class ClusterAutoscalerIT {
+class NodeAutoscalerIT {
     private static final String NODE_GROUP_LABEL = "aftershock.dev/nodegroup=autoscaled";
 
     @Test
     void addsANodeForUnschedulablePodsAndRemovesItWhenTheyAreGone(TestCluster cluster) throws ApiException {
         assertThat(autoscaledNodes(cluster)).isEmpty();
-        // Two pods of 3 CPU cannot share a 4-CPU node, and only the autoscaled pool matches.
+        // Only the autoscaled pool matches, and it starts empty: the pods wait for a node to be made.
         V1Deployment wide = TestWorkloads.onKwok("needs-room", 2, "3", Map.of());
         wide.getSpec().getTemplate().getSpec().getNodeSelector().put("pool", "autoscaled");
         TestWorkloads.create(cluster, wide);
 
         await().atMost(Duration.ofSeconds(120))
                 .until(() -> TestWorkloads.availableReplicas(cluster, "needs-room") == 2);
-        assertThat(autoscaledNodes(cluster)).hasSize(2);
+        List<String> added = autoscaledNodes(cluster).stream()
+                .map(n -> n.getMetadata().getName())
+                .toList();
+        assertThat(added).isNotEmpty();
         assertThat(TestWorkloads.pods(cluster, "needs-room"))
-                .allSatisfy(p -> assertThat(p.getSpec().getNodeName()).startsWith("autoscaled-"));
+                .allSatisfy(p -> assertThat(added).contains(p.getSpec().getNodeName()));
 
         cluster.apps()
                 .deleteNamespacedDeployment("needs-room", cluster.namespace())
