@@ -17,6 +17,11 @@ public final class ReportFiles {
 
     /** Writes all three; returns the HTML report's path. */
     public static Path writeAll(Journal journal, Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
         JournalCodec.write(journal, dir.resolve(JOURNAL));
         return writeRenderings(journal, dir);
     }

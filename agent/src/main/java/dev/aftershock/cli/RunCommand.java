@@ -1,0 +1,118 @@
+package dev.aftershock.cli;
+
+import dev.aftershock.model.Experiment;
+import dev.aftershock.run.RunEngine;
+import dev.aftershock.run.RunOptions;
+import dev.aftershock.validation.ExperimentLoader;
+import io.kubernetes.client.openapi.ApiException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs one experiment against the cluster: checks the safety guards, plays the fault timeline,",
+            "recovers every fault (also on SIGINT/SIGTERM), and writes journal.json, report.html and junit.xml."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:passed",
+            "1:a hypothesis failed (or could not be evaluated)",
+            "2:invalid experiment, or refused by a safety guard (nothing was changed)",
+            "3:aborted, interrupted, a fault not recovered, leftovers of an earlier run, or the cluster unreachable"
+        })
+final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    AftershockCommand parent;
+
+    @Parameters(paramLabel = "FILE", description = "The experiment file.")
+    Path file;
+
+    @Option(names = "--dry-run", description = "Print the resolved plan (targets, offsets, seed) and change nothing.")
+    boolean dryRun;
+
+    @Option(names = "--recover-first", description = "Recover what earlier runs left behind, then run.")
+    boolean recoverFirst;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: reports/<run id>).")
+    Path out;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = spec.commandLine().getErr();
+        var result = parent.runtime().blocking(() -> ExperimentLoader.load(file));
+        if (result instanceof ExperimentLoader.Rejected rejected) {
+            rejected.problems().forEach(err::println);
+            return ExitCode.INVALID_INPUT.code();
+        }
+        Experiment experiment = ((ExperimentLoader.Loaded) result).experiment();
+        var kubeconfig = cluster.resolveKubeconfig();
+        if (kubeconfig.isEmpty()) {
+            err.println("aftershock: " + cluster.missingKubeconfig());
+            return ExitCode.INVALID_INPUT.code();
+        }
+        RunOptions options = new RunOptions(
+                file,
+                source(file),
+                kubeconfig.get(),
+                cluster.resolveStateDir(),
+                out,
+                dryRun,
+                recoverFirst,
+                new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
+                spec.commandLine().getOut(),
+                err);
+        // A run blocks for its whole duration: it gets a virtual thread of its own, not a pooled worker.
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread runner = Thread.ofVirtual().name("aftershock-run").start(() -> {
+            try {
+                outcome.set(new RunEngine(experiment, options).run());
+            } catch (Exception e) {
+                outcome.set(e);
+            }
+        });
+        runner.join();
+        return switch (outcome.get()) {
+            case RunEngine.Result r -> r.exitCode();
+            case ApiException e -> {
+                err.printf(
+                        "aftershock: the cluster answered HTTP %d: %s%n",
+                        e.getCode(), e.getResponseBody() == null ? e.getMessage() : e.getResponseBody());
+                yield ExitCode.ABORTED.code();
+            }
+            case IllegalStateException e -> {
+                err.println("refused: " + e.getMessage() + "; nothing was changed");
+                yield ExitCode.INVALID_INPUT.code();
+            }
+            case Exception e -> {
+                err.println("aftershock: " + e);
+                yield ExitCode.ABORTED.code();
+            }
+            default -> ExitCode.ABORTED.code();
+        };
+    }
+
+    private static String source(Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.aftershock.kube;
+
+import dev.aftershock.model.Target;
+import dev.aftershock.selection.ClusterSnapshot;
+import io.kubernetes.client.custom.IntOrString;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.PolicyV1Api;
+import io.kubernetes.client.openapi.apis.VersionApi;
+import io.kubernetes.client.openapi.models.V1LabelSelector;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/** Reads what the planner needs in one pass: nodes, pods, budgets and the target workload. */
+public final class ClusterReader {
+    private final ApiClient client;
+
+    public ClusterReader(ApiClient client) {
+        this.client = client;
+    }
+
+    public ClusterSnapshot snapshot(Target target) throws ApiException {
+        CoreV1Api core = new CoreV1Api(client);
+        List<ClusterSnapshot.NodeView> nodes = core.listNode().execute().getItems().stream()
+                .map(ClusterReader::node)
+                .toList();
+        List<ClusterSnapshot.PodView> pods = core.listPodForAllNamespaces().execute().getItems().stream()
+                .map(ClusterReader::pod)
+                .toList();
+        List<ClusterSnapshot.PdbView> pdbs = new PolicyV1Api(client)
+                .listPodDisruptionBudgetForAllNamespaces().execute().getItems().stream()
+                        .map(ClusterReader::pdb)
+                        .toList();
+        return new ClusterSnapshot(nodes, pods, pdbs, workload(target));
+    }
+
+    /** The pods of one namespace now (for targets picked at the moment of injection). */
+    public List<ClusterSnapshot.PodView> pods(String namespace) throws ApiException {
+        return new CoreV1Api(client)
+                .listNamespacedPod(namespace).execute().getItems().stream()
+                        .map(ClusterReader::pod)
+                        .toList();
+    }
+
+    public String serverVersion() {
+        try {
+            return new VersionApi(client).getCode().execute().getGitVersion();
+        } catch (ApiException e) {
+            return "unknown (" + e.getCode() + ")";
+        }
+    }
+
+    private Optional<ClusterSnapshot.WorkloadView> workload(Target target) throws ApiException {
+        AppsV1Api apps = new AppsV1Api(client);
+        String ns = target.namespace();
+        String name = target.workload().name();
+        try {
+            return Optional.of(
+                    switch (target.workload().kind()) {
+                        case DEPLOYMENT -> {
+                            var d = apps.readNamespacedDeployment(name, ns).execute();
+                            yield new ClusterSnapshot.WorkloadView(
+                                    ns,
+                                    "Deployment",
+                                    name,
+                                    labels(d.getSpec().getSelector()),
+                                    Objects.requireNonNullElse(d.getSpec().getReplicas(), 1));
+                        }
+                        case STATEFULSET -> {
+                            var s = apps.readNamespacedStatefulSet(name, ns).execute();
+                            yield new ClusterSnapshot.WorkloadView(
+                                    ns,
+                                    "StatefulSet",
+                                    name,
+                                    labels(s.getSpec().getSelector()),
+                                    Objects.requireNonNullElse(s.getSpec().getReplicas(), 1));
+                        }
+                    });
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    static ClusterSnapshot.NodeView node(V1Node n) {
+        boolean ready = n.getStatus() != null
+                && n.getStatus().getConditions() != null
+                && n.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean unschedulable =
+                n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+        return new ClusterSnapshot.NodeView(
+                n.getMetadata().getName(),
+                orEmpty(n.getMetadata().getLabels()),
+                !unschedulable,
+                ready,
+                n.getMetadata().getResourceVersion());
+    }
+
+    static ClusterSnapshot.PodView pod(V1Pod p) {
+        Optional<String> controller =
+                Optional.ofNullable(p.getMetadata().getOwnerReferences()).orElse(List.of()).stream()
+                        .filter(o -> Boolean.TRUE.equals(o.getController()))
+                        .map(V1OwnerReference::getKind)
+                        .findFirst();
+        boolean mirror = orEmpty(p.getMetadata().getAnnotations()).containsKey("kubernetes.io/config.mirror");
+        boolean emptyDir = p.getSpec() != null
+                && p.getSpec().getVolumes() != null
+                && p.getSpec().getVolumes().stream().anyMatch(v -> v.getEmptyDir() != null);
+        return new ClusterSnapshot.PodView(
+                p.getMetadata().getNamespace(),
+                p.getMetadata().getName(),
+                orEmpty(p.getMetadata().getLabels()),
+                p.getSpec() == null ? null : p.getSpec().getNodeName(),
+                controller,
+                mirror,
+                emptyDir,
+                ready(p),
+                p.getMetadata().getDeletionTimestamp() != null,
+                p.getMetadata().getResourceVersion());
+    }
+
+    static boolean ready(V1Pod p) {
+        List<V1PodCondition> conditions =
+                p.getStatus() == null ? null : p.getStatus().getConditions();
+        return conditions != null
+                && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static ClusterSnapshot.PdbView pdb(V1PodDisruptionBudget b) {
+        var status = b.getStatus();
+        int expected = status == null || status.getExpectedPods() == null ? 0 : status.getExpectedPods();
+        int desired = status == null || status.getDesiredHealthy() == null ? 0 : status.getDesiredHealthy();
+        int allowed = status == null || status.getDisruptionsAllowed() == null ? 0 : status.getDisruptionsAllowed();
+        if (status == null || status.getExpectedPods() == null) {
+            // The disruption controller has not counted yet: judge from the spec alone.
+            IntOrString maxUnavailable = b.getSpec().getMaxUnavailable();
+            if (maxUnavailable != null && maxUnavailable.isInteger() && maxUnavailable.getIntValue() == 0) {
+                desired = Integer.MAX_VALUE;
+            }
+        }
+        return new ClusterSnapshot.PdbView(
+                b.getMetadata().getNamespace(),
+                b.getMetadata().getName(),
+                labels(b.getSpec().getSelector()),
+                expected,
+                desired,
+                allowed);
+    }
+
+    private static Map<String, String> labels(V1LabelSelector selector) {
+        return selector == null ? Map.of() : orEmpty(selector.getMatchLabels());
+    }
+
+    private static Map<String, String> orEmpty(Map<String, String> map) {
+        return map == null ? Map.of() : map;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.aftershock.kube;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.util.Watch;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * Waits on pods by watching the API server, not by polling: a pod's disappearance, or the first
+ * replacement pod to become Ready. Watches resume from the last resourceVersion when the server
+ * closes them.
+ */
+public final class PodWatches {
+    private final ApiClient watchClient;
+    private final CoreV1Api core;
+
+    /** {@code watchClient} must have no read timeout (see {@link KubeClients#forWatches}). */
+    public PodWatches(ApiClient watchClient) {
+        this.watchClient = watchClient;
+        this.core = new CoreV1Api(watchClient);
+    }
+
+    /** The uid of the pod of that name now, if it exists. */
+    public Optional<String> uidOf(String namespace, String name) throws ApiException {
+        try {
+            return Optional.of(core.readNamespacedPod(name, namespace)
+                    .execute()
+                    .getMetadata()
+                    .getUid());
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Waits until the pod with this uid no longer exists; false if it still does at the deadline. */
+    public boolean awaitGone(String namespace, String name, String uid, Instant deadline) throws ApiException {
+        String field = "metadata.name=" + name;
+        while (Instant.now().isBefore(deadline)) {
+            var list = core.listNamespacedPod(namespace).fieldSelector(field).execute();
+            if (list.getItems().stream()
+                    .noneMatch(p -> uid.equals(p.getMetadata().getUid()))) {
+                return true;
+            }
+            String resourceVersion = list.getMetadata().getResourceVersion();
+            if (watchUntil(
+                    namespace,
+                    field,
+                    null,
+                    resourceVersion,
+                    deadline,
+                    (type, pod) -> type.equals("DELETED")
+                            && uid.equals(pod.getMetadata().getUid()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The first pod matching the selector, created at or after {@code since}, to become Ready; empty
+     * if none did by the deadline.
+     */
+    public Optional<Instant> awaitReplacementReady(
+            String namespace, Map<String, String> selector, Instant since, Instant deadline) throws ApiException {
+        String labels = selector.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+        Instant[] readyAt = new Instant[1];
+        while (Instant.now().isBefore(deadline)) {
+            var list = core.listNamespacedPod(namespace).labelSelector(labels).execute();
+            for (V1Pod pod : list.getItems()) {
+                if (isReplacementReady(pod, since)) {
+                    return Optional.of(readyTime(pod));
+                }
+            }
+            if (watchUntil(namespace, null, labels, list.getMetadata().getResourceVersion(), deadline, (type, pod) -> {
+                if (!type.equals("DELETED") && isReplacementReady(pod, since)) {
+                    readyAt[0] = readyTime(pod);
+                    return true;
+                }
+                return false;
+            })) {
+                return Optional.of(readyAt[0]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private interface Until {
+        boolean test(String type, V1Pod pod);
+    }
+
+    /** One watch call: true as soon as {@code until} holds; false when the watch ends or the deadline passes. */
+    private boolean watchUntil(
+            String namespace, String field, String labels, String resourceVersion, Instant deadline, Until until)
+            throws ApiException {
+        long seconds = Math.max(1, Duration.between(Instant.now(), deadline).toSeconds());
+        var request = core.listNamespacedPod(namespace)
+                .watch(true)
+                .allowWatchBookmarks(false)
+                .resourceVersion(resourceVersion)
+                .timeoutSeconds((int) Math.min(seconds, 300));
+        if (field != null) {
+            request.fieldSelector(field);
+        }
+        if (labels != null) {
+            request.labelSelector(labels);
+        }
+        try (Watch<V1Pod> watch = Watch.createWatch(
+                watchClient, request.buildCall(null), new TypeToken<Watch.Response<V1Pod>>() {}.getType())) {
+            for (Watch.Response<V1Pod> event : watch) {
+                if (event.object != null && until.test(event.type, event.object)) {
+                    return true;
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    return false;
+                }
+            }
+        } catch (IOException | RuntimeException closed) {
+            // The server ended the watch (timeout, 410 Gone): the caller lists again and resumes.
+        }
+        return false;
+    }
+
+    private static boolean isReplacementReady(V1Pod pod, Instant since) {
+        OffsetDateTime created = pod.getMetadata().getCreationTimestamp();
+        return created != null
+                && !created.toInstant().isBefore(since.minusSeconds(1))
+                && pod.getMetadata().getDeletionTimestamp() == null
+                && ClusterReader.ready(pod);
+    }
+
+    private static Instant readyTime(V1Pod pod) {
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> "Ready".equals(c.getType()) && c.getLastTransitionTime() != null)
+                .map(c -> c.getLastTransitionTime().toInstant())
+                .findFirst()
+                .orElse(Instant.now());
+    }
+}

@@ -1,0 +1,87 @@
+package dev.aftershock.run;
+
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.journal.TimelineEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects, on the run's one clock, what happens while the run goes on: every target's state and
+ * measurements, and timeline events. Threads of the timeline write here concurrently.
+ */
+final class RunRecorder {
+    private final Instant start;
+    private final Map<String, Target> targets = new LinkedHashMap<>();
+    private final List<TimelineEvent> events = new ArrayList<>();
+
+    /** A target's record while the run goes on. */
+    static final class Target {
+        final String fault;
+        final String kind;
+        final String namespace;
+        final String name;
+        TargetRecord.State state = TargetRecord.State.PLANNED;
+        Long injectedAt;
+        Long recoveredAt;
+        String message;
+        final List<Measurement> measurements = new ArrayList<>();
+
+        Target(String fault, String kind, String namespace, String name) {
+            this.fault = fault;
+            this.kind = kind;
+            this.namespace = namespace;
+            this.name = name;
+        }
+
+        TargetRecord toRecord() {
+            return new TargetRecord(kind, namespace, name, state, injectedAt, recoveredAt, message, measurements);
+        }
+    }
+
+    RunRecorder(Instant start) {
+        this.start = start;
+    }
+
+    Instant start() {
+        return start;
+    }
+
+    long now() {
+        return Duration.between(start, Instant.now()).toMillis();
+    }
+
+    synchronized Target target(String fault, String kind, String namespace, String name) {
+        return targets.computeIfAbsent(
+                fault + "|" + kind + "|" + namespace + "|" + name, k -> new Target(fault, kind, namespace, name));
+    }
+
+    synchronized void update(Target t, java.util.function.Consumer<Target> change) {
+        change.accept(t);
+    }
+
+    synchronized void event(String source, String kind, String subject, String message) {
+        events.add(new TimelineEvent(now(), source, kind, subject, message));
+    }
+
+    synchronized List<Target> targets() {
+        return List.copyOf(targets.values());
+    }
+
+    synchronized List<TargetRecord> recordsOf(String fault) {
+        return targets.values().stream()
+                .filter(t -> t.fault.equals(fault))
+                .map(Target::toRecord)
+                .toList();
+    }
+
+    synchronized List<TimelineEvent> events() {
+        return events.stream()
+                .sorted(java.util.Comparator.comparingLong(TimelineEvent::t))
+                .toList();
+    }
+}

@@ -1,0 +1,83 @@
+package dev.aftershock.selection;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** What the planner needs to know of the cluster, read once before a run. */
+public record ClusterSnapshot(
+        List<NodeView> nodes, List<PodView> pods, List<PdbView> pdbs, Optional<WorkloadView> target) {
+    public ClusterSnapshot {
+        nodes = List.copyOf(nodes);
+        pods = List.copyOf(pods);
+        pdbs = List.copyOf(pdbs);
+    }
+
+    public record NodeView(
+            String name, Map<String, String> labels, boolean schedulable, boolean ready, String resourceVersion) {
+        public NodeView {
+            labels = Map.copyOf(labels);
+        }
+    }
+
+    /**
+     * A pod as a fault sees it. {@code controllerKind} is the kind of its controlling owner, empty
+     * for an unmanaged pod.
+     */
+    public record PodView(
+            String namespace,
+            String name,
+            Map<String, String> labels,
+            String nodeName,
+            Optional<String> controllerKind,
+            boolean mirror,
+            boolean usesEmptyDir,
+            boolean ready,
+            boolean terminating,
+            String resourceVersion) {
+        public PodView {
+            labels = Map.copyOf(labels);
+        }
+
+        public boolean daemonSet() {
+            return controllerKind.filter("DaemonSet"::equals).isPresent();
+        }
+
+        public boolean matches(Map<String, String> selector) {
+            return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        }
+    }
+
+    /** A PodDisruptionBudget with the disruption controller's view of it. */
+    public record PdbView(
+            String namespace,
+            String name,
+            Map<String, String> selector,
+            int expectedPods,
+            int desiredHealthy,
+            int disruptionsAllowed) {
+        public PdbView {
+            selector = Map.copyOf(selector);
+        }
+
+        /** A budget that wants every pod healthy never lets an eviction through. */
+        public boolean neverAllowsEviction() {
+            return expectedPods > 0 && desiredHealthy >= expectedPods;
+        }
+
+        public boolean covers(PodView pod) {
+            return pod.namespace().equals(namespace) && !selector.isEmpty() && pod.matches(selector);
+        }
+    }
+
+    /** The experiment's target workload: its pod selector and desired replicas. */
+    public record WorkloadView(String namespace, String kind, String name, Map<String, String> selector, int replicas) {
+        public WorkloadView {
+            selector = Map.copyOf(selector);
+        }
+
+        public boolean owns(PodView pod) {
+            return pod.namespace().equals(namespace) && pod.matches(selector);
+        }
+    }
+}

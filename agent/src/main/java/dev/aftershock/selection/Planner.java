@@ -1,0 +1,298 @@
+package dev.aftershock.selection;
+
+import dev.aftershock.model.Durations;
+import dev.aftershock.model.Experiment;
+import dev.aftershock.model.FaultSpec;
+import dev.aftershock.model.NodeSelection;
+import dev.aftershock.model.Pick;
+import dev.aftershock.model.Safety;
+import dev.aftershock.selection.ClusterSnapshot.NodeView;
+import dev.aftershock.selection.ClusterSnapshot.PodView;
+import dev.aftershock.selection.Plan.NodeTarget;
+import dev.aftershock.selection.Plan.PlannedFault;
+import dev.aftershock.selection.Plan.PodRef;
+import dev.aftershock.selection.Plan.PodTarget;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Turns an experiment and a cluster snapshot into a plan: targets picked with the seed, then every
+ * guard checked (protected namespaces, schedulable nodes kept, workload pods kept available, drains
+ * that would strand unmanaged or emptyDir pods).
+ */
+public final class Planner {
+    private final Experiment experiment;
+    private final ClusterSnapshot cluster;
+    private final long seed;
+    private final Safety safety;
+    private final List<String> warnings = new ArrayList<>();
+    private final List<String> refusals = new ArrayList<>();
+
+    private Planner(Experiment experiment, ClusterSnapshot cluster, long seed) {
+        this.experiment = experiment;
+        this.cluster = cluster;
+        this.seed = seed;
+        this.safety = experiment.spec().safety();
+    }
+
+    public static Plan plan(Experiment experiment, ClusterSnapshot cluster, long seed) {
+        Planner p = new Planner(experiment, cluster, seed);
+        List<PlannedFault> faults = new ArrayList<>();
+        for (FaultSpec f : experiment.spec().faults()) {
+            faults.add(p.resolve(f));
+        }
+        p.guardSchedulableNodes(faults);
+        p.guardWorkloadAvailability(faults);
+        return new Plan(seed, faults, p.warnings, p.refusals);
+    }
+
+    private PlannedFault resolve(FaultSpec f) {
+        Duration end = f.holdFor().map(f.at()::plus).orElse(experiment.spec().duration());
+        return switch (f) {
+            case FaultSpec.NodeCordon c ->
+                new PlannedFault(
+                        f,
+                        nodes(f, c.nodes()).stream()
+                                .map(n -> (Plan.Target) new NodeTarget(n.name(), List.of()))
+                                .toList(),
+                        f.at(),
+                        end);
+            case FaultSpec.NodeDrain d ->
+                new PlannedFault(
+                        f,
+                        nodes(f, d.nodes()).stream()
+                                .map(n -> (Plan.Target) drainTarget(d, n))
+                                .toList(),
+                        f.at(),
+                        end);
+            case FaultSpec.PodKill k -> new PlannedFault(f, pods(k), f.at(), f.at());
+        };
+    }
+
+    private List<NodeView> nodes(FaultSpec f, NodeSelection selection) {
+        List<NodeView> picked = switch (selection) {
+            case NodeSelection.ByNames byNames -> {
+                List<NodeView> named = new ArrayList<>();
+                for (String name : byNames.names()) {
+                    cluster.nodes().stream()
+                            .filter(n -> n.name().equals(name))
+                            .findFirst()
+                            .ifPresentOrElse(
+                                    named::add,
+                                    () -> refusals.add("fault %s: node %s does not exist".formatted(f.name(), name)));
+                }
+                yield named;
+            }
+            case NodeSelection.BySelector bySelector ->
+                pickNodes(
+                        f,
+                        cluster.nodes().stream()
+                                .filter(n -> n.schedulable() && matches(n.labels(), bySelector.selector()))
+                                .toList(),
+                        bySelector.pick(),
+                        "matching " + bySelector.selector());
+            case NodeSelection.HostingTarget hosting -> {
+                Set<String> hosts = cluster.target()
+                        .map(w -> cluster.pods().stream()
+                                .filter(w::owns)
+                                .map(PodView::nodeName)
+                                .filter(n -> n != null)
+                                .collect(Collectors.toSet()))
+                        .orElse(Set.of());
+                yield pickNodes(
+                        f,
+                        cluster.nodes().stream()
+                                .filter(n -> n.schedulable() && hosts.contains(n.name()))
+                                .toList(),
+                        hosting.pick(),
+                        "hosting " + experiment.spec().target().workload());
+            }
+        };
+        return picked;
+    }
+
+    private List<NodeView> pickNodes(FaultSpec f, List<NodeView> candidates, Pick pick, String what) {
+        if (candidates.isEmpty()) {
+            warnings.add("fault %s: no schedulable node %s; it will do nothing".formatted(f.name(), what));
+        }
+        return TargetPicker.pick(candidates, NodeView::name, pick, seed, f.name());
+    }
+
+    private NodeTarget drainTarget(FaultSpec.NodeDrain d, NodeView node) {
+        List<PodRef> evict = new ArrayList<>();
+        Set<String> protectedHere = new TreeSet<>();
+        for (PodView pod : cluster.pods()) {
+            if (!node.name().equals(pod.nodeName()) || pod.daemonSet() || pod.mirror() || pod.terminating()) {
+                continue;
+            }
+            if (safety.isProtected(pod.namespace())) {
+                protectedHere.add(pod.namespace() + "/" + pod.name());
+                continue;
+            }
+            if (pod.controllerKind().isEmpty() && !d.force()) {
+                refusals.add(
+                        ("fault %s: node %s runs %s/%s, which no controller manages: draining would delete it for good"
+                                        + " (set force: true to allow it)")
+                                .formatted(d.name(), node.name(), pod.namespace(), pod.name()));
+            }
+            if (pod.usesEmptyDir() && !d.deleteEmptyDirData()) {
+                refusals.add(
+                        "fault %s: node %s runs %s/%s, whose emptyDir data an eviction deletes (set deleteEmptyDirData: true to allow it)"
+                                .formatted(d.name(), node.name(), pod.namespace(), pod.name()));
+            }
+            evict.add(new PodRef(pod.namespace(), pod.name()));
+            for (ClusterSnapshot.PdbView pdb : cluster.pdbs()) {
+                if (pdb.covers(pod) && pdb.neverAllowsEviction()) {
+                    String warning =
+                            ("fault %s: PodDisruptionBudget %s/%s wants %d of %d pods healthy and can never allow an"
+                                            + " eviction: the drain of %s will end at evictionTimeout (%s)")
+                                    .formatted(
+                                            d.name(),
+                                            pdb.namespace(),
+                                            pdb.name(),
+                                            pdb.desiredHealthy(),
+                                            pdb.expectedPods(),
+                                            node.name(),
+                                            Durations.format(d.evictionTimeout()));
+                    if (!warnings.contains(warning)) {
+                        warnings.add(warning);
+                    }
+                }
+            }
+        }
+        if (!protectedHere.isEmpty()) {
+            refusals.add(
+                    "fault %s: node %s runs pods in protected namespaces (%s): list the namespace in spec.safety.allowNamespaces to drain it"
+                            .formatted(d.name(), node.name(), String.join(", ", protectedHere)));
+        }
+        return new NodeTarget(node.name(), evict);
+    }
+
+    private List<Plan.Target> pods(FaultSpec.PodKill k) {
+        List<Plan.Target> picked = podsToKill(k, cluster.pods(), seed);
+        if (picked.isEmpty()) {
+            warnings.add("fault %s: no running pod in %s matches %s; it will do nothing"
+                    .formatted(k.name(), k.pods().namespace(), k.pods().selector()));
+        }
+        return picked;
+    }
+
+    /**
+     * The pods a pod-kill takes from those that exist. Pods come and go during a run, so the engine
+     * asks again at the moment of injection, with the same seed: the plan shows what would be picked now.
+     */
+    public static List<Plan.Target> podsToKill(FaultSpec.PodKill k, List<PodView> pods, long seed) {
+        List<PodView> candidates = pods.stream()
+                .filter(p -> p.namespace().equals(k.pods().namespace())
+                        && p.matches(k.pods().selector())
+                        && !p.terminating()
+                        && !p.mirror())
+                .toList();
+        return TargetPicker.pick(candidates, PodView::name, k.pods().pick(), seed, k.name()).stream()
+                .map(p -> (Plan.Target) new PodTarget(p.namespace(), p.name()))
+                .toList();
+    }
+
+    /** At every moment a node fault starts, the nodes it and the faults still active take away. */
+    private void guardSchedulableNodes(List<PlannedFault> faults) {
+        Set<String> schedulable = cluster.nodes().stream()
+                .filter(NodeView::schedulable)
+                .map(NodeView::name)
+                .collect(Collectors.toSet());
+        for (PlannedFault starting : faults) {
+            if (!(starting.spec() instanceof FaultSpec.NodeCordon)
+                    && !(starting.spec() instanceof FaultSpec.NodeDrain)) {
+                continue;
+            }
+            Set<String> taken = new LinkedHashSet<>();
+            for (PlannedFault other : faults) {
+                boolean nodeFault =
+                        other.spec() instanceof FaultSpec.NodeCordon || other.spec() instanceof FaultSpec.NodeDrain;
+                boolean active = other.start().compareTo(starting.start()) <= 0
+                        && other.end().compareTo(starting.start()) > 0;
+                if (nodeFault && active) {
+                    other.targets().stream()
+                            .map(Plan.Target::name)
+                            .filter(schedulable::contains)
+                            .forEach(taken::add);
+                }
+            }
+            int left = schedulable.size() - taken.size();
+            if (left < safety.keepSchedulableNodes()) {
+                refusals.add(("fault %s at %s would leave %d schedulable node%s (cordoned or drained: %s);"
+                                + " spec.safety.keepSchedulableNodes is %d")
+                        .formatted(
+                                starting.spec().name(),
+                                Durations.format(starting.start()),
+                                left,
+                                left == 1 ? "" : "s",
+                                String.join(", ", taken),
+                                safety.keepSchedulableNodes()));
+            }
+        }
+    }
+
+    /** The target workload never has more pods down at once than safety.maxUnavailable allows. */
+    private void guardWorkloadAvailability(List<PlannedFault> faults) {
+        if (cluster.target().isEmpty()) {
+            return;
+        }
+        var workload = cluster.target().get();
+        List<PodView> owned = cluster.pods().stream().filter(workload::owns).toList();
+        int replicas = Math.max(workload.replicas(), owned.size());
+        int allowed = safety.maxUnavailable().of(replicas);
+        long alreadyDown =
+                owned.stream().filter(p -> !p.ready() || p.terminating()).count();
+        for (PlannedFault f : faults) {
+            Set<String> down = new HashSet<>();
+            switch (f.spec()) {
+                case FaultSpec.PodKill k -> {
+                    List<String> killed = f.targets().stream()
+                            .filter(t -> owned.stream()
+                                    .anyMatch(p -> p.name().equals(t.name())
+                                            && p.namespace().equals(t.namespace())))
+                            .map(Plan.Target::name)
+                            .toList();
+                    // Killed one at a time, only one is down at once (the next waits for the interval).
+                    down.addAll(k.interval().isPresent() && !killed.isEmpty() ? killed.subList(0, 1) : killed);
+                }
+                case FaultSpec.NodeDrain d -> {
+                    Set<String> drained =
+                            f.targets().stream().map(Plan.Target::name).collect(Collectors.toSet());
+                    owned.stream().filter(p -> drained.contains(p.nodeName())).forEach(p -> down.add(p.name()));
+                }
+                case FaultSpec.NodeCordon c -> {}
+            }
+            if (down.size() + alreadyDown > allowed) {
+                refusals.add(
+                        ("fault %s would take %d of %s's %d pods down at once%s; spec.safety.maxUnavailable (%s) allows %d")
+                                .formatted(
+                                        f.spec().name(),
+                                        down.size() + alreadyDown,
+                                        experiment.spec().target().workload(),
+                                        replicas,
+                                        alreadyDown > 0 ? " (%d already not ready)".formatted(alreadyDown) : "",
+                                        describe(safety.maxUnavailable()),
+                                        allowed));
+            }
+        }
+    }
+
+    private static String describe(Safety.MaxUnavailable max) {
+        return switch (max) {
+            case Safety.MaxUnavailable.Count c -> Integer.toString(c.count());
+            case Safety.MaxUnavailable.Share s -> s.percent().toString();
+        };
+    }
+
+    private static boolean matches(Map<String, String> labels, Map<String, String> selector) {
+        return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+    }
+}
