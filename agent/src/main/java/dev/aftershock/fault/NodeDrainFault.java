@@ -81,16 +81,18 @@ public final class NodeDrainFault implements Fault {
                 .toList();
         if (problems.isEmpty()) {
             return Injection.done(
-                    true, "cordoned and drained %d pod%s".formatted(gone, gone == 1 ? "" : "s"), measurements);
+                            true, "cordoned and drained %d pod%s".formatted(gone, gone == 1 ? "" : "s"), measurements)
+                    .effectiveAt(cordoned);
         }
         return Injection.failed(
-                true,
-                "drain incomplete after %s: %s"
-                        .formatted(
-                                dev.aftershock.journal.Format.millis(
-                                        Duration.between(started, Instant.now()).toMillis()),
-                                String.join("; ", problems)),
-                measurements);
+                        true,
+                        "drain incomplete after %s: %s"
+                                .formatted(
+                                        dev.aftershock.journal.Format.millis(Duration.between(started, Instant.now())
+                                                .toMillis()),
+                                        String.join("; ", problems)),
+                        measurements)
+                .effectiveAt(cordoned);
     }
 
     private PodOutcome evict(
@@ -126,7 +128,8 @@ public final class NodeDrainFault implements Fault {
                     context.note().accept("eviction of %s blocked by PodDisruptionBudget %s".formatted(ref, blockedBy));
                 }
                 retries.incrementAndGet();
-                if (!Instant.now().plus(backoff).isBefore(deadline)) {
+                Duration remaining = Duration.between(Instant.now(), deadline);
+                if (remaining.isNegative() || remaining.isZero()) {
                     blockedMillis.merge(
                             blockedBy,
                             Duration.between(blockedSince, Instant.now()).toMillis(),
@@ -140,7 +143,8 @@ public final class NodeDrainFault implements Fault {
                                             blockedBy,
                                             dev.aftershock.model.Durations.format(spec.evictionTimeout())));
                 }
-                Thread.sleep(backoff.toMillis());
+                // Back off, but try once more right at the deadline rather than give up early.
+                Thread.sleep(Math.min(backoff.toMillis(), remaining.toMillis()));
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 continue;
             }

@@ -12,8 +12,20 @@ final class StatusMessages {
         if (body != null && !body.isBlank()) {
             try {
                 var status = JsonParser.parseString(body).getAsJsonObject();
-                if (status.has("message")) {
-                    return status.get("message").getAsString();
+                StringBuilder text = new StringBuilder(
+                        status.has("message") ? status.get("message").getAsString() : "");
+                // An eviction's 429 names the budget only in its causes ("The disruption budget x needs...").
+                if (status.has("details") && status.getAsJsonObject("details").has("causes")) {
+                    for (var cause : status.getAsJsonObject("details").getAsJsonArray("causes")) {
+                        var c = cause.getAsJsonObject();
+                        if (c.has("message")) {
+                            text.append(text.isEmpty() ? "" : " ")
+                                    .append(c.get("message").getAsString());
+                        }
+                    }
+                }
+                if (!text.isEmpty()) {
+                    return text.toString();
                 }
             } catch (RuntimeException notJson) {
                 return body;

@@ -299,7 +299,8 @@ public final class RunEngine {
                     : injection.needsRecovery() ? TargetRecord.State.INJECTED : TargetRecord.State.NOT_RECOVERABLE;
             recorder.update(record, r -> {
                 r.state = injection.needsRecovery() ? TargetRecord.State.INJECTED : state;
-                r.injectedAt = recorder.now();
+                r.injectedAt = Duration.between(recorder.start(), injection.effective())
+                        .toMillis();
                 r.message = injection.message();
                 r.measurements.add(new Measurement("injection latency", latency, "ms"));
                 r.measurements.addAll(injection.measurements());

@@ -1,0 +1,135 @@
+package dev.aftershock.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.cli.CliRun;
+import dev.aftershock.testbed.TestCluster;
+import dev.aftershock.testbed.TestbedExtension;
+import io.kubernetes.client.openapi.ApiException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Guards refuse with exit 2 before anything is touched; a dry run changes nothing at all. */
+@ExtendWith(TestbedExtension.class)
+class GuardsIT {
+    private final RunFixture fixture;
+
+    GuardsIT(TestCluster cluster) throws Exception {
+        this.fixture = new RunFixture(cluster);
+    }
+
+    @BeforeEach
+    void deploy() throws Exception {
+        if (fixture.cluster
+                .apps()
+                .listNamespacedDeployment(fixture.cluster.namespace())
+                .execute()
+                .getItems()
+                .isEmpty()) {
+            Manifests.deploy(fixture.cluster, KwokApps.preferringNode("guarded", 4, "kwok-node-3", 5, true), 4);
+        }
+    }
+
+    private Path experiment(String name, String target, String faults, String safety) throws Exception {
+        return fixture.experiment(name, """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: %s}
+                spec:
+                  duration: 30s
+                  target: {namespace: %s, workload: deployment/guarded}
+                  faults:
+                %s
+                  safety: %s
+                """.formatted(name, target, faults, safety));
+    }
+
+    @Test
+    void aProtectedNamespaceIsRefused() throws Exception {
+        Map<String, String> before = versions();
+        CliRun run = fixture.run(experiment(
+                "protected",
+                "kube-system",
+                "    - {at: 1s, action: pod-kill, pods: {selector: {app: guarded}}}",
+                "{}"));
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("the namespace kube-system is protected");
+        assertThat(versions()).isEqualTo(before);
+    }
+
+    @Test
+    void theLastSchedulableNodesAreKept() throws Exception {
+        Map<String, String> before = versions();
+        CliRun run = fixture.run(experiment(
+                "keep-nodes",
+                "NAMESPACE",
+                "    - {at: 1s, action: node-cordon, nodes: {names: [kwok-node-1, kwok-node-2, kwok-node-3]}}",
+                "{keepSchedulableNodes: 100}"));
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("refused").contains("spec.safety.keepSchedulableNodes is 100");
+        assertThat(versions()).isEqualTo(before);
+    }
+
+    @Test
+    void noMoreThanMaxUnavailableOfTheWorkloadGoesDownAtOnce() throws Exception {
+        Map<String, String> before = versions();
+        CliRun run = fixture.run(experiment(
+                "too-many",
+                "NAMESPACE",
+                "    - {at: 1s, action: pod-kill, pods: {selector: {app: guarded}, pick: all}}",
+                "{maxUnavailable: 1}"));
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err())
+                .contains(
+                        "would take 4 of deployment/guarded's 4 pods down at once; spec.safety.maxUnavailable (1) allows 1");
+        assertThat(versions()).isEqualTo(before);
+    }
+
+    @Test
+    void aDryRunPrintsThePlanAndLeavesEveryResourceVersionUnchanged() throws Exception {
+        Map<String, String> before = versions();
+        String faults =
+                "    - {name: cordon, at: 2s, action: node-cordon, nodes: {hosting: target, pick: 1}, for: 10s}\n"
+                        + "    - {name: kill, at: 5s, action: pod-kill, pods: {selector: {app: guarded}, pick: 1}}";
+        CliRun run = fixture.run(experiment("dry", "NAMESPACE", faults, "{maxUnavailable: 50%}"), "--dry-run");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out())
+                .contains("seed")
+                .contains("at 2s cordon node-cordon on node kwok-node-3")
+                .contains("at 5s kill pod-kill on pod " + fixture.cluster.namespace() + "/guarded-")
+                .contains("dry run: nothing was changed");
+        assertThat(versions()).isEqualTo(before);
+    }
+
+    /** resourceVersion of every node, and of every object in the test's namespace. */
+    private Map<String, String> versions() throws ApiException {
+        Map<String, String> v = new TreeMap<>();
+        fixture.cluster
+                .core()
+                .listNode()
+                .execute()
+                .getItems()
+                .forEach(n -> v.put(
+                        "node/" + n.getMetadata().getName(), n.getMetadata().getResourceVersion()));
+        String ns = fixture.cluster.namespace();
+        fixture.cluster
+                .core()
+                .listNamespacedPod(ns)
+                .execute()
+                .getItems()
+                .forEach(p -> v.put(
+                        "pod/" + p.getMetadata().getName(), p.getMetadata().getResourceVersion()));
+        fixture.cluster
+                .apps()
+                .listNamespacedDeployment(ns)
+                .execute()
+                .getItems()
+                .forEach(d -> v.put(
+                        "deploy/" + d.getMetadata().getName(), d.getMetadata().getResourceVersion()));
+        return v;
+    }
+}

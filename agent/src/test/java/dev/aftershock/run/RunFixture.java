@@ -1,0 +1,154 @@
+package dev.aftershock.run;
+
+import dev.aftershock.cli.CliRun;
+import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.JournalCodec;
+import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.testbed.TestCluster;
+import dev.aftershock.validation.RepositoryPaths;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.util.PatchUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs experiments against the testbed the way users do: from a file, through the CLI. */
+final class RunFixture {
+    final TestCluster cluster;
+    final Path dir;
+
+    RunFixture(TestCluster cluster) throws IOException {
+        this.cluster = cluster;
+        this.dir = Files.createTempDirectory("aftershock-run-it");
+    }
+
+    Path experiment(String name, String yaml) throws IOException {
+        return Files.writeString(dir.resolve(name + ".yaml"), yaml.replace("NAMESPACE", cluster.namespace()));
+    }
+
+    Path stateDir() {
+        return dir.resolve("state");
+    }
+
+    Path out(String name) {
+        return dir.resolve("out-" + name);
+    }
+
+    CliRun run(Path experiment, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "run",
+                experiment.toString(),
+                "--kubeconfig",
+                cluster.kubeconfig().toString(),
+                "--state-dir",
+                stateDir().toString(),
+                "--out",
+                out(experiment.getFileName().toString()).toString()));
+        args.addAll(List.of(extra));
+        return CliRun.of(args.toArray(String[]::new));
+    }
+
+    CliRun recover() {
+        return CliRun.of(
+                "recover",
+                "--kubeconfig",
+                cluster.kubeconfig().toString(),
+                "--state-dir",
+                stateDir().toString());
+    }
+
+    Journal journal(Path experiment) {
+        return JournalCodec.read(out(experiment.getFileName().toString()).resolve("journal.json"));
+    }
+
+    static TargetRecord onlyTarget(Journal journal, String fault) {
+        return journal.faults().stream()
+                .filter(f -> f.name().equals(fault))
+                .findFirst()
+                .orElseThrow()
+                .targets()
+                .get(0);
+    }
+
+    static double measured(TargetRecord target, String prefix) {
+        return target.measurements().stream()
+                .filter(m -> m.name().startsWith(prefix))
+                .mapToDouble(dev.aftershock.journal.Measurement::value)
+                .findFirst()
+                .orElse(Double.NaN);
+    }
+
+    /** The CLI as a separate process, for tests that kill it. */
+    Process start(Path experiment) throws IOException {
+        Path jar = RepositoryPaths.root().resolve("agent/target/aftershock-agent.jar");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(
+                        java,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-jar",
+                        jar.toString(),
+                        "run",
+                        experiment.toString(),
+                        "--kubeconfig",
+                        cluster.kubeconfig().toString(),
+                        "--state-dir",
+                        stateDir().toString(),
+                        "--out",
+                        out(experiment.getFileName().toString()).toString())
+                .redirectOutput(dir.resolve(experiment.getFileName() + ".out").toFile())
+                .redirectError(dir.resolve(experiment.getFileName() + ".err").toFile())
+                .start();
+    }
+
+    String output(Path experiment) throws IOException {
+        return Files.readString(dir.resolve(experiment.getFileName() + ".out"))
+                + Files.readString(dir.resolve(experiment.getFileName() + ".err"));
+    }
+
+    V1Node node(String name) throws ApiException {
+        return cluster.core().readNode(name).execute();
+    }
+
+    boolean schedulable(String name) throws ApiException {
+        V1Node n = node(name);
+        return n.getSpec() == null || !Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+    }
+
+    Map<String, String> annotations(String name) throws ApiException {
+        Map<String, String> a = node(name).getMetadata().getAnnotations();
+        return a == null ? Map.of() : a;
+    }
+
+    /** Removes the test's workloads and budgets, so the next test in the class starts clean. */
+    void clearNamespace() throws ApiException {
+        String ns = cluster.namespace();
+        cluster.apps().deleteCollectionNamespacedDeployment(ns).execute();
+        new io.kubernetes.client.openapi.apis.PolicyV1Api(cluster.client())
+                .deleteCollectionNamespacedPodDisruptionBudget(ns)
+                .execute();
+        cluster.core().deleteCollectionNamespacedPod(ns).gracePeriodSeconds(0).execute();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> cluster.core()
+                        .listNamespacedPod(ns)
+                        .execute()
+                        .getItems()
+                        .isEmpty());
+    }
+
+    /** Puts a node back as the testbed made it, whatever a failed test left. */
+    void resetNode(String name) throws ApiException {
+        String patch = "{\"metadata\":{\"annotations\":{\"aftershock.dev/run\":null,\"aftershock.dev/fault\":null,"
+                + "\"aftershock.dev/was-unschedulable\":null}},\"spec\":{\"unschedulable\":null}}";
+        PatchUtils.patch(
+                V1Node.class,
+                () -> cluster.core().patchNode(name, new V1Patch(patch)).buildCall(null),
+                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                cluster.client());
+    }
+}
