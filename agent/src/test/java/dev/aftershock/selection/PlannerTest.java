@@ -1,0 +1,211 @@
+package dev.aftershock.selection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.model.Experiment;
+import dev.aftershock.selection.ClusterSnapshot.NodeView;
+import dev.aftershock.selection.ClusterSnapshot.PdbView;
+import dev.aftershock.selection.ClusterSnapshot.PodView;
+import dev.aftershock.selection.ClusterSnapshot.WorkloadView;
+import dev.aftershock.validation.ExperimentLoader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The planner's guards and picks, on snapshots written out by hand. */
+class PlannerTest {
+    private static Experiment experiment(String faults, String safety) {
+        String yaml = """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: t}
+                spec:
+                  duration: 10m
+                  target: {namespace: shop, workload: deployment/checkout}
+                  faults:
+                %s
+                  safety: %s
+                """.formatted(faults, safety);
+        var result = ExperimentLoader.load("t.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+        assertThat(result).isInstanceOf(ExperimentLoader.Loaded.class);
+        return ((ExperimentLoader.Loaded) result).experiment();
+    }
+
+    /** Three nodes; checkout has 4 pods, two on n1; one unmanaged pod and one emptyDir pod on n2. */
+    private static ClusterSnapshot cluster(PdbView... budgets) {
+        List<NodeView> nodes = List.of(node("n1"), node("n2"), node("n3"));
+        List<PodView> pods = new ArrayList<>(List.of(
+                checkout("c1", "n1"),
+                checkout("c2", "n1"),
+                checkout("c3", "n2"),
+                checkout("c4", "n3"),
+                new PodView("shop", "loner", Map.of(), "n2", Optional.empty(), false, false, true, false, "1"),
+                new PodView(
+                        "shop",
+                        "cache",
+                        Map.of("app", "cache"),
+                        "n2",
+                        Optional.of("ReplicaSet"),
+                        false,
+                        true,
+                        true,
+                        false,
+                        "1"),
+                new PodView(
+                        "kube-system",
+                        "dns",
+                        Map.of(),
+                        "n3",
+                        Optional.of("ReplicaSet"),
+                        false,
+                        false,
+                        true,
+                        false,
+                        "1"),
+                new PodView(
+                        "kube-system",
+                        "proxy",
+                        Map.of(),
+                        "n1",
+                        Optional.of("DaemonSet"),
+                        false,
+                        false,
+                        true,
+                        false,
+                        "1")));
+        return new ClusterSnapshot(
+                nodes,
+                pods,
+                List.of(budgets),
+                Optional.of(new WorkloadView("shop", "Deployment", "checkout", Map.of("app", "checkout"), 4)));
+    }
+
+    private static NodeView node(String name) {
+        return new NodeView(name, Map.of("pool", "general"), true, true, "1");
+    }
+
+    private static PodView checkout(String name, String node) {
+        return new PodView(
+                "shop",
+                name,
+                Map.of("app", "checkout"),
+                node,
+                Optional.of("ReplicaSet"),
+                false,
+                false,
+                true,
+                false,
+                "1");
+    }
+
+    @Test
+    void drainsEvictEverythingButDaemonSetPods() {
+        Plan plan = Planner.plan(
+                experiment("    - {at: 1m, action: node-drain, nodes: {names: [n1]}}", "{}"), cluster(), 1);
+        assertThat(plan.refusals()).isEmpty();
+        var target = (Plan.NodeTarget) plan.faults().get(0).targets().get(0);
+        assertThat(target.toEvict()).extracting(Plan.PodRef::name).containsExactly("c1", "c2");
+    }
+
+    @Test
+    void refusesToStrandUnmanagedPodsOrEmptyDirDataUnlessAllowed() {
+        Plan refused = Planner.plan(
+                experiment("    - {at: 1m, action: node-drain, nodes: {names: [n2]}}", "{}"), cluster(), 1);
+        assertThat(refused.refusals()).hasSize(2);
+        assertThat(refused.refusals().get(0))
+                .contains("shop/loner, which no controller manages")
+                .contains("force: true");
+        assertThat(refused.refusals().get(1))
+                .contains("shop/cache, whose emptyDir data")
+                .contains("deleteEmptyDirData: true");
+        Plan allowed = Planner.plan(
+                experiment(
+                        "    - {at: 1m, action: node-drain, nodes: {names: [n2]}, force: true, deleteEmptyDirData: true}",
+                        "{}"),
+                cluster(),
+                1);
+        assertThat(allowed.refusals()).isEmpty();
+    }
+
+    @Test
+    void refusesToDrainPodsOfProtectedNamespacesUnlessAllowed() {
+        String drainN3 = "    - {at: 1m, action: node-drain, nodes: {names: [n3]}}";
+        assertThat(Planner.plan(experiment(drainN3, "{}"), cluster(), 1).refusals())
+                .singleElement()
+                .asString()
+                .contains("protected namespaces (kube-system/dns)");
+        assertThat(Planner.plan(experiment(drainN3, "{allowNamespaces: [kube-system]}"), cluster(), 1)
+                        .refusals())
+                .isEmpty();
+    }
+
+    @Test
+    void keepsTheSchedulableNodesItIsToldToKeep() {
+        String two = "    - {name: a, at: 1m, action: node-cordon, nodes: {names: [n1]}, for: 2m}\n"
+                + "    - {name: b, at: 2m, action: node-cordon, nodes: {names: [n2]}, for: 2m}";
+        assertThat(Planner.plan(experiment(two, "{keepSchedulableNodes: 1}"), cluster(), 1)
+                        .refusals())
+                .isEmpty();
+        assertThat(Planner.plan(experiment(two, "{keepSchedulableNodes: 2}"), cluster(), 1)
+                        .refusals())
+                .singleElement()
+                .asString()
+                .startsWith("fault b at 2m would leave 1 schedulable node (cordoned or drained: n1, n2)");
+    }
+
+    @Test
+    void keepsTheWorkloadWithinMaxUnavailable() {
+        String killAll = "    - {at: 1m, action: pod-kill, pods: {selector: {app: checkout}, pick: all}}";
+        assertThat(Planner.plan(experiment(killAll, "{maxUnavailable: 50%}"), cluster(), 1)
+                        .refusals())
+                .singleElement()
+                .asString()
+                .contains("would take 4 of deployment/checkout's 4 pods down at once")
+                .contains("allows 2");
+        String oneAtATime =
+                "    - {at: 1m, action: pod-kill, pods: {selector: {app: checkout}, pick: all}, interval: 30s}";
+        assertThat(Planner.plan(experiment(oneAtATime, "{maxUnavailable: 1}"), cluster(), 1)
+                        .refusals())
+                .isEmpty();
+        String drainN1 = "    - {at: 1m, action: node-drain, nodes: {names: [n1]}}";
+        assertThat(Planner.plan(experiment(drainN1, "{maxUnavailable: 1}"), cluster(), 1)
+                        .refusals())
+                .singleElement()
+                .asString()
+                .contains("would take 2 of deployment/checkout's 4 pods");
+    }
+
+    @Test
+    void warnsAboutBudgetsThatNeverAllowAnEviction() {
+        PdbView strict = new PdbView("shop", "checkout", Map.of("app", "checkout"), 4, 4, 0);
+        Plan plan = Planner.plan(
+                experiment("    - {at: 1m, action: node-drain, nodes: {names: [n1]}}", "{}"), cluster(strict), 1);
+        assertThat(plan.warnings())
+                .singleElement()
+                .asString()
+                .contains(
+                        "PodDisruptionBudget shop/checkout wants 4 of 4 pods healthy and can never allow an eviction");
+    }
+
+    @Test
+    void hostingTargetPicksAmongTheNodesThatRunTheWorkload() {
+        Plan plan = Planner.plan(
+                experiment("    - {at: 1m, action: node-cordon, nodes: {hosting: target, pick: all}}", "{}"),
+                cluster(),
+                1);
+        assertThat(plan.faults().get(0).targets()).extracting(Plan.Target::name).containsExactly("n1", "n2", "n3");
+    }
+
+    @Test
+    void namesThatDoNotExistAreRefused() {
+        assertThat(Planner.plan(
+                                experiment("    - {at: 1m, action: node-cordon, nodes: {names: [ghost]}}", "{}"),
+                                cluster(),
+                                1)
+                        .refusals())
+                .containsExactly("fault node-cordon-1: node ghost does not exist");
+    }
+}
