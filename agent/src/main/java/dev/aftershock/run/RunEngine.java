@@ -334,6 +334,11 @@ public final class RunEngine {
                     }));
             if (!injection.succeeded() && injection.needsRecovery()) {
                 recoverOne(f, target, implementation, record, TargetRecord.State.INJECTION_FAILED);
+            } else if (injection.needsRecovery()
+                    && f.spec().holdFor().isPresent()
+                    && recorder.now() >= f.end().toMillis()) {
+                // The fault's `for` ended while it was still being injected (a long drain): recover now.
+                recoverOne(f, target, implementation, record, TargetRecord.State.RECOVERED);
             }
         } catch (Exception e) {
             recorder.update(record, r -> {
@@ -387,9 +392,12 @@ public final class RunEngine {
             RunRecorder.Target record,
             TargetRecord.State settledAs) {
         synchronized (record) {
-            if (record.state != TargetRecord.State.INJECTED
-                    && record.state != TargetRecord.State.PLANNED
-                    && settledAs == TargetRecord.State.RECOVERED) {
+            boolean stillInjecting = record.state == TargetRecord.State.PLANNED && record.injectedAt == null;
+            boolean timelineRecovery = settledAs == TargetRecord.State.RECOVERED && stop.getCount() > 0;
+            if (settledAs == TargetRecord.State.RECOVERED
+                    && (record.state != TargetRecord.State.INJECTED && !stillInjecting
+                            || stillInjecting && timelineRecovery)) {
+                // Settled already; or a `for` ending mid-injection: the injection recovers when it returns.
                 return;
             }
             KubeEvents events = new KubeEvents(client);

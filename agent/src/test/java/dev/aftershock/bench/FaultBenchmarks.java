@@ -1,0 +1,331 @@
+package dev.aftershock.bench;
+
+import dev.aftershock.cli.Main;
+import dev.aftershock.fault.Fault;
+import dev.aftershock.fault.FaultContext;
+import dev.aftershock.fault.NodeDrainFault;
+import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.JournalCodec;
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.kube.ClusterReader;
+import dev.aftershock.kube.Evictions;
+import dev.aftershock.kube.KubeClients;
+import dev.aftershock.kube.Nodes;
+import dev.aftershock.kube.PodWatches;
+import dev.aftershock.kube.Pods;
+import dev.aftershock.model.FaultSpec;
+import dev.aftershock.selection.Plan;
+import dev.aftershock.selection.Planner;
+import dev.aftershock.validation.ExperimentLoader;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.apis.PolicyV1Api;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.util.PatchUtils;
+import io.kubernetes.client.util.Yaml;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Fault benchmarks on the testbed, each against a baseline run side by side in the same session:
+ * <ul>
+ *   <li>drain: a kwok node with 100 pods under a PDB of maxUnavailable 10 %, drained by Aftershock
+ *       and by `kubectl drain` of the same Kubernetes version, alternating, two rounds each;
+ *   <li>kills: injection latency (scheduled instant to the API call returning) over 200 pod kills,
+ *       against 200 bare client-java deletes of the same kind of pod.
+ * </ul>
+ * Run: eval "$(testbed/up)"; scripts/bench drain | scripts/bench kills
+ */
+public final class FaultBenchmarks {
+    private static final String NODE = "kwok-node-1";
+    private final Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
+    private final ApiClient client = KubeClients.forCalls(kubeconfig);
+    private final CoreV1Api core = new CoreV1Api(client);
+    private final AppsV1Api apps = new AppsV1Api(client);
+    private final Path work = Files.createTempDirectory("aftershock-bench");
+
+    private FaultBenchmarks() throws java.io.IOException {}
+
+    public static void main(String[] args) throws Exception {
+        FaultBenchmarks b = new FaultBenchmarks();
+        switch (args.length > 0 ? args[0] : "") {
+            case "drain" -> b.drain();
+            case "kills" -> b.kills();
+            default -> throw new IllegalArgumentException("usage: FaultBenchmarks drain|kills");
+        }
+    }
+
+    private void drain() throws Exception {
+        String ns = namespace("bench-drain");
+        List<Double> ours = new ArrayList<>();
+        List<Double> kubectl = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            deploy(ns, 100, NODE, "10%");
+            ours.add(aftershockDrain(ns, round));
+            uncordon();
+            deploy(ns, 100, NODE, "10%");
+            kubectl.add(kubectlDrain());
+            uncordon();
+        }
+        core.deleteNamespace(ns).execute();
+        System.out.printf(
+                Locale.ROOT,
+                "drain of %s with 100 pods under a PDB of maxUnavailable 10%%, two rounds each, alternating%n",
+                NODE);
+        System.out.printf(Locale.ROOT, "aftershock node-drain: %s s%n", ours);
+        System.out.printf(Locale.ROOT, "kubectl drain        : %s s%n", kubectl);
+        System.out.printf(Locale.ROOT, "ratio aftershock/kubectl (means): %.2f%n", mean(ours) / mean(kubectl));
+    }
+
+    /** The drain fault itself (cordon, evictions, wait until every pod is gone), as a run drives it. */
+    private double aftershockDrain(String ns, int round) throws Exception {
+        Path file = Files.writeString(work.resolve("drain-" + round + ".yaml"), """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: bench-drain}
+                spec:
+                  duration: 10m
+                  target: {namespace: %s, workload: deployment/bench}
+                  faults:
+                    - {name: drain, at: 0s, action: node-drain, nodes: {names: [%s]}, evictionTimeout: 9m, concurrency: 20}
+                  safety: {maxUnavailable: 100%%}
+                """.formatted(ns, NODE));
+        var experiment = ((ExperimentLoader.Loaded) ExperimentLoader.load(file)).experiment();
+        Plan plan = Planner.plan(
+                experiment, new ClusterReader(client).snapshot(experiment.spec().target()), 1);
+        Plan.Target target = plan.faults().get(0).targets().get(0);
+        var fault = new NodeDrainFault(
+                (FaultSpec.NodeDrain) experiment.spec().faults().get(0));
+        var context = new FaultContext(
+                "bench-" + round,
+                new Nodes(client),
+                new Pods(client),
+                new Evictions(client),
+                new PodWatches(KubeClients.forWatches(kubeconfig)),
+                Instant.now().plusSeconds(600),
+                note -> {});
+        long start = System.nanoTime();
+        Fault.Injection injection = fault.inject(target, context);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        fault.recover(target, context);
+        if (!injection.succeeded() || podsOn(ns) > 0) {
+            throw new IllegalStateException("the drain did not complete: " + injection.message());
+        }
+        return Math.round(seconds * 100) / 100.0;
+    }
+
+    private double kubectlDrain() throws Exception {
+        Path kubectl = Path.of(System.getProperty("user.home"), ".cache/aftershock/testbed/kube-v1.33.13/bin/kubectl");
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(
+                        kubectl.toString(),
+                        "--kubeconfig",
+                        kubeconfig.toString(),
+                        "drain",
+                        NODE,
+                        "--ignore-daemonsets",
+                        "--delete-emptydir-data",
+                        "--timeout=9m")
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("kubectl-drain.log").toFile())
+                .start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException("kubectl drain failed; see " + work.resolve("kubectl-drain.log"));
+        }
+        return Math.round((System.nanoTime() - start) / 1e7) / 100.0;
+    }
+
+    private void kills() throws Exception {
+        String ns = namespace("bench-kills");
+        deploy(ns, 200, null, "100%");
+        Path experiment = Files.writeString(work.resolve("kills.yaml"), """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: bench-kills}
+                spec:
+                  duration: 60s
+                  seed: 1
+                  target: {namespace: %s, workload: deployment/bench}
+                  faults:
+                    - {name: kills, at: 1s, action: pod-kill, pods: {selector: {app: bench}, pick: all}, interval: 100ms, force: true}
+                  safety: {maxUnavailable: 100%%}
+                """.formatted(ns));
+        Path out = work.resolve("out-kills");
+        Main.run(
+                new PrintWriter(System.err),
+                new PrintWriter(System.err),
+                "run",
+                experiment.toString(),
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--state-dir",
+                work.resolve("state").toString(),
+                "--out",
+                out.toString());
+        Journal journal = JournalCodec.read(out.resolve("journal.json"));
+        double[] ours = journal.faults().get(0).targets().stream()
+                .flatMap(t -> t.measurements().stream())
+                .filter(m -> m.name().equals("injection latency"))
+                .mapToDouble(Measurement::value)
+                .toArray();
+        // Baseline: the same deletes straight through client-java, one every 100 ms.
+        double[] bare = new double[200];
+        var pods =
+                core.listNamespacedPod(ns).labelSelector("app=bench").execute().getItems();
+        for (int i = 0; i < Math.min(200, pods.size()); i++) {
+            long start = System.nanoTime();
+            client.execute(core.deleteNamespacedPod(pods.get(i).getMetadata().getName(), ns)
+                    .gracePeriodSeconds(0)
+                    .buildCall(null));
+            bare[i] = (System.nanoTime() - start) / 1e6;
+            Thread.sleep(100);
+        }
+        bare = Arrays.copyOf(bare, Math.min(200, pods.size()));
+        core.deleteNamespace(ns).execute();
+        System.out.printf(
+                Locale.ROOT,
+                "pod-kill injection latency over %d kills: p50 %.1f ms, p99 %.1f ms%n",
+                ours.length,
+                pct(ours, 50),
+                pct(ours, 99));
+        System.out.printf(
+                Locale.ROOT,
+                "baseline, %d bare client-java deletes: p50 %.1f ms, p99 %.1f ms%n",
+                bare.length,
+                pct(bare, 50),
+                pct(bare, 99));
+        System.out.printf(
+                Locale.ROOT,
+                "ratio aftershock/bare: p50 %.2f, p99 %.2f%n",
+                pct(ours, 50) / pct(bare, 50),
+                pct(ours, 99) / pct(bare, 99));
+    }
+
+    private String namespace(String base) throws ApiException {
+        String ns = base + "-" + Long.toHexString(System.nanoTime() & 0xfffff);
+        core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
+                .execute();
+        return ns;
+    }
+
+    private void deploy(String ns, int replicas, String preferredNode, String maxUnavailable) throws Exception {
+        try {
+            apps.deleteNamespacedDeployment("bench", ns).execute();
+            new PolicyV1Api(client)
+                    .deleteNamespacedPodDisruptionBudget("bench", ns)
+                    .execute();
+        } catch (ApiException absent) {
+            // first round
+        }
+        while (!core.listNamespacedPod(ns).execute().getItems().isEmpty()) {
+            core.deleteCollectionNamespacedPod(ns).gracePeriodSeconds(0).execute();
+            Thread.sleep(200);
+        }
+        // Every pod on the node to drain: the other nodes are cordoned while they are scheduled, then
+        // uncordoned, so evicted pods have somewhere to go (as in a real drain).
+        List<String> others = preferredNode == null ? List.of() : List.of("kwok-node-2", "kwok-node-3");
+        others.forEach(n -> setUnschedulable(n, true));
+        V1Deployment d = Yaml.loadAs("""
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: bench}
+                spec:
+                  replicas: %d
+                  selector: {matchLabels: {app: bench}}
+                  template:
+                    metadata:
+                      labels: {app: bench}
+                      annotations: {testbed.aftershock.dev/exit-after: 1s}
+                    spec:
+                      nodeSelector: {type: kwok, pool: general}
+                      terminationGracePeriodSeconds: 5
+                      containers: [{name: app, image: aftershock.test/simulated:1, resources: {requests: {cpu: 1m}}}]
+                """.formatted(replicas), V1Deployment.class);
+        apps.createNamespacedDeployment(ns, d).execute();
+        waitAvailable(ns, replicas);
+        others.forEach(n -> setUnschedulable(n, false));
+        new PolicyV1Api(client)
+                .createNamespacedPodDisruptionBudget(
+                        ns, Yaml.loadAs("""
+                apiVersion: policy/v1
+                kind: PodDisruptionBudget
+                metadata: {name: bench}
+                spec: {maxUnavailable: "%s", selector: {matchLabels: {app: bench}}}
+                """.formatted(maxUnavailable), V1PodDisruptionBudget.class))
+                .execute();
+        while (true) {
+            var s = new PolicyV1Api(client)
+                    .readNamespacedPodDisruptionBudget("bench", ns)
+                    .execute()
+                    .getStatus();
+            if (s != null && s.getExpectedPods() != null && s.getExpectedPods() == replicas) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void waitAvailable(String ns, int replicas) throws Exception {
+        while (true) {
+            var s = apps.readNamespacedDeployment("bench", ns).execute().getStatus();
+            if (s != null && s.getAvailableReplicas() != null && s.getAvailableReplicas() == replicas) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private int podsOn(String ns) throws ApiException {
+        return core.listNamespacedPod(ns)
+                .fieldSelector("spec.nodeName=" + NODE)
+                .execute()
+                .getItems()
+                .size();
+    }
+
+    private void uncordon() {
+        setUnschedulable(NODE, false);
+    }
+
+    private void setUnschedulable(String node, boolean unschedulable) {
+        try {
+            PatchUtils.patch(
+                    V1Node.class,
+                    () -> core.patchNode(
+                                    node,
+                                    new V1Patch(
+                                            "{\"spec\":{\"unschedulable\":" + (unschedulable ? "true" : "null") + "}}"))
+                            .buildCall(null),
+                    V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                    client);
+        } catch (ApiException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    private static double pct(double[] values, int p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted.length == 0
+                ? Double.NaN
+                : sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+}
