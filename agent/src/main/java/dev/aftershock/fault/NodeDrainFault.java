@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 public final class NodeDrainFault implements Fault {
     private static final Pattern BUDGET = Pattern.compile("disruption budget ([\\w.-]+)");
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+    // A budget frees up as soon as a replacement is Ready: retry often enough to notice within a second.
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
 
     private final FaultSpec.NodeDrain spec;
     private final NodeCordonFault cordon;

@@ -121,6 +121,7 @@ public final class ClusterReader {
         return new ClusterSnapshot.PodView(
                 p.getMetadata().getNamespace(),
                 p.getMetadata().getName(),
+                p.getMetadata().getUid(),
                 orEmpty(p.getMetadata().getLabels()),
                 p.getSpec() == null ? null : p.getSpec().getNodeName(),
                 controller,

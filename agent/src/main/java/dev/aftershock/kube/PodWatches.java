@@ -29,6 +29,11 @@ public final class PodWatches {
         this.core = new CoreV1Api(watchClient);
     }
 
+    /** A shared watch that attributes replacement pods to kills (see {@link ReplacementTracker}). */
+    public ReplacementTracker replacements(String namespace, Map<String, String> selector) {
+        return new ReplacementTracker(watchClient, namespace, selector);
+    }
+
     /** The uid of the pod of that name now, if it exists. */
     public Optional<String> uidOf(String namespace, String name) throws ApiException {
         try {

@@ -35,6 +35,11 @@ public sealed interface FaultSpec {
             return word;
         }
 
+        /** Whether the action changes something that must be put back (a killed pod is replaced, not restored). */
+        public boolean recoverable() {
+            return this != POD_KILL;
+        }
+
         public static Optional<Action> fromWord(String word) {
             for (Action a : values()) {
                 if (a.word.equals(word)) {

@@ -75,6 +75,7 @@ public final class RunEngine {
     private ScheduledExecutorService timeline;
     private ExecutorService work;
     private final List<Injected> injected = new ArrayList<>();
+    private final List<Fault> implementations = new ArrayList<>();
 
     private record Injected(
             Plan.PlannedFault fault, Plan.Target target, Fault implementation, RunRecorder.Target record) {}
@@ -215,6 +216,7 @@ public final class RunEngine {
     private void playTimeline() {
         for (Plan.PlannedFault f : plan.faults()) {
             Fault implementation = faultFor(f.spec());
+            implementations.add(implementation);
             long startMs = f.start().toMillis();
             timeline.schedule(
                     () -> work.submit(
@@ -285,8 +287,7 @@ public final class RunEngine {
     private void injectOne(Plan.PlannedFault f, Fault implementation, Plan.Target target, Instant scheduled) {
         String action = f.spec().action().word();
         RunRecorder.Target record = recorder.target(f.spec().name(), target.kind(), target.namespace(), target.name());
-        ledger.record(new RollbackLedger.Entry(
-                f.spec().name(), action, target.kind(), target.namespace(), target.name(), "planned"));
+        remember(f, target, "planned");
         synchronized (injected) {
             injected.add(new Injected(f, target, implementation, record));
         }
@@ -305,13 +306,7 @@ public final class RunEngine {
                 r.measurements.add(new Measurement("injection latency", latency, "ms"));
                 r.measurements.addAll(injection.measurements());
             });
-            ledger.record(new RollbackLedger.Entry(
-                    f.spec().name(),
-                    action,
-                    target.kind(),
-                    target.namespace(),
-                    target.name(),
-                    injection.needsRecovery() ? "injected" : "not-recoverable"));
+            remember(f, target, injection.needsRecovery() ? "injected" : "not-recoverable");
             recorder.event(
                     "fault", "injected", target.name(), action + " (" + f.spec().name() + "): " + injection.message());
             note(events.record(
@@ -348,6 +343,23 @@ public final class RunEngine {
             recorder.event("fault", "error", target.name(), "injection failed: " + e.getMessage());
             // It may have half-happened (a cordon without its drain): recovery is idempotent, so try it.
             recoverOne(f, target, implementation, record, TargetRecord.State.INJECTION_FAILED);
+        }
+    }
+
+    /**
+     * Writes a target's state to the local ledger before anything else happens to it. Actions with
+     * nothing to put back (a killed pod is replaced, not restored) are not recorded: `recover` would
+     * have nothing to do, and the kill stays one API call.
+     */
+    private void remember(Plan.PlannedFault f, Plan.Target target, String state) {
+        if (f.spec().action().recoverable()) {
+            ledger.record(new RollbackLedger.Entry(
+                    f.spec().name(),
+                    f.spec().action().word(),
+                    target.kind(),
+                    target.namespace(),
+                    target.name(),
+                    state));
         }
     }
 
@@ -410,8 +422,7 @@ public final class RunEngine {
                     }
                     r.recoveredAt = recorder.now();
                 });
-                ledger.record(new RollbackLedger.Entry(
-                        f.spec().name(), action, target.kind(), target.namespace(), target.name(), "recovered"));
+                remember(f, target, "recovered");
                 recorder.event(
                         "fault",
                         "recovered",
@@ -495,6 +506,7 @@ public final class RunEngine {
     }
 
     private Result finish(List<HypothesisResult> verdicts) {
+        implementations.forEach(RunEngine::closeQuietly);
         if (work != null) {
             work.shutdown();
             try {
@@ -600,6 +612,16 @@ public final class RunEngine {
         options.out().println("report: " + report.toAbsolutePath());
         options.out().flush();
         return new Result(exit, report);
+    }
+
+    private static void closeQuietly(Fault fault) {
+        if (fault instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                // Only watches are closed here; a failure to close one changes nothing in the cluster.
+            }
+        }
     }
 
     private static void sleep(Duration d) {

@@ -27,6 +27,7 @@ public record ClusterSnapshot(
     public record PodView(
             String namespace,
             String name,
+            String uid,
             Map<String, String> labels,
             String nodeName,
             Optional<String> controllerKind,

@@ -47,7 +47,8 @@ public record Plan(long seed, List<PlannedFault> faults, List<String> warnings, 
         }
     }
 
-    public record PodTarget(String namespace, String name) implements Target {
+    /** A pod to kill; its uid pins the deletion to this very pod, not a same-named successor. */
+    public record PodTarget(String namespace, String name, String uid) implements Target {
         @Override
         public String kind() {
             return "Pod";

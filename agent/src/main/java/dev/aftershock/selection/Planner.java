@@ -196,7 +196,7 @@ public final class Planner {
                         && !p.mirror())
                 .toList();
         return TargetPicker.pick(candidates, PodView::name, k.pods().pick(), seed, k.name()).stream()
-                .map(p -> (Plan.Target) new PodTarget(p.namespace(), p.name()))
+                .map(p -> (Plan.Target) new PodTarget(p.namespace(), p.name(), p.uid()))
                 .toList();
     }
 

@@ -42,10 +42,22 @@ class PlannerTest {
                 checkout("c2", "n1"),
                 checkout("c3", "n2"),
                 checkout("c4", "n3"),
-                new PodView("shop", "loner", Map.of(), "n2", Optional.empty(), false, false, true, false, "1"),
+                new PodView(
+                        "shop",
+                        "loner",
+                        "uid-" + "loner",
+                        Map.of(),
+                        "n2",
+                        Optional.empty(),
+                        false,
+                        false,
+                        true,
+                        false,
+                        "1"),
                 new PodView(
                         "shop",
                         "cache",
+                        "uid-" + "cache",
                         Map.of("app", "cache"),
                         "n2",
                         Optional.of("ReplicaSet"),
@@ -57,6 +69,7 @@ class PlannerTest {
                 new PodView(
                         "kube-system",
                         "dns",
+                        "uid-" + "dns",
                         Map.of(),
                         "n3",
                         Optional.of("ReplicaSet"),
@@ -68,6 +81,7 @@ class PlannerTest {
                 new PodView(
                         "kube-system",
                         "proxy",
+                        "uid-" + "proxy",
                         Map.of(),
                         "n1",
                         Optional.of("DaemonSet"),
@@ -91,6 +105,7 @@ class PlannerTest {
         return new PodView(
                 "shop",
                 name,
+                "uid-" + name,
                 Map.of("app", "checkout"),
                 node,
                 Optional.of("ReplicaSet"),

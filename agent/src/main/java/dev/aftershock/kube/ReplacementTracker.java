@@ -1,0 +1,131 @@
+package dev.aftershock.kube;
+
+import com.google.gson.reflect.TypeToken;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.util.Watch;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * One watch per pod-kill fault that notes when each new pod of the selector becomes Ready. Each
+ * kill claims the first replacement created after it that no earlier kill claimed, so two hundred
+ * kills cost one watch, not two hundred lists.
+ */
+public final class ReplacementTracker implements AutoCloseable {
+    private record Ready(String uid, Instant created, Instant ready) {}
+
+    private final List<Ready> ready = new ArrayList<>();
+    private final Set<String> claimed = new HashSet<>();
+    private final Set<String> existing = new HashSet<>();
+    private final Thread watcher;
+    private volatile boolean closed;
+
+    public ReplacementTracker(ApiClient watchClient, String namespace, Map<String, String> selector) {
+        String labels = selector.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+        CoreV1Api core = new CoreV1Api(watchClient);
+        this.watcher = Thread.ofVirtual()
+                .name("aftershock-replacements-" + namespace)
+                .start(() -> {
+                    String resourceVersion = null;
+                    while (!closed) {
+                        try {
+                            if (resourceVersion == null) {
+                                var list = core.listNamespacedPod(namespace)
+                                        .labelSelector(labels)
+                                        .execute();
+                                synchronized (this) {
+                                    list.getItems()
+                                            .forEach(p ->
+                                                    existing.add(p.getMetadata().getUid()));
+                                }
+                                resourceVersion = list.getMetadata().getResourceVersion();
+                            }
+                            var call = core.listNamespacedPod(namespace)
+                                    .labelSelector(labels)
+                                    .watch(true)
+                                    .resourceVersion(resourceVersion)
+                                    .timeoutSeconds(290)
+                                    .buildCall(null);
+                            try (Watch<V1Pod> watch = Watch.createWatch(
+                                    watchClient, call, new TypeToken<Watch.Response<V1Pod>>() {}.getType())) {
+                                for (Watch.Response<V1Pod> event : watch) {
+                                    if (closed) {
+                                        return;
+                                    }
+                                    if (event.object != null && event.object.getMetadata() != null) {
+                                        resourceVersion =
+                                                event.object.getMetadata().getResourceVersion();
+                                        observe(event.object, Instant.now());
+                                    }
+                                }
+                            }
+                        } catch (Exception e) {
+                            // The watch ended or failed (410 Gone): list again and go on, unless closed.
+                            resourceVersion = null;
+                            sleepQuietly();
+                        }
+                    }
+                });
+    }
+
+    private synchronized void observe(V1Pod pod, Instant seen) {
+        String uid = pod.getMetadata().getUid();
+        if (existing.contains(uid) || pod.getMetadata().getDeletionTimestamp() != null || !ClusterReader.ready(pod)) {
+            return;
+        }
+        if (ready.stream().noneMatch(r -> r.uid().equals(uid))) {
+            Instant created = pod.getMetadata().getCreationTimestamp() == null
+                    ? seen
+                    : pod.getMetadata().getCreationTimestamp().toInstant();
+            ready.add(new Ready(uid, created, seen));
+            notifyAll();
+        }
+    }
+
+    /**
+     * When the replacement for a kill at {@code killedAt} became Ready: the first new pod, created
+     * no earlier than a second before the kill (timestamps have second precision), not yet claimed.
+     */
+    public synchronized Optional<Instant> claim(Instant killedAt, Instant deadline) throws InterruptedException {
+        while (true) {
+            for (Ready r : ready) {
+                if (!claimed.contains(r.uid()) && !r.created().isBefore(killedAt.minusSeconds(1))) {
+                    claimed.add(r.uid());
+                    return Optional.of(r.ready());
+                }
+            }
+            long wait = deadline.toEpochMilli() - System.currentTimeMillis();
+            if (wait <= 0 || closed) {
+                return Optional.empty();
+            }
+            wait(Math.min(wait, 1000));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        watcher.interrupt();
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(500);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
