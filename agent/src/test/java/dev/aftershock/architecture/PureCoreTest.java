@@ -25,6 +25,22 @@ class PureCoreTest {
             .resideInAnyPackage("io.kubernetes.client..", "io.vertx..", "okhttp3..")
             .because("the pure core must not import the Kubernetes client or Vert.x (see DEVELOPERS.md)");
 
+    static final ArchRule ONLY_KUBE_CALLS_THE_API = noClasses()
+            .that()
+            .resideOutsideOfPackage("..kube..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.kubernetes.client.openapi.apis..", "io.kubernetes.client.util..")
+            .because("one package talks to the API server; the others hold a client, they do not call it");
+
+    @Test
+    void onlyTheKubePackageCallsTheApiServer() {
+        JavaClasses agent = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.aftershock");
+        ONLY_KUBE_CALLS_THE_API.check(agent);
+    }
+
     @Test
     void theCoreImportsNeitherTheKubernetesClientNorVertx() {
         JavaClasses agent = new ClassFileImporter()

@@ -1,0 +1,69 @@
+package dev.aftershock.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.fault.Fault;
+import dev.aftershock.model.FaultSpec;
+import dev.aftershock.model.NodeSelection;
+import dev.aftershock.model.Pick;
+import dev.aftershock.model.PodSelection;
+import dev.aftershock.validation.SchemaCheck;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** Every action the schema accepts has exactly one fault implementation, and no implementation is spare. */
+class FaultWiringTest {
+    @Test
+    void everySchemaActionHasExactlyOneImplementation() {
+        List<String> schemaActions = new ArrayList<>();
+        SchemaCheck.schemaTree()
+                .at("/$defs/fault/properties/action/enum")
+                .forEach(a -> schemaActions.add(a.asString()));
+        assertThat(schemaActions)
+                .containsExactlyInAnyOrder(java.util.Arrays.stream(FaultSpec.Action.values())
+                        .map(FaultSpec.Action::word)
+                        .toArray(String[]::new));
+
+        Set<Class<?>> implementations = new HashSet<>();
+        for (String word : schemaActions) {
+            FaultSpec spec = example(FaultSpec.Action.fromWord(word).orElseThrow());
+            Fault fault = RunEngine.faultFor(spec);
+            assertThat(implementations.add(fault.getClass()))
+                    .as("%s has an implementation of its own", word)
+                    .isTrue();
+        }
+        assertThat(implementations).hasSize(schemaActions.size());
+    }
+
+    private static FaultSpec example(FaultSpec.Action action) {
+        NodeSelection nodes = new NodeSelection.ByNames(List.of("n1"));
+        return switch (action) {
+            case NODE_CORDON -> new FaultSpec.NodeCordon("c", Duration.ZERO, Optional.empty(), nodes);
+            case NODE_DRAIN ->
+                new FaultSpec.NodeDrain(
+                        "d",
+                        Duration.ZERO,
+                        Optional.empty(),
+                        nodes,
+                        Duration.ofMinutes(1),
+                        Optional.empty(),
+                        false,
+                        false,
+                        10);
+            case POD_KILL ->
+                new FaultSpec.PodKill(
+                        "k",
+                        Duration.ZERO,
+                        new PodSelection("ns", Map.of("a", "b"), new Pick.All()),
+                        Optional.empty(),
+                        false,
+                        Optional.empty());
+        };
+    }
+}
