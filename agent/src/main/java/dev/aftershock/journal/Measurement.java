@@ -2,6 +2,13 @@ package dev.aftershock.journal;
 
 /** A named number with its unit ("ms", "%", "count", "rps"), as evidence or detail. */
 public record Measurement(String name, double value, String unit) {
+    /** "name value" for each measurement, joined: how evidence reads in reports and on the terminal. */
+    public static String joined(java.util.List<Measurement> measurements, String separator) {
+        return String.join(
+                separator,
+                measurements.stream().map(m -> m.name() + " " + m.shown()).toList());
+    }
+
     public String shown() {
         String number = value == Math.rint(value) && Math.abs(value) < 1e15
                 ? Long.toString((long) value)

@@ -4,6 +4,7 @@ import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.Format;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.Measurement;
 import dev.aftershock.journal.TargetRecord;
 import java.io.StringWriter;
 import java.util.ArrayList;
@@ -34,14 +35,7 @@ public final class JUnitReport {
         List<Case> cases = new ArrayList<>();
         for (HypothesisResult h : j.hypotheses()) {
             String detail = "expected " + h.expected() + "; measured " + h.measured()
-                    + (h.evidence().isEmpty()
-                            ? ""
-                            : "; "
-                                    + String.join(
-                                            "; ",
-                                            h.evidence().stream()
-                                                    .map(m -> m.name() + " " + m.shown())
-                                                    .toList()));
+                    + (h.evidence().isEmpty() ? "" : "; " + Measurement.joined(h.evidence(), "; "));
             String failure = switch (h.verdict()) {
                 case PASSED -> null;
                 case FAILED ->
@@ -60,14 +54,7 @@ public final class JUnitReport {
                         : 0;
                 String detail = "state " + t.state().name().toLowerCase(Locale.ROOT)
                         + (t.message() == null ? "" : "; " + t.message())
-                        + (t.measurements().isEmpty()
-                                ? ""
-                                : "; "
-                                        + String.join(
-                                                "; ",
-                                                t.measurements().stream()
-                                                        .map(m -> m.name() + " " + m.shown())
-                                                        .toList()));
+                        + (t.measurements().isEmpty() ? "" : "; " + Measurement.joined(t.measurements(), "; "));
                 String failure = t.state().settled()
                         ? null
                         : "%s was not recovered after %s: %s"

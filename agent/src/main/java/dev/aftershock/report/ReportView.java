@@ -5,6 +5,7 @@ import dev.aftershock.journal.Format;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.LoadSeries;
+import dev.aftershock.journal.Measurement;
 import dev.aftershock.journal.RunInfo;
 import dev.aftershock.journal.Series;
 import dev.aftershock.journal.TargetRecord;
@@ -167,8 +168,7 @@ public record ReportView(
     }
 
     private static HypothesisRow hypothesisRow(HypothesisResult h) {
-        String evidence = String.join(
-                "; ", h.evidence().stream().map(m -> m.name() + " " + m.shown()).toList());
+        String evidence = Measurement.joined(h.evidence(), "; ");
         return new HypothesisRow(
                 h.name(),
                 h.kind(),

@@ -602,13 +602,7 @@ public final class RunEngine {
                                 t.state().name().toLowerCase(Locale.ROOT).replace('_', ' '),
                                 t.measurements().isEmpty()
                                         ? ""
-                                        : " ("
-                                                + String.join(
-                                                        ", ",
-                                                        t.measurements().stream()
-                                                                .map(m -> m.name() + " " + m.shown())
-                                                                .toList())
-                                                + ")")));
+                                        : " (" + Measurement.joined(t.measurements(), ", ") + ")")));
         options.out().println("report: " + report.toAbsolutePath());
         options.out().flush();
         return new Result(exit, report);
