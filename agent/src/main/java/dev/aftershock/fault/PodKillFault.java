@@ -55,7 +55,7 @@ public final class PodKillFault implements Fault, AutoCloseable {
         };
     }
 
-    private synchronized ReplacementTracker tracker(FaultContext context) {
+    private synchronized ReplacementTracker tracker(FaultContext context) throws Exception {
         if (replacements == null) {
             replacements = context.watches()
                     .replacements(spec.pods().namespace(), spec.pods().selector());

@@ -30,7 +30,7 @@ public final class PodWatches {
     }
 
     /** A shared watch that attributes replacement pods to kills (see {@link ReplacementTracker}). */
-    public ReplacementTracker replacements(String namespace, Map<String, String> selector) {
+    public ReplacementTracker replacements(String namespace, Map<String, String> selector) throws ApiException {
         return new ReplacementTracker(watchClient, namespace, selector);
     }
 

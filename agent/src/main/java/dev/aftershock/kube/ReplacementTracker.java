@@ -2,6 +2,7 @@ package dev.aftershock.kube;
 
 import com.google.gson.reflect.TypeToken;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.util.Watch;
@@ -28,26 +29,29 @@ public final class ReplacementTracker implements AutoCloseable {
     private final Thread watcher;
     private volatile boolean closed;
 
-    public ReplacementTracker(ApiClient watchClient, String namespace, Map<String, String> selector) {
+    /** Lists the pods there are now before returning, so that only pods created later count as replacements. */
+    public ReplacementTracker(ApiClient watchClient, String namespace, Map<String, String> selector)
+            throws ApiException {
         String labels = selector.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));
         CoreV1Api core = new CoreV1Api(watchClient);
+        var initial = core.listNamespacedPod(namespace).labelSelector(labels).execute();
+        initial.getItems().forEach(p -> existing.add(p.getMetadata().getUid()));
+        String listedAt = initial.getMetadata().getResourceVersion();
         this.watcher = Thread.ofVirtual()
                 .name("aftershock-replacements-" + namespace)
                 .start(() -> {
-                    String resourceVersion = null;
+                    String resourceVersion = listedAt;
                     while (!closed) {
                         try {
                             if (resourceVersion == null) {
+                                // After a failed watch: list again; pods seen now but not before are replacements.
                                 var list = core.listNamespacedPod(namespace)
                                         .labelSelector(labels)
                                         .execute();
-                                synchronized (this) {
-                                    list.getItems()
-                                            .forEach(p ->
-                                                    existing.add(p.getMetadata().getUid()));
-                                }
+                                Instant now = Instant.now();
+                                list.getItems().forEach(p -> observe(p, now));
                                 resourceVersion = list.getMetadata().getResourceVersion();
                             }
                             var call = core.listNamespacedPod(namespace)
