@@ -41,9 +41,9 @@ public final class AftershockCommand implements Runnable {
         }
     }
 
+    /** Without a subcommand there is nothing to do: a usage error (picocli prints the usage). */
     @Override
     public void run() {
-        spec.commandLine().usage(spec.commandLine().getErr());
         throw new picocli.CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
     }
 

@@ -8,7 +8,6 @@ import dev.aftershock.fault.PodKillFault;
 import dev.aftershock.journal.Environment;
 import dev.aftershock.journal.ExperimentInfo;
 import dev.aftershock.journal.FaultRecord;
-import dev.aftershock.journal.Format;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.Measurement;
@@ -624,9 +623,5 @@ public final class RunEngine {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    static String format(long ms) {
-        return Format.millis(ms);
     }
 }
