@@ -9,15 +9,12 @@ import io.kubernetes.client.util.Watch;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
- * Waits on pods by watching the API server, not by polling: a pod's disappearance, or the first
- * replacement pod to become Ready. Watches resume from the last resourceVersion when the server
- * closes them.
+ * Waits on pods by watching the API server, not by polling: a pod's disappearance. Watches resume
+ * from the last resourceVersion when the server closes them.
  */
 public final class PodWatches {
     private final ApiClient watchClient;
@@ -73,36 +70,6 @@ public final class PodWatches {
         return false;
     }
 
-    /**
-     * The first pod matching the selector, created at or after {@code since}, to become Ready; empty
-     * if none did by the deadline.
-     */
-    public Optional<Instant> awaitReplacementReady(
-            String namespace, Map<String, String> selector, Instant since, Instant deadline) throws ApiException {
-        String labels = selector.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
-        Instant[] readyAt = new Instant[1];
-        while (Instant.now().isBefore(deadline)) {
-            var list = core.listNamespacedPod(namespace).labelSelector(labels).execute();
-            for (V1Pod pod : list.getItems()) {
-                if (isReplacementReady(pod, since)) {
-                    return Optional.of(readyTime(pod));
-                }
-            }
-            if (watchUntil(namespace, null, labels, list.getMetadata().getResourceVersion(), deadline, (type, pod) -> {
-                if (!type.equals("DELETED") && isReplacementReady(pod, since)) {
-                    readyAt[0] = readyTime(pod);
-                    return true;
-                }
-                return false;
-            })) {
-                return Optional.of(readyAt[0]);
-            }
-        }
-        return Optional.empty();
-    }
-
     private interface Until {
         boolean test(String type, V1Pod pod);
     }
@@ -137,21 +104,5 @@ public final class PodWatches {
             // The server ended the watch (timeout, 410 Gone): the caller lists again and resumes.
         }
         return false;
-    }
-
-    private static boolean isReplacementReady(V1Pod pod, Instant since) {
-        OffsetDateTime created = pod.getMetadata().getCreationTimestamp();
-        return created != null
-                && !created.toInstant().isBefore(since.minusSeconds(1))
-                && pod.getMetadata().getDeletionTimestamp() == null
-                && ClusterReader.ready(pod);
-    }
-
-    private static Instant readyTime(V1Pod pod) {
-        return pod.getStatus().getConditions().stream()
-                .filter(c -> "Ready".equals(c.getType()) && c.getLastTransitionTime() != null)
-                .map(c -> c.getLastTransitionTime().toInstant())
-                .findFirst()
-                .orElse(Instant.now());
     }
 }

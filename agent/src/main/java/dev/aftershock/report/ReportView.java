@@ -7,7 +7,6 @@ import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.LoadSeries;
 import dev.aftershock.journal.Measurement;
 import dev.aftershock.journal.RunInfo;
-import dev.aftershock.journal.Series;
 import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.journal.TimelineEvent;
 import java.util.ArrayList;
@@ -236,13 +235,5 @@ public record ReportView(
                         .formatted(j.environment().nodes().size(), ready, schedulable)));
         env.add(new Fact("Agent", j.run().agentVersion()));
         return env;
-    }
-
-    /** Looks up a series by name, for charts and tests. */
-    static Series series(Journal j, String name) {
-        return j.series().stream()
-                .filter(s -> s.name().equals(name))
-                .findFirst()
-                .orElse(null);
     }
 }
