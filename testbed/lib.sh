@@ -33,3 +33,6 @@ pid_alive() {
   local f=$run/pids/$1.pid
   [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
 }
+# Images for the real nodes, built locally and imported into each node's containerd (no registry).
+images_dir=$cache/images
+PAUSE_IMAGE=aftershock.local/pause:3.10
