@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The project's own scripts under testbed/, run the way a developer runs them. */
 public final class Testbed {
     private static Path kubeconfig;
+    private static Map<String, String> exported = Map.of();
 
     private Testbed() {}
 
@@ -23,8 +25,36 @@ public final class Testbed {
                 throw new IllegalStateException("testbed/up failed (exit " + up.exitCode() + "); see " + up.log());
             }
             kubeconfig = kubeconfigFrom(up.stdout());
+            exported = exportsFrom(up.stdout());
         }
         return kubeconfig;
+    }
+
+    /** The image of the target service that testbed/up built and imported into the real nodes. */
+    public static synchronized String targetImage() {
+        ensureUp();
+        String image = exported.get("AFTERSHOCK_TARGET_IMAGE");
+        if (image == null) {
+            throw new IllegalStateException("testbed/up exported no AFTERSHOCK_TARGET_IMAGE (real nodes turned off?)");
+        }
+        return image;
+    }
+
+    /** How many real kubelet nodes the testbed runs (0 when they are turned off). */
+    public static synchronized int realNodes() {
+        ensureUp();
+        return Integer.parseInt(exported.getOrDefault("AFTERSHOCK_TESTBED_REAL_NODES", "0"));
+    }
+
+    static Map<String, String> exportsFrom(String upOutput) {
+        var values = new java.util.LinkedHashMap<String, String>();
+        upOutput.lines().filter(l -> l.startsWith("export ")).forEach(l -> {
+            int eq = l.indexOf('=');
+            if (eq > 0) {
+                values.put(l.substring("export ".length(), eq), l.substring(eq + 1));
+            }
+        });
+        return Map.copyOf(values);
     }
 
     static Path kubeconfigFrom(String upOutput) {
