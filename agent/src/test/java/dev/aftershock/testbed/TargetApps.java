@@ -115,6 +115,7 @@ public final class TargetApps {
                     nodeSelector: %s
                     terminationGracePeriodSeconds: %d
                     automountServiceAccountToken: false
+                    dnsPolicy: Default
                     %s
                     containers:
                     - name: target
