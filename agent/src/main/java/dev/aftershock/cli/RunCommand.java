@@ -44,6 +44,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--recover-first", description = "Recover what earlier runs left behind, then run.")
     boolean recoverFirst;
 
+    @Option(
+            names = "--load-url",
+            paramLabel = "URL",
+            description = "Send the load here instead: replaces the scheme, host and port of the experiment's load"
+                    + " URL (for example a NodePort when the agent runs outside the cluster).")
+    java.net.URI loadUrl;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: reports/<run id>).")
     Path out;
 
@@ -75,6 +82,7 @@ final class RunCommand implements Callable<Integer> {
                 out,
                 dryRun,
                 recoverFirst,
+                loadUrl,
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
                 spec.commandLine().getOut(),
                 err);

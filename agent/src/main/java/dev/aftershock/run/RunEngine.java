@@ -1,5 +1,8 @@
 package dev.aftershock.run;
 
+import dev.aftershock.evaluation.AbortMonitor;
+import dev.aftershock.evaluation.LoadRecorder;
+import dev.aftershock.evaluation.SloEvaluator;
 import dev.aftershock.fault.Fault;
 import dev.aftershock.fault.FaultContext;
 import dev.aftershock.fault.NodeCordonFault;
@@ -8,6 +11,7 @@ import dev.aftershock.fault.PodKillFault;
 import dev.aftershock.journal.Environment;
 import dev.aftershock.journal.ExperimentInfo;
 import dev.aftershock.journal.FaultRecord;
+import dev.aftershock.journal.Format;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.Measurement;
@@ -21,10 +25,14 @@ import dev.aftershock.kube.KubeEvents;
 import dev.aftershock.kube.Nodes;
 import dev.aftershock.kube.PodWatches;
 import dev.aftershock.kube.Pods;
+import dev.aftershock.load.GatlingLoadDriver;
+import dev.aftershock.load.LoadDriver;
+import dev.aftershock.load.LoadUrls;
 import dev.aftershock.model.Durations;
 import dev.aftershock.model.Experiment;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.model.Hypothesis;
+import dev.aftershock.model.LoadProfile;
 import dev.aftershock.model.Rollback;
 import dev.aftershock.report.ReportFiles;
 import dev.aftershock.selection.ClusterSnapshot;
@@ -32,6 +40,9 @@ import dev.aftershock.selection.Plan;
 import dev.aftershock.selection.Planner;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -75,6 +86,10 @@ public final class RunEngine {
     private ExecutorService work;
     private final List<Injected> injected = new ArrayList<>();
     private final List<Fault> implementations = new ArrayList<>();
+    private Path reportDir;
+    private LoadRecorder load;
+    private LoadDriver loadDriver;
+    private final AtomicReference<AbortMonitor.Trigger> abortedBy = new AtomicReference<>();
 
     private record Injected(
             Plan.PlannedFault fault, Plan.Target target, Fault implementation, RunRecorder.Target record) {}
@@ -109,6 +124,7 @@ public final class RunEngine {
         playTimeline();
         awaitEndOrInterrupt();
         try {
+            stopLoad();
             recoverAll();
             List<HypothesisResult> verdicts = judge();
             return finish(verdicts);
@@ -208,7 +224,81 @@ public final class RunEngine {
         plan.warnings().forEach(w -> recorder.event("plan", "warning", "", w));
         timeline = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "aftershock-timeline"));
         work = Executors.newVirtualThreadPerTaskExecutor();
+        reportDir = options.outDir() != null ? options.outDir() : Path.of("reports", runId);
         Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "aftershock-recover-on-exit"));
+        experiment.spec().load().ifPresent(this::startLoad);
+    }
+
+    /** Load starts with the run's clock; its outcomes land in per-second buckets on that clock. */
+    private void startLoad(LoadProfile profile) {
+        URI url = LoadUrls.effective(profile.url(), options.loadUrl());
+        load = new LoadRecorder(recorder.start().toEpochMilli(), url.toString());
+        loadDriver = new GatlingLoadDriver(GatlingLoadDriver.locateDriverJar(), reportDir.resolve("load"));
+        try {
+            loadDriver.start(profile, url, load::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the load driver", e);
+        }
+        recorder.event(
+                "load",
+                "started",
+                url.toString(),
+                "open model, " + profile.arrivals().size() + " phase(s)");
+        AbortMonitor monitor = new AbortMonitor(experiment.spec().abort());
+        long settle = profile.timeout().toSeconds() + 1;
+        timeline.scheduleAtFixedRate(
+                () -> watchLoad(monitor, settle), 1_000 + settle * 1_000, 1_000, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Once a second: the second that has settled (every request started in it answered or timed
+     * out) goes to the abort monitor; every fifth, a progress line.
+     */
+    private void watchLoad(AbortMonitor monitor, long settleSeconds) {
+        long second = recorder.now() / 1000 - settleSeconds - 1;
+        if (second < 0 || stop.getCount() == 0) {
+            return;
+        }
+        LoadRecorder.Window w = load.window(second, second + 1);
+        monitor.observe(w).ifPresent(trigger -> {
+            if (abortedBy.compareAndSet(null, trigger)) {
+                interruptedBy.compareAndSet(null, "abort: " + trigger.reason());
+                recorder.event("abort", "triggered", "", trigger.reason());
+                options.err().println("aftershock: abort: " + trigger.reason() + ": stopping load and faults");
+                options.err().flush();
+                stop.countDown();
+            }
+        });
+        if (second % 5 == 0) {
+            options.out()
+                    .printf(
+                            Locale.ROOT,
+                            "%s  %d rps  p99 %s  errors %.1f %%  faults active: %d%n",
+                            Format.offset(second * 1000),
+                            w.requests(),
+                            Format.millis(w.p99()),
+                            w.errorRatePercent(),
+                            snapshotOfInjected().size());
+            options.out().flush();
+        }
+    }
+
+    private void stopLoad() {
+        if (loadDriver == null) {
+            return;
+        }
+        try {
+            if (abortedBy.get() != null || interruptedBy.get() != null) {
+                loadDriver.close();
+            } else {
+                loadDriver.awaitEnd(Duration.ofSeconds(5));
+                loadDriver.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            loadDriver.close();
+        }
+        recorder.event("load", "stopped", "", load.whole().requests() + " requests");
     }
 
     /** Schedules each fault at its offset, and its recovery at the end of its `for`. */
@@ -485,23 +575,25 @@ public final class RunEngine {
         }
     }
 
-    /** Hypotheses are judged by evaluators over load and autoscaler observations; this version has none yet. */
+    /** Each hypothesis by its evaluator, over what the run measured. */
     private List<HypothesisResult> judge() {
         List<HypothesisResult> verdicts = new ArrayList<>();
         for (Hypothesis h : experiment.spec().hypotheses()) {
-            String kind = switch (h) {
-                case Hypothesis.Slo slo -> "slo";
-                case Hypothesis.Hpa hpa -> "hpa";
-            };
-            verdicts.add(new HypothesisResult(
-                    h.name(),
-                    kind,
-                    HypothesisResult.Verdict.NOT_EVALUATED,
-                    "as stated in the experiment",
-                    "not measured: this version runs faults only (no load, no autoscaler evaluation)",
-                    List.of()));
+            verdicts.add(
+                    switch (h) {
+                        case Hypothesis.Slo slo when load != null -> SloEvaluator.judge(slo, load);
+                        case Hypothesis.Slo slo ->
+                            notEvaluated(slo, "slo", "no load: the experiment has no load section");
+                        case Hypothesis.Hpa hpa ->
+                            notEvaluated(hpa, "hpa", "not measured: this version does not evaluate autoscalers yet");
+                    });
         }
         return verdicts;
+    }
+
+    private static HypothesisResult notEvaluated(Hypothesis h, String kind, String why) {
+        return new HypothesisResult(
+                h.name(), kind, HypothesisResult.Verdict.NOT_EVALUATED, "as stated in the experiment", why, List.of());
     }
 
     private Result finish(List<HypothesisResult> verdicts) {
@@ -573,13 +665,18 @@ public final class RunEngine {
                                         n.labels().getOrDefault("pool", "")))
                                 .toList()),
                 faults,
-                null,
+                load == null ? null : load.series(),
                 List.of(),
                 recorder.events(),
                 verdicts,
                 interruptedBy.get() == null
                         ? null
-                        : new dev.aftershock.journal.AbortRecord(recorder.now(), "interrupted", interruptedBy.get()),
+                        : new dev.aftershock.journal.AbortRecord(
+                                recorder.now(),
+                                abortedBy.get() == null
+                                        ? "interrupted"
+                                        : abortedBy.get().condition(),
+                                interruptedBy.get()),
                 new RollbackRecord(
                         experiment.spec().rollback().word(),
                         experiment.spec().rollback() != Rollback.NEVER || interruptedBy.get() != null,
@@ -588,8 +685,7 @@ public final class RunEngine {
                         unrecovered == 0
                                 ? "every target settled"
                                 : unrecovered + " target(s) not recovered: run `aftershock recover`"));
-        Path dir = options.outDir() != null ? options.outDir() : Path.of("reports", runId);
-        Path report = ReportFiles.writeAll(journal, dir);
+        Path report = ReportFiles.writeAll(journal, reportDir);
         options.out().printf("%s: %s (exit %d)%n", runId, outcome.name().toLowerCase(Locale.ROOT), exit);
         faults.forEach(f -> f.targets()
                 .forEach(t -> options.out()

@@ -12,6 +12,8 @@ public record RunOptions(
         Path outDir,
         boolean dryRun,
         boolean recoverFirst,
+        /** Replaces the scheme, host and port of the load URL (null: as the experiment says). */
+        java.net.URI loadUrl,
         String agentVersion,
         PrintWriter out,
         PrintWriter err) {}

@@ -1,0 +1,187 @@
+package dev.aftershock.load;
+
+import dev.aftershock.evaluation.Outcome;
+import dev.aftershock.model.Arrival;
+import dev.aftershock.model.LoadProfile;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Gatling in a child JVM (its launcher calls System.exit and owns logging, so it cannot run inside
+ * the agent): the simulation in load/driver reads a plan file and streams each request's outcome
+ * back over a loopback socket this class listens on.
+ */
+public final class GatlingLoadDriver implements LoadDriver {
+    static final String SIMULATION = "dev.aftershock.load.driver.PlanSimulation";
+
+    private final Path driverJar;
+    private final Path workDir;
+    private ServerSocket server;
+    private Process child;
+    private final CountDownLatch drained = new CountDownLatch(1);
+
+    public GatlingLoadDriver(Path driverJar, Path workDir) {
+        this.driverJar = driverJar;
+        this.workDir = workDir;
+    }
+
+    /** The driver jar: AFTERSHOCK_LOAD_DRIVER, else load/driver/target next to the agent's build. */
+    public static Path locateDriverJar() {
+        String configured = System.getenv("AFTERSHOCK_LOAD_DRIVER");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        List<Path> candidates = new ArrayList<>();
+        try {
+            Path self = Path.of(GatlingLoadDriver.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toAbsolutePath();
+            // agent/target/aftershock-agent.jar or agent/target/classes -> the repository root
+            for (Path p = self.getParent(); p != null; p = p.getParent()) {
+                candidates.add(p.resolve("load/driver/target/aftershock-load-driver.jar"));
+            }
+        } catch (Exception e) {
+            // Fall back to the working directory below.
+        }
+        candidates.add(Path.of("load/driver/target/aftershock-load-driver.jar").toAbsolutePath());
+        return candidates.stream()
+                .filter(Files::isRegularFile)
+                .findFirst()
+                .orElseThrow(
+                        () -> new IllegalStateException(
+                                "the load driver is not built: run ./mvnw package -pl load/driver, or set AFTERSHOCK_LOAD_DRIVER"));
+    }
+
+    @Override
+    public void start(LoadProfile profile, URI url, Consumer<Outcome> outcomes) throws IOException {
+        Files.createDirectories(workDir);
+        Path plan = workDir.resolve("plan.properties");
+        writePlan(profile, url, plan);
+        server = new ServerSocket();
+        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        Thread.ofPlatform().daemon().name("aftershock-load-outcomes").start(() -> receive(outcomes));
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = List.of(
+                java,
+                "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                "--enable-native-access=ALL-UNNAMED",
+                "-Xms256m",
+                "-XX:+UseParallelGC",
+                "-Daftershock.plan=" + plan,
+                "-Daftershock.outcomes=127.0.0.1:" + server.getLocalPort(),
+                "-cp",
+                driverJar.toString(),
+                "io.gatling.app.Gatling",
+                "-s",
+                SIMULATION,
+                "-rf",
+                workDir.resolve("gatling").toString(),
+                "-nr");
+        child = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("gatling.log").toFile())
+                .start();
+    }
+
+    static void writePlan(LoadProfile profile, URI url, Path file) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("url", url.toString());
+        p.setProperty("method", profile.method());
+        p.setProperty("timeoutMs", Long.toString(profile.timeout().toMillis()));
+        profile.headers().forEach((k, v) -> p.setProperty("header." + k, v));
+        profile.body().ifPresent(b -> p.setProperty("body", b));
+        p.setProperty(
+                "arrivals",
+                profile.arrivals().stream().map(GatlingLoadDriver::phase).collect(Collectors.joining(";")));
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            p.store(w, "written by the agent for one run");
+        }
+    }
+
+    private static String phase(Arrival a) {
+        return switch (a) {
+            case Arrival.Ramp r ->
+                String.format(
+                        Locale.ROOT, "ramp %s %s %d", r.from(), r.to(), r.over().toMillis());
+            case Arrival.Hold h ->
+                String.format(Locale.ROOT, "hold %s %d", h.rate(), h.holdFor().toMillis());
+            case Arrival.Steps s ->
+                "steps "
+                        + s.rates().stream().map(d -> Double.toString(d)).collect(Collectors.joining(","))
+                        + " " + s.each().toMillis();
+        };
+    }
+
+    private void receive(Consumer<Outcome> outcomes) {
+        try (Socket s = server.accept();
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (!line.isBlank()) {
+                    outcomes.accept(Outcome.parse(line));
+                }
+            }
+        } catch (IOException e) {
+            // The child ended or was stopped: what arrived is what there is.
+        } finally {
+            drained.countDown();
+        }
+    }
+
+    @Override
+    public boolean awaitEnd(Duration atMost) throws InterruptedException {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        boolean exited = child.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        return exited && drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    }
+
+    /** Exit code of the child, or -1 while it runs. */
+    public int exitCode() {
+        return child == null || child.isAlive() ? -1 : child.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (child != null && child.isAlive()) {
+            child.destroy();
+            try {
+                if (!child.waitFor(10, TimeUnit.SECONDS)) {
+                    child.destroyForcibly();
+                }
+                drained.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            if (server != null) {
+                server.close();
+            }
+        } catch (IOException e) {
+            // Closing at the end of the run.
+        }
+    }
+}

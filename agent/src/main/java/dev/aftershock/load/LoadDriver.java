@@ -1,0 +1,20 @@
+package dev.aftershock.load;
+
+import dev.aftershock.evaluation.Outcome;
+import dev.aftershock.model.LoadProfile;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.Consumer;
+
+/** Plays a load profile against a URL and hands over every request's outcome as it completes. */
+public interface LoadDriver extends AutoCloseable {
+    void start(LoadProfile profile, URI url, Consumer<Outcome> outcomes) throws IOException;
+
+    /** Waits until the profile has played out and every outcome has been handed over. */
+    boolean awaitEnd(Duration atMost) throws InterruptedException;
+
+    /** Stops the load now (an abort, a signal, the end of the run). */
+    @Override
+    void close();
+}

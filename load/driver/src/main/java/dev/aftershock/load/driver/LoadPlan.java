@@ -1,0 +1,91 @@
+package dev.aftershock.load.driver;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * What the agent asks the driver to play, as a properties file (the driver's classpath has no
+ * YAML or JSON binding of ours, and needs none):
+ *
+ * <pre>
+ * url=http://10.201.0.11:30080/work?cpuMs=20
+ * method=GET
+ * timeoutMs=2000
+ * header.X-Test=aftershock
+ * body=...
+ * arrivals=ramp 2 40 60000;hold 40 150000;steps 10,20,30 30000
+ * </pre>
+ */
+public record LoadPlan(
+        String url,
+        String method,
+        Map<String, String> headers,
+        Optional<String> body,
+        long timeoutMs,
+        List<Phase> phases) {
+
+    public sealed interface Phase {
+        long millis();
+    }
+
+    public record Ramp(double from, double to, long millis) implements Phase {}
+
+    public record Hold(double rate, long millis) implements Phase {}
+
+    public static LoadPlan read(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(r);
+        }
+        return parse(p);
+    }
+
+    static LoadPlan parse(Properties p) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String key : p.stringPropertyNames()) {
+            if (key.startsWith("header.")) {
+                headers.put(key.substring("header.".length()), p.getProperty(key));
+            }
+        }
+        List<Phase> phases = new ArrayList<>();
+        for (String part : required(p, "arrivals").split(";")) {
+            String[] w = part.trim().split("\\s+");
+            switch (w[0]) {
+                case "ramp" ->
+                    phases.add(new Ramp(Double.parseDouble(w[1]), Double.parseDouble(w[2]), Long.parseLong(w[3])));
+                case "hold" -> phases.add(new Hold(Double.parseDouble(w[1]), Long.parseLong(w[2])));
+                case "steps" -> {
+                    long each = Long.parseLong(w[2]);
+                    for (String rate : w[1].split(",")) {
+                        phases.add(new Hold(Double.parseDouble(rate), each));
+                    }
+                }
+                default -> throw new IllegalArgumentException("unknown arrival phase '" + w[0] + "' in: " + part);
+            }
+        }
+        return new LoadPlan(
+                required(p, "url"),
+                p.getProperty("method", "GET"),
+                headers,
+                Optional.ofNullable(p.getProperty("body")),
+                Long.parseLong(p.getProperty("timeoutMs", "5000")),
+                phases);
+    }
+
+    private static String required(Properties p, String key) {
+        String value = p.getProperty(key);
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("the load plan has no '" + key + "'");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.aftershock.load.driver;
+
+import static io.gatling.javaapi.core.CoreDsl.StringBody;
+import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
+import static io.gatling.javaapi.core.CoreDsl.scenario;
+import static io.gatling.javaapi.http.HttpDsl.header;
+import static io.gatling.javaapi.http.HttpDsl.http;
+import static io.gatling.javaapi.http.HttpDsl.status;
+
+import io.gatling.javaapi.core.OpenInjectionStep;
+import io.gatling.javaapi.core.ScenarioBuilder;
+import io.gatling.javaapi.core.Session;
+import io.gatling.javaapi.core.Simulation;
+import io.gatling.javaapi.http.HttpRequestActionBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The experiment's load as a Gatling open-model simulation. Read from system properties:
+ * {@code aftershock.plan} (a {@link LoadPlan} file) and {@code aftershock.outcomes} (host:port of
+ * the agent's outcome socket). Every request's outcome is reported there; Gatling's own
+ * simulation.log is never read.
+ */
+public class PlanSimulation extends Simulation {
+    static final String POD_HEADER = "X-Aftershock-Pod";
+    static final String NODE_HEADER = "X-Aftershock-Node";
+
+    private final OutcomeStream outcomes;
+    private final long timeoutMs;
+
+    public PlanSimulation() {
+        LoadPlan plan;
+        try {
+            plan = LoadPlan.read(Path.of(System.getProperty("aftershock.plan")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        timeoutMs = plan.timeoutMs();
+        outcomes = OutcomeStream.connect(System.getProperty("aftershock.outcomes"));
+
+        HttpRequestActionBuilder request = http("request")
+                .httpRequest(plan.method(), plan.url())
+                .headers(plan.headers())
+                .requestTimeout(Duration.ofMillis(plan.timeoutMs()))
+                .check(
+                        status().saveAs("status"),
+                        responseTimeInMillis().saveAs("latency"),
+                        header(POD_HEADER).optional().saveAs("pod"),
+                        header(NODE_HEADER).optional().saveAs("node"));
+        if (plan.body().isPresent()) {
+            request = request.body(StringBody(plan.body().get()));
+        }
+        ScenarioBuilder traffic = scenario("aftershock")
+                .exec(session -> session.set("start", System.currentTimeMillis()))
+                .exec(request)
+                .exec(this::report);
+
+        setUp(traffic.injectOpen(steps(plan.phases())))
+                .protocols(http.disableCaching().disableFollowRedirect().disableWarmUp());
+    }
+
+    private Session report(Session session) {
+        long start = session.getLong("start");
+        long now = System.currentTimeMillis();
+        boolean answered = session.contains("status");
+        int status = answered ? session.getInt("status") : 0;
+        long latency = session.contains("latency") ? session.getInt("latency") : now - start;
+        String error = null;
+        if (!answered) {
+            // No response: Gatling hands the cause to its own log only; time tells a timeout apart.
+            error = latency >= timeoutMs - 50 ? "timeout" : "connect";
+        } else if (status >= 500) {
+            error = "http-5xx";
+        } else if (status >= 400) {
+            error = "http-4xx";
+        }
+        outcomes.record(
+                start,
+                latency,
+                status,
+                session.contains("pod") ? session.getString("pod") : null,
+                session.contains("node") ? session.getString("node") : null,
+                error);
+        return session.markAsSucceeded();
+    }
+
+    static List<OpenInjectionStep> steps(List<LoadPlan.Phase> phases) {
+        List<OpenInjectionStep> steps = new ArrayList<>();
+        for (LoadPlan.Phase phase : phases) {
+            Duration d = Duration.ofMillis(phase.millis());
+            switch (phase) {
+                case LoadPlan.Ramp r ->
+                    steps.add(rampUsersPerSec(r.from()).to(r.to()).during(d));
+                case LoadPlan.Hold h -> steps.add(constantUsersPerSec(h.rate()).during(d));
+            }
+        }
+        return steps;
+    }
+
+    @Override
+    public void after() {
+        outcomes.close();
+    }
+}
