@@ -44,10 +44,10 @@ public final class AbortMonitor {
                             describe(c),
                             String.format(
                                     Locale.ROOT,
-                                    "%s for %d s (since second %d; last second %s)",
+                                    "%s: held from second %d to %d (last second %s)",
                                     describe(c),
-                                    heldSeconds,
                                     breachingSince[i],
+                                    second.to(),
                                     shown(c, measured))));
                 }
             } else {

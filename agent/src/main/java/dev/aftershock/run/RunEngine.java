@@ -698,6 +698,10 @@ public final class RunEngine {
                                 t.measurements().isEmpty()
                                         ? ""
                                         : " (" + Measurement.joined(t.measurements(), ", ") + ")")));
+        verdicts.forEach(v -> options.out()
+                .printf(
+                        "  hypothesis %s: %s: %s%n",
+                        v.name(), v.verdict().name().toLowerCase(Locale.ROOT).replace('_', ' '), v.measured()));
         options.out().println("report: " + report.toAbsolutePath());
         options.out().flush();
         return new Result(exit, report);
