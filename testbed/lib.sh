@@ -36,3 +36,13 @@ pid_alive() {
 # Images for the real nodes, built locally and imported into each node's containerd (no registry).
 images_dir=$cache/images
 PAUSE_IMAGE=aftershock.local/pause:3.10
+
+# Waits up to $2 seconds for the command after it to succeed.
+wait_for() {
+  local what=$1 seconds=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then log "timed out after ${seconds}s waiting for $what"; return 1; fi
+    sleep 1
+  done
+}

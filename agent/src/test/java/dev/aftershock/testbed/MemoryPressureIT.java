@@ -31,6 +31,17 @@ class MemoryPressureIT {
 
     @Test
     void theKubeletEvictsBestEffortThenBurstableThenGuaranteed(TestCluster cluster) throws Exception {
+        // The memory arithmetic below needs the node to itself: pods of earlier test classes may still
+        // be terminating there (their namespaces are deleted after each class).
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofSeconds(1))
+                .alias("no other pod left on " + NODE)
+                .until(() -> cluster.core()
+                        .listPodForAllNamespaces()
+                        .fieldSelector("spec.nodeName=" + NODE)
+                        .execute()
+                        .getItems()
+                        .isEmpty());
         // Each pod holds memory off-heap. BestEffort pods exceed their (zero) requests the most,
         // Burstable ones exceed theirs by less, Guaranteed ones stay within theirs.
         List<Template> victims = List.of(

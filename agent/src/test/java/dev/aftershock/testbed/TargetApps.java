@@ -240,14 +240,21 @@ public final class TargetApps {
 
     /** One request on a new connection: kube-proxy decides per connection, so none is reused. */
     public static Answer get(String url, Duration timeout) {
+        return send(
+                HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build());
+    }
+
+    public static Answer post(String url, Duration timeout) {
+        return send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(timeout)
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build());
+    }
+
+    private static Answer send(HttpRequest request) {
         try (HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .timeout(timeout)
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(
                     r.statusCode(),
                     r.headers().firstValue("X-Aftershock-Pod").orElse(""),
@@ -255,24 +262,6 @@ public final class TargetApps {
                     r.headers().firstValue("X-Aftershock-Client-Ip").orElse(""),
                     r.body(),
                     null);
-        } catch (java.io.IOException e) {
-            return new Answer(0, "", "", "", "", e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Answer(0, "", "", "", "", e.toString());
-        }
-    }
-
-    public static Answer post(String url, Duration timeout) {
-        try (HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(url))
-                            .timeout(timeout)
-                            .POST(HttpRequest.BodyPublishers.noBody())
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), "", "", "", r.body(), null);
         } catch (java.io.IOException e) {
             return new Answer(0, "", "", "", "", e.toString());
         } catch (InterruptedException e) {
