@@ -252,8 +252,11 @@ public final class TargetApps {
     }
 
     private static Answer send(HttpRequest request) {
-        try (HttpClient http =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+        // Plain HTTP/1.1, as the load and kube-proxy see it (no h2c upgrade on the connection).
+        try (HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build()) {
             HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Answer(
                     r.statusCode(),
