@@ -51,6 +51,21 @@ final class RunCommand implements Callable<Integer> {
                     + " URL (for example a NodePort when the agent runs outside the cluster).")
     java.net.URI loadUrl;
 
+    @Option(
+            names = "--metrics-port",
+            paramLabel = "PORT",
+            description =
+                    "Serve the agent's Prometheus metrics (aftershock_*) on this port at /metrics while the run lasts.")
+    Integer metricsPort;
+
+    @Option(
+            names = "--prometheus-url",
+            paramLabel = "URL",
+            defaultValue = "${env:AFTERSHOCK_PROMETHEUS_URL}",
+            description = "The Prometheus that `prometheus` hypotheses query, such as http://127.0.0.1:9090"
+                    + " (default: $AFTERSHOCK_PROMETHEUS_URL; without it they are not evaluated).")
+    java.net.URI prometheusUrl;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: reports/<run id>).")
     Path out;
 
@@ -69,6 +84,17 @@ final class RunCommand implements Callable<Integer> {
             return ExitCode.INVALID_INPUT.code();
         }
         Experiment experiment = ((ExperimentLoader.Loaded) result).experiment();
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            err.println("aftershock: --metrics-port: expected a port from 0 to 65535, got " + metricsPort);
+            return ExitCode.INVALID_INPUT.code();
+        }
+        if (prometheusUrl != null
+                && (!("http".equals(prometheusUrl.getScheme()) || "https".equals(prometheusUrl.getScheme()))
+                        || prometheusUrl.getHost() == null)) {
+            err.println("aftershock: --prometheus-url: expected an http(s) URL such as http://127.0.0.1:9090, got "
+                    + prometheusUrl);
+            return ExitCode.INVALID_INPUT.code();
+        }
         var kubeconfig = cluster.resolveKubeconfig();
         if (kubeconfig.isEmpty()) {
             err.println("aftershock: " + cluster.missingKubeconfig());
@@ -83,6 +109,9 @@ final class RunCommand implements Callable<Integer> {
                 dryRun,
                 recoverFirst,
                 loadUrl,
+                metricsPort,
+                prometheusUrl,
+                null,
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
                 spec.commandLine().getOut(),
                 err);

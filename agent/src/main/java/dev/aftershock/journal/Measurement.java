@@ -1,6 +1,6 @@
 package dev.aftershock.journal;
 
-/** A named number with its unit ("ms", "%", "count", "rps"), as evidence or detail. */
+/** A named number with its unit ("ms", "%", "count", "rps", "t" for an instant on the run clock), as evidence or detail. */
 public record Measurement(String name, double value, String unit) {
     /** "name value" for each measurement, joined: how evidence reads in reports and on the terminal. */
     public static String joined(java.util.List<Measurement> measurements, String separator) {
@@ -15,6 +15,7 @@ public record Measurement(String name, double value, String unit) {
                 : String.format(java.util.Locale.ROOT, "%.2f", value);
         return switch (unit) {
             case "ms" -> Format.millis(value);
+            case "t" -> Format.offset((long) value);
             case "%" -> number + " %";
             case "count", "" -> number;
             default -> number + " " + unit;

@@ -28,4 +28,23 @@ public sealed interface Hypothesis {
             OptionalInt maxFlaps,
             Optional<Boolean> maxReplicasNotReached)
             implements Hypothesis {}
+
+    /**
+     * The cluster's state once the run is over: available replicas of the target workload, Ready
+     * schedulable nodes. Met at the end, or at any moment up to {@code within} after it.
+     */
+    record Kube(String name, OptionalInt availableReplicasAtLeast, OptionalInt readyNodesAtLeast, Duration within)
+            implements Hypothesis {}
+
+    /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */
+    record Prometheus(String name, String query, Bound bound, double threshold) implements Hypothesis {
+        public enum Bound {
+            BELOW,
+            ABOVE;
+
+            public String word() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+    }
 }

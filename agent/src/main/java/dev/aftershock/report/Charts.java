@@ -76,17 +76,23 @@ final class Charts {
         }
         List<Dataset> workload = new ArrayList<>();
         List<Dataset> nodes = new ArrayList<>();
+        List<Dataset> utilization = new ArrayList<>();
         double end = j.run().lengthMs() / 1000.0;
         for (Series series : j.series()) {
             Dataset d = stepped(series, end);
             if (series.name().startsWith("nodes.")) {
                 nodes.add(d);
+            } else if ("%".equals(series.unit())) {
+                utilization.add(d);
             } else {
                 workload.add(d);
             }
         }
         if (!workload.isEmpty()) {
             add("replicas", "Replicas and pods", "count", workload, "count");
+        }
+        if (!utilization.isEmpty()) {
+            add("autoscaler-metric", "Autoscaler metric and target", "% of requests", utilization, "%");
         }
         if (!nodes.isEmpty()) {
             add("nodes", "Nodes", "count", nodes, "count");

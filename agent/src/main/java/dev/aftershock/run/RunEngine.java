@@ -1,7 +1,12 @@
 package dev.aftershock.run;
 
 import dev.aftershock.evaluation.AbortMonitor;
+import dev.aftershock.evaluation.ClusterTimeline;
+import dev.aftershock.evaluation.HpaEvaluator;
+import dev.aftershock.evaluation.KubeStateEvaluator;
 import dev.aftershock.evaluation.LoadRecorder;
+import dev.aftershock.evaluation.Observed;
+import dev.aftershock.evaluation.PromQlEvaluator;
 import dev.aftershock.evaluation.SloEvaluator;
 import dev.aftershock.fault.Fault;
 import dev.aftershock.fault.FaultContext;
@@ -18,7 +23,9 @@ import dev.aftershock.journal.Measurement;
 import dev.aftershock.journal.RollbackRecord;
 import dev.aftershock.journal.RunInfo;
 import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.journal.TimelineEvent;
 import dev.aftershock.kube.ClusterReader;
+import dev.aftershock.kube.ClusterWatch;
 import dev.aftershock.kube.Evictions;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeEvents;
@@ -28,12 +35,15 @@ import dev.aftershock.kube.Pods;
 import dev.aftershock.load.GatlingLoadDriver;
 import dev.aftershock.load.LoadDriver;
 import dev.aftershock.load.LoadUrls;
+import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.metrics.MetricsServer;
 import dev.aftershock.model.Durations;
 import dev.aftershock.model.Experiment;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.model.Hypothesis;
 import dev.aftershock.model.LoadProfile;
 import dev.aftershock.model.Rollback;
+import dev.aftershock.prometheus.PrometheusClient;
 import dev.aftershock.report.ReportFiles;
 import dev.aftershock.selection.ClusterSnapshot;
 import dev.aftershock.selection.Plan;
@@ -90,6 +100,10 @@ public final class RunEngine {
     private LoadRecorder load;
     private LoadDriver loadDriver;
     private final AtomicReference<AbortMonitor.Trigger> abortedBy = new AtomicReference<>();
+    private final ClusterTimeline cluster = new ClusterTimeline();
+    private final AgentMetrics metrics;
+    private ClusterWatch clusterWatch;
+    private MetricsServer metricsServer;
 
     private record Injected(
             Plan.PlannedFault fault, Plan.Target target, Fault implementation, RunRecorder.Target record) {}
@@ -99,6 +113,7 @@ public final class RunEngine {
         this.options = options;
         this.client = KubeClients.forCalls(options.kubeconfig());
         this.watchClient = KubeClients.forWatches(options.kubeconfig());
+        this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
         this.seed = experiment.spec().seed().orElseGet(() -> new SecureRandom().nextLong() & Long.MAX_VALUE);
         this.runId = experiment.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -120,6 +135,7 @@ public final class RunEngine {
             options.out().println("dry run: nothing was changed");
             return new Result(0, null);
         }
+        serveMetrics();
         begin();
         playTimeline();
         awaitEndOrInterrupt();
@@ -226,7 +242,46 @@ public final class RunEngine {
         work = Executors.newVirtualThreadPerTaskExecutor();
         reportDir = options.outDir() != null ? options.outDir() : Path.of("reports", runId);
         Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "aftershock-recover-on-exit"));
+        watchCluster();
         experiment.spec().load().ifPresent(this::startLoad);
+    }
+
+    /** The agent's own metrics on --metrics-port while the run lasts. */
+    private void serveMetrics() {
+        metrics.runStarted();
+        if (options.metricsPort() == null) {
+            return;
+        }
+        try {
+            metricsServer = MetricsServer.start(metrics, "0.0.0.0", options.metricsPort());
+            options.out().println("metrics: http://0.0.0.0:" + metricsServer.port() + "/metrics");
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "cannot serve metrics on port " + options.metricsPort() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** HPAs, the target's pods and status, and nodes, on the run's clock, by watches (see ClusterWatch). */
+    private void watchCluster() {
+        var target = snapshot.target().orElseThrow();
+        clusterWatch = new ClusterWatch(
+                watchClient,
+                new ClusterWatch.Scope(target.namespace(), target.selector(), target.kind(), target.name()),
+                recorder::now,
+                observed -> {
+                    cluster.observe(observed);
+                    if (observed instanceof Observed.HpaStatus hpa) {
+                        metrics.hpa(hpa);
+                    }
+                });
+        try {
+            if (!clusterWatch.start(Duration.ofSeconds(15))) {
+                recorder.event(
+                        "agent", "warning", "", "the cluster watches had not listed after 15 s; they go on trying");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Load starts with the run's clock; its outcomes land in per-second buckets on that clock. */
@@ -235,7 +290,10 @@ public final class RunEngine {
         load = new LoadRecorder(recorder.start().toEpochMilli(), url.toString());
         loadDriver = new GatlingLoadDriver(GatlingLoadDriver.locateDriverJar(), reportDir.resolve("load"));
         try {
-            loadDriver.start(profile, url, load::add);
+            loadDriver.start(profile, url, outcome -> {
+                load.add(outcome);
+                metrics.request(outcome);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the load driver", e);
         }
@@ -273,14 +331,39 @@ public final class RunEngine {
             options.out()
                     .printf(
                             Locale.ROOT,
-                            "%s  %d rps  p99 %s  errors %.1f %%  faults active: %d%n",
+                            "%s  %d rps  p99 %s  errors %.1f %%  %s  faults active: %d%n",
                             Format.offset(second * 1000),
                             w.requests(),
                             Format.millis(w.p99()),
                             w.errorRatePercent(),
-                            snapshotOfInjected().size());
+                            replicasNow(),
+                            activeFaults());
             options.out().flush();
         }
+    }
+
+    /** "replicas 2/4" (current/desired) per HPA seen, else the target's ready pods. */
+    private String replicasNow() {
+        List<Observed.HpaStatus> hpas = cluster.latestHpas();
+        if (hpas.isEmpty()) {
+            return "available "
+                    + (cluster.availableReplicas().isPresent()
+                            ? cluster.availableReplicas().getAsInt()
+                            : "?");
+        }
+        return String.join(
+                "  ",
+                hpas.stream()
+                        .map(h ->
+                                (hpas.size() > 1 ? h.hpa() + " " : "") + "replicas " + h.current() + "/" + h.desired())
+                        .toList());
+    }
+
+    /** Targets injected and not yet settled. */
+    private long activeFaults() {
+        return snapshotOfInjected().stream()
+                .filter(i -> i.record().state == TargetRecord.State.INJECTED)
+                .count();
     }
 
     private void stopLoad() {
@@ -398,6 +481,9 @@ public final class RunEngine {
             remember(f, target, injection.needsRecovery() ? "injected" : "not-recoverable");
             recorder.event(
                     "fault", "injected", target.name(), action + " (" + f.spec().name() + "): " + injection.message());
+            if (injection.succeeded()) {
+                metrics.faultInjected(action);
+            }
             note(events.record(
                     target.kind(),
                     target.namespace(),
@@ -512,6 +598,7 @@ public final class RunEngine {
                     r.recoveredAt = recorder.now();
                 });
                 remember(f, target, "recovered");
+                metrics.faultRecovered(action);
                 recorder.event(
                         "fault",
                         "recovered",
@@ -530,6 +617,7 @@ public final class RunEngine {
                     r.message = "recovery failed: " + e.getMessage();
                 });
                 recorder.event("fault", "recovery-failed", target.name(), e.getMessage());
+                metrics.faultRecoveryFailed(action);
                 note(events.record(
                         target.kind(),
                         target.namespace(),
@@ -584,11 +672,32 @@ public final class RunEngine {
                         case Hypothesis.Slo slo when load != null -> SloEvaluator.judge(slo, load);
                         case Hypothesis.Slo slo ->
                             notEvaluated(slo, "slo", "no load: the experiment has no load section");
-                        case Hypothesis.Hpa hpa ->
-                            notEvaluated(hpa, "hpa", "not measured: this version does not evaluate autoscalers yet");
+                        case Hypothesis.Hpa hpa -> HpaEvaluator.judge(hpa, cluster);
+                        case Hypothesis.Kube kube -> kubeState(kube);
+                        case Hypothesis.Prometheus prometheus ->
+                            PromQlEvaluator.judge(
+                                    prometheus,
+                                    options.prometheusUrl() == null
+                                            ? null
+                                            : options.prometheusUrl().toString(),
+                                    options.prometheusUrl() == null
+                                            ? null
+                                            : new PrometheusClient(options.prometheusUrl()),
+                                    recorder.now());
                     });
         }
+        verdicts.forEach(v -> metrics.verdict(v.kind(), v.verdict().name().toLowerCase(Locale.ROOT)));
         return verdicts;
+    }
+
+    private HypothesisResult kubeState(Hypothesis.Kube kube) {
+        try {
+            return KubeStateEvaluator.judge(
+                    kube, cluster, experiment.spec().target().workload().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return notEvaluated(kube, "kube", "interrupted while waiting for the state");
+        }
     }
 
     private static HypothesisResult notEvaluated(Hypothesis h, String kind, String why) {
@@ -666,8 +775,8 @@ public final class RunEngine {
                                 .toList()),
                 faults,
                 load == null ? null : load.series(),
-                List.of(),
-                recorder.events(),
+                cluster.series(),
+                allEvents(),
                 verdicts,
                 interruptedBy.get() == null
                         ? null
@@ -686,6 +795,9 @@ public final class RunEngine {
                                 ? "every target settled"
                                 : unrecovered + " target(s) not recovered: run `aftershock recover`"));
         Path report = ReportFiles.writeAll(journal, reportDir);
+        metrics.runEnded(outcome.name().toLowerCase(Locale.ROOT));
+        closeQuietly(clusterWatch);
+        closeQuietly(metricsServer);
         options.out().printf("%s: %s (exit %d)%n", runId, outcome.name().toLowerCase(Locale.ROOT), exit);
         faults.forEach(f -> f.targets()
                 .forEach(t -> options.out()
@@ -707,8 +819,16 @@ public final class RunEngine {
         return new Result(exit, report);
     }
 
-    private static void closeQuietly(Fault fault) {
-        if (fault instanceof AutoCloseable closeable) {
+    /** The run's own events and what the watches saw, on the one clock. */
+    private List<TimelineEvent> allEvents() {
+        List<TimelineEvent> all = new ArrayList<>(recorder.events());
+        all.addAll(cluster.events());
+        all.sort(java.util.Comparator.comparingLong(TimelineEvent::t));
+        return all;
+    }
+
+    private static void closeQuietly(Object resource) {
+        if (resource instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
             } catch (Exception e) {

@@ -218,6 +218,23 @@ final class ExperimentBinder {
                     optionalText(s, "errorRate").map(Percent::parse),
                     duration(s, sAt, "window"));
         }
+        if (h.has("kube")) {
+            JsonNode k = h.get("kube");
+            return new Hypothesis.Kube(
+                    name,
+                    optionalInt(k, "availableReplicasAtLeast"),
+                    optionalInt(k, "readyNodesAtLeast"),
+                    duration(k, at.field("kube"), "within").orElse(Duration.ofSeconds(30)));
+        }
+        if (h.has("prometheus")) {
+            JsonNode p = h.get("prometheus");
+            boolean below = p.has("below");
+            return new Hypothesis.Prometheus(
+                    name,
+                    p.get("query").asString(),
+                    below ? Hypothesis.Prometheus.Bound.BELOW : Hypothesis.Prometheus.Bound.ABOVE,
+                    p.get(below ? "below" : "above").asDouble());
+        }
         JsonNode a = h.get("hpa");
         Pointer aAt = at.field("hpa");
         return new Hypothesis.Hpa(
@@ -226,10 +243,14 @@ final class ExperimentBinder {
                 duration(a, aAt, "scaleOutWithin"),
                 duration(a, aAt, "readyWithin"),
                 duration(a, aAt, "scaleInWithin"),
-                a.has("maxFlaps") ? OptionalInt.of(a.get("maxFlaps").asInt()) : OptionalInt.empty(),
+                optionalInt(a, "maxFlaps"),
                 a.has("maxReplicasNotReached")
                         ? Optional.of(a.get("maxReplicasNotReached").asBoolean())
                         : Optional.empty());
+    }
+
+    private static OptionalInt optionalInt(JsonNode node, String field) {
+        return node.has(field) ? OptionalInt.of(node.get(field).asInt()) : OptionalInt.empty();
     }
 
     private AbortCondition abortCondition(JsonNode a, Pointer at) {

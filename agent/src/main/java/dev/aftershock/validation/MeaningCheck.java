@@ -181,6 +181,17 @@ final class MeaningCheck {
                     hpa.readyWithin().ifPresent(d -> positive(hAt.field("readyWithin"), d));
                     hpa.scaleInWithin().ifPresent(d -> positive(hAt.field("scaleInWithin"), d));
                 }
+                case Hypothesis.Kube kube -> {
+                    if (kube.availableReplicasAtLeast().isEmpty()
+                            && kube.readyNodesAtLeast().isEmpty()) {
+                        add(at.field("kube"), "a kube check needs availableReplicasAtLeast or readyNodesAtLeast");
+                    }
+                }
+                case Hypothesis.Prometheus prometheus -> {
+                    if (!Double.isFinite(prometheus.threshold())) {
+                        add(at.field("prometheus"), "the threshold must be a finite number");
+                    }
+                }
             }
         }
     }

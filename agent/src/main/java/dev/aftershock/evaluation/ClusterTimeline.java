@@ -1,0 +1,251 @@
+package dev.aftershock.evaluation;
+
+import dev.aftershock.journal.Series;
+import dev.aftershock.journal.TimelineEvent;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
+
+/**
+ * The cluster side of the run's one clock. Watches hand every object they see here; the timeline
+ * keeps what changed (an HPA decision, a pod becoming Ready, a node cordoned) as events and series,
+ * and drops repeats. Safe for several watch threads at once.
+ */
+public final class ClusterTimeline {
+    private final List<Observed> observed = new ArrayList<>();
+    private final List<TimelineEvent> events = new ArrayList<>();
+    private final Map<String, List<Series.Point>> points = new LinkedHashMap<>();
+    private final Map<String, String> units = new HashMap<>();
+    private final Map<String, Observed.HpaStatus> hpas = new LinkedHashMap<>();
+    private final Map<String, Observed.PodStatus> pods = new LinkedHashMap<>();
+    private final Map<String, Observed.NodeStatus> nodes = new LinkedHashMap<>();
+    private Observed.WorkloadStatus workload;
+
+    public synchronized void observe(Observed o) {
+        switch (o) {
+            case Observed.HpaStatus h -> hpa(h);
+            case Observed.PodStatus p -> pod(p);
+            case Observed.NodeStatus n -> node(n);
+            case Observed.WorkloadStatus w -> workload(w);
+        }
+        notifyAll();
+    }
+
+    private void hpa(Observed.HpaStatus now) {
+        Observed.HpaStatus before = hpas.put(now.hpa(), now);
+        if (now.equals(before == null ? null : withTime(before, now.t()))) {
+            return;
+        }
+        observed.add(now);
+        String subject = "hpa/" + now.hpa();
+        if (before == null) {
+            event(
+                    now.t(),
+                    "hpa",
+                    "status",
+                    subject,
+                    "%d/%d replicas (min %d, max %d), %s"
+                            .formatted(now.current(), now.desired(), now.min(), now.max(), now.metricText()));
+        } else {
+            if (now.metricAboveTarget() && !before.metricAboveTarget()) {
+                event(now.t(), "hpa", "metric-above-target", subject, now.metricText());
+            } else if (now.metricBelowTarget() && !before.metricBelowTarget()) {
+                event(now.t(), "hpa", "metric-below-target", subject, now.metricText());
+            }
+            if (now.desired() != before.desired()) {
+                event(
+                        now.t(),
+                        "hpa",
+                        now.desired() > before.desired() ? "scale-out" : "scale-in",
+                        subject,
+                        "desired replicas %d -> %d (%s)".formatted(before.desired(), now.desired(), now.metricText()));
+            }
+            if (now.current() != before.current()) {
+                event(
+                        now.t(),
+                        "hpa",
+                        "replicas",
+                        subject,
+                        "current replicas %d -> %d".formatted(before.current(), now.current()));
+            }
+        }
+        String prefix = "hpa." + now.hpa() + ".";
+        point(prefix + "desired", "count", now.t(), now.desired());
+        point(prefix + "current", "count", now.t(), now.current());
+        if (now.currentValue() != null) {
+            point(prefix + "metric", "%", now.t(), now.currentValue());
+        }
+        if (now.targetValue() != null) {
+            point(prefix + "target", "%", now.t(), now.targetValue());
+        }
+    }
+
+    private static Observed.HpaStatus withTime(Observed.HpaStatus h, long t) {
+        return new Observed.HpaStatus(
+                t, h.hpa(), h.current(), h.desired(), h.min(), h.max(), h.metric(), h.currentValue(), h.targetValue());
+    }
+
+    private void pod(Observed.PodStatus now) {
+        Observed.PodStatus before = pods.get(now.uid());
+        if (before != null && before.gone()) {
+            return;
+        }
+        pods.put(now.uid(), now);
+        String subject = "pod/" + now.pod();
+        boolean changed = false;
+        if (before == null) {
+            event(now.t(), "pod", now.gone() ? "deleted" : "seen", subject, on(now.node()));
+            changed = true;
+        } else {
+            if (now.node() != null && before.node() == null) {
+                event(now.t(), "pod", "scheduled", subject, on(now.node()));
+                changed = true;
+            }
+            if (now.ready() != before.ready() && !now.gone()) {
+                event(now.t(), "pod", now.ready() ? "ready" : "not-ready", subject, on(now.node()));
+                changed = true;
+            }
+            if (now.terminating() && !before.terminating()) {
+                event(now.t(), "pod", "terminating", subject, on(now.node()));
+                changed = true;
+            }
+            if (now.gone()) {
+                event(now.t(), "pod", "deleted", subject, on(now.node()));
+                changed = true;
+            }
+        }
+        if (changed) {
+            observed.add(now);
+            point("pods.ready", "count", now.t(), servingPods());
+            point(
+                    "pods.existing",
+                    "count",
+                    now.t(),
+                    pods.values().stream().filter(p -> !p.gone()).count());
+        }
+    }
+
+    private static String on(String node) {
+        return node == null ? "not scheduled" : "on " + node;
+    }
+
+    private void node(Observed.NodeStatus now) {
+        Observed.NodeStatus before = nodes.put(now.node(), now);
+        String subject = "node/" + now.node();
+        boolean changed = true;
+        if (before == null) {
+            event(now.t(), "node", now.gone() ? "removed" : "seen", subject, describe(now));
+        } else if (now.gone() && !before.gone()) {
+            event(now.t(), "node", "removed", subject, describe(before));
+        } else if (now.ready() != before.ready()) {
+            event(now.t(), "node", now.ready() ? "ready" : "not-ready", subject, describe(now));
+        } else if (now.schedulable() != before.schedulable()) {
+            event(now.t(), "node", now.schedulable() ? "uncordoned" : "cordoned", subject, describe(now));
+        } else {
+            changed = false;
+        }
+        if (changed) {
+            observed.add(now);
+            point(
+                    "nodes.ready",
+                    "count",
+                    now.t(),
+                    nodes.values().stream().filter(n -> n.ready() && !n.gone()).count());
+            point("nodes.schedulable", "count", now.t(), readyNodes());
+        }
+    }
+
+    private static String describe(Observed.NodeStatus n) {
+        return (n.ready() ? "Ready" : "NotReady") + (n.schedulable() ? "" : ", unschedulable");
+    }
+
+    private void workload(Observed.WorkloadStatus now) {
+        Observed.WorkloadStatus before = workload;
+        workload = now;
+        if (before != null
+                && before.available() == now.available()
+                && before.ready() == now.ready()
+                && before.replicas() == now.replicas()) {
+            return;
+        }
+        observed.add(now);
+        point("workload.available", "count", now.t(), now.available());
+    }
+
+    private void event(long t, String source, String kind, String subject, String message) {
+        events.add(new TimelineEvent(t, source, kind, subject, message));
+    }
+
+    private void point(String series, String unit, long t, double v) {
+        List<Series.Point> list = points.computeIfAbsent(series, k -> new ArrayList<>());
+        units.putIfAbsent(series, unit);
+        if (!list.isEmpty() && list.get(list.size() - 1).v() == v) {
+            return;
+        }
+        list.add(new Series.Point(t, v));
+    }
+
+    private long servingPods() {
+        return pods.values().stream().filter(Observed.PodStatus::serving).count();
+    }
+
+    /** Ready nodes that take new pods. */
+    public synchronized int readyNodes() {
+        return (int) nodes.values().stream()
+                .filter(n -> n.ready() && n.schedulable() && !n.gone())
+                .count();
+    }
+
+    public synchronized OptionalInt availableReplicas() {
+        return workload == null ? OptionalInt.empty() : OptionalInt.of(workload.available());
+    }
+
+    /** The latest status of each HPA seen, for the progress line. */
+    public synchronized List<Observed.HpaStatus> latestHpas() {
+        return List.copyOf(hpas.values());
+    }
+
+    /** Everything that changed, in the order it was seen. */
+    public synchronized List<Observed> observed() {
+        return List.copyOf(observed);
+    }
+
+    public <T extends Observed> List<T> observed(Class<T> kind) {
+        return observed().stream().filter(kind::isInstance).map(kind::cast).toList();
+    }
+
+    public synchronized List<TimelineEvent> events() {
+        return List.copyOf(events);
+    }
+
+    public synchronized List<Series> series() {
+        List<Series> all = new ArrayList<>();
+        points.forEach((name, list) -> all.add(new Series(name, units.get(name), list)));
+        return all;
+    }
+
+    /** Waits until {@code condition} holds or the time is up; true if it held. Woken by every observation. */
+    public synchronized boolean awaitUntil(Predicate<ClusterTimeline> condition, long timeoutMs)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!condition.test(this)) {
+            long left = (deadline - System.nanoTime()) / 1_000_000L;
+            if (left <= 0) {
+                return false;
+            }
+            wait(left);
+        }
+        return true;
+    }
+
+    /** The HPA's name if one was seen; for messages. */
+    public synchronized Optional<Observed.HpaStatus> hpa(String name) {
+        return Optional.ofNullable(hpas.get(Objects.requireNonNull(name)));
+    }
+}

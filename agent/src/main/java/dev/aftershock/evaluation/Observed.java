@@ -1,0 +1,54 @@
+package dev.aftershock.evaluation;
+
+/**
+ * What the agent saw of the cluster at one instant, as its watches report it: plain values, no
+ * client types, so the timeline and the evaluators stay pure. {@code t} is on the run's clock (ms).
+ */
+public sealed interface Observed {
+    long t();
+
+    /** The status of a HorizontalPodAutoscaler; its first metric, as the controller last computed it. */
+    record HpaStatus(
+            long t,
+            String hpa,
+            int current,
+            int desired,
+            int min,
+            int max,
+            String metric,
+            Double currentValue,
+            Double targetValue)
+            implements Observed {
+        public boolean metricAboveTarget() {
+            return currentValue != null && targetValue != null && currentValue > targetValue;
+        }
+
+        public boolean metricBelowTarget() {
+            return currentValue != null && targetValue != null && currentValue < targetValue;
+        }
+
+        String metricText() {
+            return currentValue == null || targetValue == null
+                    ? metric + " not reported yet"
+                    : "%s %s of target %s".formatted(metric, number(currentValue), number(targetValue));
+        }
+    }
+
+    /** One pod of the target workload; {@code gone} when the API server deleted it. */
+    record PodStatus(long t, String uid, String pod, String node, boolean ready, boolean terminating, boolean gone)
+            implements Observed {
+        /** Counts toward the workload's serving pods. */
+        public boolean serving() {
+            return ready && !terminating && !gone;
+        }
+    }
+
+    record NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone) implements Observed {}
+
+    /** The target Deployment's or StatefulSet's status. */
+    record WorkloadStatus(long t, String workload, int replicas, int ready, int available) implements Observed {}
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v);
+    }
+}

@@ -1,0 +1,259 @@
+package dev.aftershock.kube;
+
+import dev.aftershock.evaluation.Observed;
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.AppsV1Api;
+import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
+import io.kubernetes.client.openapi.models.V1StatefulSetList;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscalerList;
+import io.kubernetes.client.openapi.models.V2MetricSpec;
+import io.kubernetes.client.openapi.models.V2MetricStatus;
+import io.kubernetes.client.openapi.models.V2MetricTarget;
+import io.kubernetes.client.openapi.models.V2MetricValueStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Watches what a run's verdicts depend on, through client-java's informers (list, then watch from
+ * that resourceVersion, resuming and relisting on their own): the HPAs of the target's namespace,
+ * the target's pods, the target workload, the nodes. Each object seen becomes an {@link Observed},
+ * stamped with the run clock at the moment it arrived.
+ */
+public final class ClusterWatch implements AutoCloseable {
+    private final SharedInformerFactory factory;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "aftershock-watch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final LongSupplier clock;
+    private final Consumer<Observed> sink;
+    private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
+
+    /** What to watch: the namespace, the target's pod selector, the workload (kind and name). */
+    public record Scope(String namespace, Map<String, String> podSelector, String workloadKind, String workloadName) {}
+
+    public ClusterWatch(ApiClient watchClient, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
+        this.factory = new SharedInformerFactory(watchClient, threads, false);
+        this.clock = clock;
+        this.sink = sink;
+        CoreV1Api core = new CoreV1Api(watchClient);
+        AppsV1Api apps = new AppsV1Api(watchClient);
+        AutoscalingV2Api autoscaling = new AutoscalingV2Api(watchClient);
+        String selector = scope.podSelector().entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .sorted()
+                .collect(Collectors.joining(","));
+        inform(
+                factory.sharedIndexInformerFor(
+                        p -> autoscaling
+                                .listNamespacedHorizontalPodAutoscaler(scope.namespace())
+                                .resourceVersion(p.resourceVersion)
+                                .timeoutSeconds(p.timeoutSeconds)
+                                .watch(p.watch)
+                                .buildCall(null),
+                        V2HorizontalPodAutoscaler.class,
+                        V2HorizontalPodAutoscalerList.class),
+                (h, gone) -> gone ? null : hpa(h));
+        inform(
+                factory.sharedIndexInformerFor(
+                        p -> core.listNamespacedPod(scope.namespace())
+                                .labelSelector(selector.isEmpty() ? null : selector)
+                                .resourceVersion(p.resourceVersion)
+                                .timeoutSeconds(p.timeoutSeconds)
+                                .watch(p.watch)
+                                .buildCall(null),
+                        V1Pod.class,
+                        V1PodList.class),
+                this::pod);
+        inform(
+                factory.sharedIndexInformerFor(
+                        p -> core.listNode()
+                                .resourceVersion(p.resourceVersion)
+                                .timeoutSeconds(p.timeoutSeconds)
+                                .watch(p.watch)
+                                .buildCall(null),
+                        V1Node.class,
+                        V1NodeList.class),
+                this::node);
+        String byName = "metadata.name=" + scope.workloadName();
+        if (scope.workloadKind().equalsIgnoreCase("statefulset")) {
+            inform(
+                    factory.sharedIndexInformerFor(
+                            p -> apps.listNamespacedStatefulSet(scope.namespace())
+                                    .fieldSelector(byName)
+                                    .resourceVersion(p.resourceVersion)
+                                    .timeoutSeconds(p.timeoutSeconds)
+                                    .watch(p.watch)
+                                    .buildCall(null),
+                            V1StatefulSet.class,
+                            V1StatefulSetList.class),
+                    (s, gone) -> gone || s.getStatus() == null
+                            ? null
+                            : workload(
+                                    "statefulset/" + s.getMetadata().getName(),
+                                    s.getStatus().getReplicas(),
+                                    s.getStatus().getReadyReplicas(),
+                                    s.getStatus().getAvailableReplicas()));
+        } else {
+            inform(
+                    factory.sharedIndexInformerFor(
+                            p -> apps.listNamespacedDeployment(scope.namespace())
+                                    .fieldSelector(byName)
+                                    .resourceVersion(p.resourceVersion)
+                                    .timeoutSeconds(p.timeoutSeconds)
+                                    .watch(p.watch)
+                                    .buildCall(null),
+                            V1Deployment.class,
+                            V1DeploymentList.class),
+                    (d, gone) -> gone || d.getStatus() == null
+                            ? null
+                            : workload(
+                                    "deployment/" + d.getMetadata().getName(),
+                                    d.getStatus().getReplicas(),
+                                    d.getStatus().getReadyReplicas(),
+                                    d.getStatus().getAvailableReplicas()));
+        }
+    }
+
+    private interface Translate<T> {
+        /** The observation for an object seen ({@code gone}: deleted), or null when there is nothing to say. */
+        Observed apply(T object, boolean gone);
+    }
+
+    private <T extends KubernetesObject> void inform(SharedIndexInformer<T> informer, Translate<T> translate) {
+        informers.add(informer);
+        Function<T, Observed> seen = o -> translate.apply(o, false);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                emit(seen.apply(obj));
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                emit(seen.apply(newObj));
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                emit(translate.apply(obj, true));
+            }
+        });
+    }
+
+    private void emit(Observed o) {
+        if (o != null) {
+            sink.accept(o);
+        }
+    }
+
+    /** Starts every watch and waits (up to the limit) until each has listed once. */
+    public boolean start(java.time.Duration limit) throws InterruptedException {
+        factory.startAllRegisteredInformers();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (informers.stream().anyMatch(i -> !i.hasSynced())) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    private Observed hpa(V2HorizontalPodAutoscaler h) {
+        var spec = h.getSpec();
+        var status = h.getStatus();
+        List<V2MetricSpec> metrics = spec == null || spec.getMetrics() == null ? List.of() : spec.getMetrics();
+        List<V2MetricStatus> current =
+                status == null || status.getCurrentMetrics() == null ? List.of() : status.getCurrentMetrics();
+        String metric = metrics.isEmpty() ? "cpu" : metricName(metrics.get(0));
+        Double target = metrics.isEmpty()
+                ? 80.0
+                : targetValue(
+                        metrics.get(0).getResource() == null
+                                ? null
+                                : metrics.get(0).getResource().getTarget());
+        Double value = current.isEmpty() || current.get(0).getResource() == null
+                ? null
+                : currentValue(current.get(0).getResource().getCurrent());
+        return new Observed.HpaStatus(
+                clock.getAsLong(),
+                h.getMetadata().getName(),
+                status == null ? 0 : orZero(status.getCurrentReplicas()),
+                status == null ? 0 : orZero(status.getDesiredReplicas()),
+                spec == null || spec.getMinReplicas() == null ? 1 : spec.getMinReplicas(),
+                spec == null ? 0 : spec.getMaxReplicas(),
+                metric,
+                value,
+                target);
+    }
+
+    private static String metricName(V2MetricSpec m) {
+        return m.getResource() != null ? m.getResource().getName() : m.getType();
+    }
+
+    /** Utilization targets are percent of requests; the only kind the evaluators compare. */
+    private static Double targetValue(V2MetricTarget target) {
+        return target == null || target.getAverageUtilization() == null
+                ? null
+                : target.getAverageUtilization().doubleValue();
+    }
+
+    private static Double currentValue(V2MetricValueStatus current) {
+        return current == null || current.getAverageUtilization() == null
+                ? null
+                : current.getAverageUtilization().doubleValue();
+    }
+
+    private Observed pod(V1Pod p, boolean gone) {
+        var meta = p.getMetadata();
+        return new Observed.PodStatus(
+                clock.getAsLong(),
+                meta.getUid(),
+                meta.getName(),
+                p.getSpec() == null ? null : p.getSpec().getNodeName(),
+                ClusterReader.ready(p) && !gone,
+                meta.getDeletionTimestamp() != null,
+                gone);
+    }
+
+    private Observed node(V1Node n, boolean gone) {
+        var view = ClusterReader.node(n);
+        return new Observed.NodeStatus(clock.getAsLong(), view.name(), view.ready(), view.schedulable(), gone);
+    }
+
+    private Observed workload(String name, Integer replicas, Integer ready, Integer available) {
+        return new Observed.WorkloadStatus(clock.getAsLong(), name, orZero(replicas), orZero(ready), orZero(available));
+    }
+
+    private static int orZero(Integer i) {
+        return Objects.requireNonNullElse(i, 0);
+    }
+
+    @Override
+    public void close() {
+        factory.stopAllRegisteredInformers(true);
+        threads.shutdownNow();
+    }
+}
