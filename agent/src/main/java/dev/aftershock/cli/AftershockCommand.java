@@ -12,7 +12,13 @@ import picocli.CommandLine.IVersionProvider;
         mixinStandardHelpOptions = true,
         versionProvider = AftershockCommand.Version.class,
         description = "Chaos and autoscaling load tests for Kubernetes, with a measured verdict.",
-        subcommands = {ValidateCommand.class, RunCommand.class, RecoverCommand.class, ReportCommand.class},
+        subcommands = {
+            ValidateCommand.class,
+            RunCommand.class,
+            DemoCommand.class,
+            RecoverCommand.class,
+            ReportCommand.class
+        },
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  passed",

@@ -4,10 +4,10 @@ import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.ApiException;
 
 /** The human part of a failed call: the server's Status message when there is one. */
-final class StatusMessages {
+public final class StatusMessages {
     private StatusMessages() {}
 
-    static String messageOf(ApiException e) {
+    public static String messageOf(ApiException e) {
         String body = e.getResponseBody();
         if (body != null && !body.isBlank()) {
             try {

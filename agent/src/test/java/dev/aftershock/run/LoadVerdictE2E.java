@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aftershock.cli.CliRun;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
+import dev.aftershock.testbed.LocalPrometheus;
 import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real traffic from the agent's Gatling driver to the target on the real nodes, a pod killed under
@@ -40,7 +42,11 @@ class LoadVerdictE2E {
         loadUrl = "http://" + TargetApps.nodeIp("real-node-1") + ":" + NODE_PORT;
     }
 
-    private Path experiment(String name, String path, String slo, String abortFor) throws Exception {
+    private static String slo(String limits) {
+        return "- name: users-barely-notice\n  slo: {" + limits + "}";
+    }
+
+    private Path experiment(String name, String path, String hypotheses, String abortFor) throws Exception {
         return fixture.experiment(name, """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
@@ -61,17 +67,16 @@ class LoadVerdictE2E {
                       action: pod-kill
                       pods: {selector: {app: target}, pick: 1}
                   hypotheses:
-                    - name: users-barely-notice
-                      slo: {%3$s}
+                    %3$s
                   abort:
                     - {errorRate: 25%%, for: %4$s}
                   rollback: always
-                """.formatted(name, path, slo, abortFor));
+                """.formatted(name, path, hypotheses.replace("\n", "\n    "), abortFor));
     }
 
     @Test
     void aMetSloPassesWithTheLoadOnTheRunClock() throws Exception {
-        Path file = experiment("met", "/work?cpuMs=2", "p99: 1500ms, errorRate: 5%", "10s");
+        Path file = experiment("met", "/work?cpuMs=2", slo("p99: 1500ms, errorRate: 5%"), "10s");
         CliRun run = fixture.run(file, "--load-url", loadUrl);
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         Journal journal = fixture.journal(file);
@@ -85,7 +90,7 @@ class LoadVerdictE2E {
 
     @Test
     void anImpossibleSloExitsOneNamingTheHypothesisAndTheMeasuredValue() throws Exception {
-        Path file = experiment("impossible", "/work?cpuMs=2", "p99: 1ms", "10s");
+        Path file = experiment("impossible", "/work?cpuMs=2", slo("p99: 1ms"), "10s");
         CliRun run = fixture.run(file, "--load-url", loadUrl);
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
         assertThat(run.out()).containsPattern("hypothesis users-barely-notice: failed: p99 \\d+ ms > 1ms");
@@ -93,12 +98,46 @@ class LoadVerdictE2E {
 
     @Test
     void aSustainedErrorRateAbortsWithExitThreeAfterRollingBack() throws Exception {
-        Path file = experiment("abort", "/no-such-path", "errorRate: 1%", "5s");
+        Path file = experiment("abort", "/no-such-path", slo("errorRate: 1%"), "5s");
         CliRun run = fixture.run(file, "--load-url", loadUrl);
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(3);
         assertThat(run.err()).contains("abort: error rate > 25%");
         Journal journal = fixture.journal(file);
         assertThat(journal.abort().condition()).startsWith("error rate > 25%");
         assertThat(journal.rollback().failed()).isZero();
+    }
+
+    /**
+     * A real Prometheus (Debian's) scrapes the agent's --metrics-port during the run; at the end the
+     * run asks it two PromQL questions about the requests the load sent: one true, one false.
+     */
+    @Test
+    void promQlHypothesesAreAskedOfARealPrometheusScrapingTheAgent(@TempDir Path dir) throws Exception {
+        int metricsPort = LocalPrometheus.freePort();
+        try (LocalPrometheus prometheus = LocalPrometheus.scraping(metricsPort, dir.resolve("prometheus"))) {
+            Path file = experiment("promql", "/work?cpuMs=2", """
+                    - name: requests-were-counted
+                      prometheus: {query: 'max_over_time(aftershock_requests_total{outcome="ok"}[$RUN_DURATION])', above: 100}
+                    - name: no-request-at-all
+                      prometheus: {query: 'sum(aftershock_requests_total)', below: 1}""", "10s");
+            CliRun run = fixture.run(
+                    file,
+                    "--load-url",
+                    loadUrl,
+                    "--metrics-port",
+                    Integer.toString(metricsPort),
+                    "--prometheus-url",
+                    prometheus.url().toString());
+
+            assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(1);
+            Journal journal = fixture.journal(file);
+            assertThat(journal.hypotheses())
+                    .extracting(HypothesisResult::name, HypothesisResult::verdict)
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "requests-were-counted", HypothesisResult.Verdict.PASSED),
+                            org.assertj.core.groups.Tuple.tuple("no-request-at-all", HypothesisResult.Verdict.FAILED));
+            assertThat(run.out()).containsPattern("hypothesis no-request-at-all: failed: \\d+ is not below 1");
+        }
     }
 }

@@ -1,0 +1,54 @@
+package dev.aftershock.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.cli.CliRun;
+import dev.aftershock.journal.HypothesisResult;
+import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.JournalCodec;
+import dev.aftershock.journal.TimelineEvent;
+import dev.aftershock.testbed.TestbedExtension;
+import dev.aftershock.validation.RepositoryPaths;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `aftershock demo` exactly as the README's first command runs it: testbed up, the target and its HPA
+ * deployed from charts/target, experiments/quickstart.yaml under real load on the real nodes. It must
+ * pass, and its journal must tell the HPA's story and the killed pod's replacement.
+ */
+@ExtendWith(TestbedExtension.class)
+class QuickstartE2E {
+    @Test
+    void theDemoPassesAndItsJournalShowsTheHpaTimelineAndThePodKillRecovery(@TempDir Path out) throws Exception {
+        System.setProperty("aftershock.home", RepositoryPaths.root().toString());
+        CliRun run = CliRun.of("demo", "--out", out.toString());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        assertThat(run.out())
+                .contains("demo 4/4: running experiments/quickstart.yaml")
+                .containsPattern("replicas \\d/\\d")
+                .contains("hypothesis hpa-scales-out: passed: scale-out")
+                .contains("demo: the quickstart passed (exit 0). Results in " + out.toAbsolutePath());
+        Journal journal = JournalCodec.read(out.resolve("journal.json"));
+        assertThat(journal.hypotheses())
+                .allSatisfy(h -> assertThat(h.verdict())
+                        .as(h.name() + ": " + h.measured())
+                        .isEqualTo(HypothesisResult.Verdict.PASSED));
+        assertThat(journal.events())
+                .extracting(TimelineEvent::kind)
+                .contains("metric-above-target", "scale-out", "ready", "injected", "deleted");
+        HypothesisResult hpa = journal.hypotheses().stream()
+                .filter(h -> h.kind().equals("hpa"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(hpa.evidence())
+                .extracting(m -> m.name())
+                .contains("metric above target at", "desired replicas rose at", "new pods ready at", "scale-out took");
+        assertThat(journal.series()).extracting(s -> s.name()).contains("hpa.target.desired", "pods.ready");
+        var killed = RunFixture.onlyTarget(journal, "kill-one-pod");
+        assertThat(RunFixture.measured(killed, "replacement ready after")).isPositive();
+    }
+}
