@@ -82,15 +82,28 @@ public final class GatlingLoadDriver implements LoadDriver {
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Thread.ofPlatform().daemon().name("aftershock-load-outcomes").start(() -> receive(outcomes));
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = List.of(
-                java,
+        child = new ProcessBuilder(command(driverJar, plan, workDir, "127.0.0.1:" + server.getLocalPort()))
+                .redirectErrorStream(true)
+                .redirectOutput(workDir.resolve("gatling.log").toFile())
+                .start();
+    }
+
+    /**
+     * The child JVM's command line. Without {@code outcomesTo} the simulation runs standalone, as
+     * Gatling alone would: the baseline the rps benchmark compares with.
+     */
+    public static List<String> command(Path driverJar, Path plan, Path workDir, String outcomesTo) {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
                 "--add-opens=java.base/java.lang=ALL-UNNAMED",
                 "--enable-native-access=ALL-UNNAMED",
                 "-Xms256m",
                 "-XX:+UseParallelGC",
-                "-Daftershock.plan=" + plan,
-                "-Daftershock.outcomes=127.0.0.1:" + server.getLocalPort(),
+                "-Daftershock.plan=" + plan));
+        if (outcomesTo != null) {
+            command.add("-Daftershock.outcomes=" + outcomesTo);
+        }
+        command.addAll(List.of(
                 "-cp",
                 driverJar.toString(),
                 "io.gatling.app.Gatling",
@@ -98,14 +111,11 @@ public final class GatlingLoadDriver implements LoadDriver {
                 SIMULATION,
                 "-rf",
                 workDir.resolve("gatling").toString(),
-                "-nr");
-        child = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("gatling.log").toFile())
-                .start();
+                "-nr"));
+        return command;
     }
 
-    static void writePlan(LoadProfile profile, URI url, Path file) throws IOException {
+    public static void writePlan(LoadProfile profile, URI url, Path file) throws IOException {
         Properties p = new Properties();
         p.setProperty("url", url.toString());
         p.setProperty("method", profile.method());

@@ -24,8 +24,8 @@ import java.util.List;
 /**
  * The experiment's load as a Gatling open-model simulation. Read from system properties:
  * {@code aftershock.plan} (a {@link LoadPlan} file) and {@code aftershock.outcomes} (host:port of
- * the agent's outcome socket). Every request's outcome is reported there; Gatling's own
- * simulation.log is never read.
+ * the agent's outcome socket; absent: standalone, outcomes go nowhere). Every request's outcome is
+ * reported there; Gatling's own simulation.log is never read.
  */
 public class PlanSimulation extends Simulation {
     static final String POD_HEADER = "X-Aftershock-Pod";
@@ -42,7 +42,9 @@ public class PlanSimulation extends Simulation {
             throw new UncheckedIOException(e);
         }
         timeoutMs = plan.timeoutMs();
-        outcomes = OutcomeStream.connect(System.getProperty("aftershock.outcomes"));
+        // Without an outcome socket the simulation runs standalone: the baseline of the rps benchmark.
+        String agent = System.getProperty("aftershock.outcomes");
+        outcomes = agent == null ? null : OutcomeStream.connect(agent);
 
         HttpRequestActionBuilder request = http("request")
                 .httpRequest(plan.method(), plan.url())
@@ -80,6 +82,9 @@ public class PlanSimulation extends Simulation {
         } else if (status >= 400) {
             error = "http-4xx";
         }
+        if (outcomes == null) {
+            return session.markAsSucceeded();
+        }
         outcomes.record(
                 start,
                 latency,
@@ -105,6 +110,8 @@ public class PlanSimulation extends Simulation {
 
     @Override
     public void after() {
-        outcomes.close();
+        if (outcomes != null) {
+            outcomes.close();
+        }
     }
 }

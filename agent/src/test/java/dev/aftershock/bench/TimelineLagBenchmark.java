@@ -1,0 +1,177 @@
+package dev.aftershock.bench;
+
+import com.google.gson.reflect.TypeToken;
+import dev.aftershock.evaluation.Observed;
+import dev.aftershock.kube.ClusterWatch;
+import dev.aftershock.kube.KubeClients;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
+import io.kubernetes.client.util.PatchUtils;
+import io.kubernetes.client.util.Watch;
+import io.kubernetes.client.util.Yaml;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Timeline lag: from an HPA status update written to the API server to the agent's timeline
+ * recording it (ClusterWatch, the informers a run uses). Baseline, side by side on the same changes:
+ * a bare client-java watch on the same HPA, no informer, no translation. Target: p99 < 50 ms.
+ * Run: scripts/bench lag [changes]
+ */
+public final class TimelineLagBenchmark {
+    private static final String NAMESPACE = "aftershock-lag-bench";
+    private static final String HPA = "lag";
+
+    private TimelineLagBenchmark() {}
+
+    public static void main(String[] args) throws Exception {
+        int changes = args.length > 0 ? Integer.parseInt(args[0]) : 300;
+        Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
+        ApiClient client = KubeClients.forCalls(kubeconfig);
+        ApiClient watchClient = KubeClients.forWatches(kubeconfig);
+        CoreV1Api core = new CoreV1Api(client);
+        AutoscalingV2Api autoscaling = new AutoscalingV2Api(client);
+        try {
+            core.createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(NAMESPACE)))
+                    .execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+        try {
+            autoscaling.deleteNamespacedHorizontalPodAutoscaler(HPA, NAMESPACE).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+        // It scales a Deployment that does not exist: the controller leaves our replica counts alone.
+        autoscaling
+                .createNamespacedHorizontalPodAutoscaler(NAMESPACE, Yaml.loadAs("""
+                                apiVersion: autoscaling/v2
+                                kind: HorizontalPodAutoscaler
+                                metadata: {name: lag}
+                                spec:
+                                  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: absent}
+                                  minReplicas: 1
+                                  maxReplicas: 100000
+                                  metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}}]
+                                """, V2HorizontalPodAutoscaler.class))
+                .execute();
+
+        Map<Integer, Long> timeline = new ConcurrentHashMap<>();
+        Map<Integer, Long> bare = new ConcurrentHashMap<>();
+        Map<Integer, Long> sent = new ConcurrentHashMap<>();
+        Map<Integer, Long> answered = new ConcurrentHashMap<>();
+        int offset = 1000; // values the controller never writes itself
+        try (ClusterWatch watch = new ClusterWatch(
+                watchClient,
+                new ClusterWatch.Scope(NAMESPACE, Map.of("app", "none"), "deployment", "absent"),
+                () -> 0L,
+                o -> {
+                    if (o instanceof Observed.HpaStatus h && h.hpa().equals(HPA)) {
+                        timeline.putIfAbsent(h.current(), System.nanoTime());
+                    }
+                })) {
+            watch.start(Duration.ofSeconds(30));
+            Thread bareWatch = Thread.ofPlatform().daemon().start(() -> bareWatch(watchClient, bare));
+            Thread.sleep(1000);
+            for (int i = 1; i <= changes; i++) {
+                int value = offset + i;
+                String patch = "{\"status\":{\"currentReplicas\":%d,\"desiredReplicas\":%d}}".formatted(value, value);
+                sent.put(value, System.nanoTime());
+                PatchUtils.patch(
+                        V2HorizontalPodAutoscaler.class,
+                        () -> autoscaling
+                                .patchNamespacedHorizontalPodAutoscalerStatus(HPA, NAMESPACE, new V1Patch(patch))
+                                .buildCall(null),
+                        V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                        client);
+                answered.put(value, System.nanoTime());
+                Thread.sleep(20);
+            }
+            Thread.sleep(2000);
+            bareWatch.interrupt();
+        }
+        report("agent timeline (ClusterWatch)", timeline, sent, answered, changes);
+        report("baseline: bare watch", bare, sent, answered, changes);
+        double agentP99 = percentile(lags(timeline, sent), 99);
+        double bareP99 = percentile(lags(bare, sent), 99);
+        System.out.printf(
+                Locale.ROOT,
+                "ratio p99 timeline/bare watch: %.2f (target: timeline p99 < 50 ms)%n",
+                agentP99 / bareP99);
+        core.deleteNamespace(NAMESPACE).execute();
+    }
+
+    private static void bareWatch(ApiClient watchClient, Map<Integer, Long> seen) {
+        AutoscalingV2Api api = new AutoscalingV2Api(watchClient);
+        try (Watch<V2HorizontalPodAutoscaler> watch = Watch.createWatch(
+                watchClient,
+                api.listNamespacedHorizontalPodAutoscaler(NAMESPACE)
+                        .watch(true)
+                        .timeoutSeconds(600)
+                        .buildCall(null),
+                new TypeToken<Watch.Response<V2HorizontalPodAutoscaler>>() {}.getType())) {
+            for (Watch.Response<V2HorizontalPodAutoscaler> event : watch) {
+                var status = event.object == null ? null : event.object.getStatus();
+                if (status != null && status.getCurrentReplicas() != null) {
+                    seen.putIfAbsent(status.getCurrentReplicas(), System.nanoTime());
+                }
+            }
+        } catch (Exception ended) {
+            // Interrupted at the end of the benchmark.
+        }
+    }
+
+    private static List<Double> lags(Map<Integer, Long> seen, Map<Integer, Long> sent) {
+        List<Double> lags = new ArrayList<>();
+        sent.forEach((value, at) -> {
+            Long when = seen.get(value);
+            if (when != null) {
+                lags.add((when - at) / 1e6);
+            }
+        });
+        lags.sort(Double::compare);
+        return lags;
+    }
+
+    private static void report(
+            String what, Map<Integer, Long> seen, Map<Integer, Long> sent, Map<Integer, Long> answered, int changes) {
+        List<Double> fromSend = lags(seen, sent);
+        List<Double> fromAnswer = lags(seen, answered);
+        System.out.printf(
+                Locale.ROOT,
+                "%-32s seen %d of %d; from the write's request: p50 %.1f ms p99 %.1f ms max %.1f ms;"
+                        + " from its response: p50 %.1f ms p99 %.1f ms%n",
+                what,
+                fromSend.size(),
+                changes,
+                percentile(fromSend, 50),
+                percentile(fromSend, 99),
+                fromSend.isEmpty() ? Double.NaN : fromSend.get(fromSend.size() - 1),
+                percentile(fromAnswer, 50),
+                percentile(fromAnswer, 99));
+    }
+
+    /** Nearest rank. */
+    private static double percentile(List<Double> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+    }
+}
