@@ -26,6 +26,15 @@ public final class ClusterTimeline {
     private final Map<String, Observed.PodStatus> pods = new LinkedHashMap<>();
     private final Map<String, Observed.NodeStatus> nodes = new LinkedHashMap<>();
     private Observed.WorkloadStatus workload;
+    private boolean listed;
+
+    /**
+     * The watches have listed what existed when they started: a pod first seen from now on was
+     * created during the run ("created"), not merely found ("seen").
+     */
+    public synchronized void markListed() {
+        listed = true;
+    }
 
     public synchronized void observe(Observed o) {
         switch (o) {
@@ -100,7 +109,7 @@ public final class ClusterTimeline {
         String subject = "pod/" + now.pod();
         boolean changed = false;
         if (before == null) {
-            event(now.t(), "pod", now.gone() ? "deleted" : "seen", subject, on(now.node()));
+            event(now.t(), "pod", now.gone() ? "deleted" : listed ? "created" : "seen", subject, on(now.node()));
             changed = true;
         } else {
             if (now.node() != null && before.node() == null) {

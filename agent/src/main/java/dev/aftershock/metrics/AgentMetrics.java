@@ -20,6 +20,8 @@ public final class AgentMetrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final AtomicInteger running = new AtomicInteger();
     private final Timer latency;
+    private final Counter requestsOk;
+    private final Counter requestsFailed;
     private final Map<String, AtomicInteger> replicas = new ConcurrentHashMap<>();
 
     public AgentMetrics() {
@@ -31,6 +33,16 @@ public final class AgentMetrics {
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1))
                 .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        // Counted for every request: built once, not looked up per call.
+        requestsOk = requests("ok");
+        requestsFailed = requests("error");
+    }
+
+    private Counter requests(String outcome) {
+        return Counter.builder("aftershock.requests")
+                .description("Requests the load sent, by outcome")
+                .tag("outcome", outcome)
                 .register(registry);
     }
 
@@ -48,11 +60,7 @@ public final class AgentMetrics {
     }
 
     public void request(Outcome o) {
-        Counter.builder("aftershock.requests")
-                .description("Requests the load sent, by outcome")
-                .tag("outcome", o.failed() ? "error" : "ok")
-                .register(registry)
-                .increment();
+        (o.failed() ? requestsFailed : requestsOk).increment();
         latency.record(Duration.ofMillis(o.latencyMs()));
     }
 

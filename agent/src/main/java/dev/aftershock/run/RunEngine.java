@@ -275,7 +275,9 @@ public final class RunEngine {
                     }
                 });
         try {
-            if (!clusterWatch.start(Duration.ofSeconds(15))) {
+            if (clusterWatch.start(Duration.ofSeconds(15))) {
+                cluster.markListed();
+            } else {
                 recorder.event(
                         "agent", "warning", "", "the cluster watches had not listed after 15 s; they go on trying");
             }

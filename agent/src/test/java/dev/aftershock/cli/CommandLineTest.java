@@ -51,4 +51,33 @@ class CommandLineTest {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.errLines()).first().isEqualTo("no/such/experiment.yaml:1:1: no such file");
     }
+
+    @Test
+    void badRunOptionsAreRefusedBeforeAnyClusterIsRead() {
+        String file = dev.aftershock.validation.RepositoryPaths.experiments()
+                .resolve("quickstart.yaml")
+                .toString();
+
+        CliRun port = CliRun.of("run", file, "--metrics-port", "70000");
+        assertThat(port.exitCode()).isEqualTo(2);
+        assertThat(port.err()).contains("--metrics-port: expected a port from 0 to 65535, got 70000");
+
+        CliRun url = CliRun.of("run", file, "--prometheus-url", "ftp://prometheus");
+        assertThat(url.exitCode()).isEqualTo(2);
+        assertThat(url.err()).contains("--prometheus-url: expected an http(s) URL");
+    }
+
+    @Test
+    void theDemoOutsideACheckoutSaysWhereToRunIt() {
+        String before = System.clearProperty("aftershock.home");
+        try {
+            CliRun run = CliRun.of("demo");
+            assertThat(run.exitCode()).isEqualTo(2);
+            assertThat(run.err()).contains("run it from a checkout of the repository, as ./aftershock demo");
+        } finally {
+            if (before != null) {
+                System.setProperty("aftershock.home", before);
+            }
+        }
+    }
 }

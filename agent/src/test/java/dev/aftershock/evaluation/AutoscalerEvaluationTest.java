@@ -128,6 +128,8 @@ class AutoscalerEvaluationTest {
     @Test
     void theTimelineKeepsChangesOnlyAsEventsAndSeries() {
         ClusterTimeline t = scaleOut();
+        t.markListed();
+        t.observe(pod(16_500, "d", false));
         t.observe(hpa(17_000, 3, 3, 120.0)); // a repeat: no new point, no event
         t.observe(new Observed.NodeStatus(1, "n1", true, true, false));
         t.observe(new Observed.NodeStatus(2, "n1", true, false, false));
@@ -141,6 +143,8 @@ class AutoscalerEvaluationTest {
                         "15000 scale-out hpa/web",
                         "16000 replicas hpa/web",
                         "22000 ready pod/web-c",
+                        "0 seen pod/web-a",
+                        "16500 created pod/web-d",
                         "2 cordoned node/n1",
                         "40000 not-ready pod/web-b",
                         "40000 terminating pod/web-b",
