@@ -7,9 +7,13 @@ import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.JournalCodec;
 import dev.aftershock.journal.TimelineEvent;
+import dev.aftershock.kube.DemoDeployment;
+import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
 import dev.aftershock.validation.RepositoryPaths;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(TestbedExtension.class)
 class QuickstartE2E {
+    /** The demo leaves its target deployed for the user to look at; tests after this one need the nodes. */
+    @AfterAll
+    static void removeTheDemo(TestCluster cluster) throws Exception {
+        new DemoDeployment(cluster.client()).deleteNamespace("aftershock-demo", Duration.ofMinutes(2));
+    }
+
     @Test
     void theDemoPassesAndItsJournalShowsTheHpaTimelineAndThePodKillRecovery(@TempDir Path out) throws Exception {
         System.setProperty("aftershock.home", RepositoryPaths.root().toString());
