@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -167,14 +166,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!p.waitFor(90, TimeUnit.MINUTES) || p.exitValue() != 0) {
             return null;
         }
-        Map<String, String> exported = new LinkedHashMap<>();
-        stdout.lines().filter(l -> l.startsWith("export ")).forEach(l -> {
-            int eq = l.indexOf('=');
-            if (eq > 0) {
-                exported.put(l.substring("export ".length(), eq), l.substring(eq + 1));
-            }
-        });
-        return exported;
+        return TestbedExports.parse(stdout);
     }
 
     /**

@@ -1,11 +1,14 @@
 package dev.aftershock.cli;
 
+import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.metrics.MetricsServer;
 import dev.aftershock.model.Experiment;
 import dev.aftershock.run.RunEngine;
 import dev.aftershock.run.RunOptions;
 import dev.aftershock.validation.ExperimentLoader;
 import io.kubernetes.client.openapi.ApiException;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,18 +103,41 @@ final class RunCommand implements Callable<Integer> {
             err.println("aftershock: " + cluster.missingKubeconfig());
             return ExitCode.INVALID_INPUT.code();
         }
+        // Served on the agent's Vert.x while the run lasts; a port in use refuses the run before it starts.
+        AgentMetrics metrics = new AgentMetrics();
+        MetricsServer metricsServer = null;
+        if (metricsPort != null && !dryRun) {
+            try {
+                metricsServer = MetricsServer.start(parent.runtime().vertx(), metrics, "0.0.0.0", metricsPort);
+            } catch (Exception e) {
+                err.println("refused: cannot serve metrics on port " + metricsPort + ": " + e.getMessage()
+                        + "; nothing was changed");
+                return ExitCode.INVALID_INPUT.code();
+            }
+            spec.commandLine().getOut().println("metrics: http://0.0.0.0:" + metricsServer.port() + "/metrics");
+        }
+        try {
+            return run(experiment, kubeconfig.get(), metrics, err);
+        } finally {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
+        }
+    }
+
+    private int run(Experiment experiment, Path kubeconfig, AgentMetrics metrics, PrintWriter err)
+            throws InterruptedException {
         RunOptions options = new RunOptions(
                 file,
                 source(file),
-                kubeconfig.get(),
+                kubeconfig,
                 cluster.resolveStateDir(),
                 out,
                 dryRun,
                 recoverFirst,
                 loadUrl,
-                metricsPort,
                 prometheusUrl,
-                null,
+                metrics,
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
                 spec.commandLine().getOut(),
                 err);

@@ -24,7 +24,6 @@ public final class HpaEvaluator {
     /** What the timeline says about one scale-out and the scale-in after it. */
     record Story(
             Long metricAbove,
-            int desiredBefore,
             Long scaledOut,
             int desiredAfter,
             Long ready,
@@ -148,12 +147,11 @@ public final class HpaEvaluator {
         Long ready = null;
         Long metricBelow = null;
         Long scaledIn = null;
-        int desiredBefore = statuses.get(0).desired();
-        int desiredAfter = desiredBefore;
+        int desiredAfter = 0;
         if (crossing >= 0) {
             metricAbove = statuses.get(crossing).t();
             // The controller often writes the metric and its decision in one update: compare with the status before.
-            desiredBefore = statuses.get(Math.max(0, crossing - 1)).desired();
+            int desiredBefore = statuses.get(Math.max(0, crossing - 1)).desired();
             int outAt = -1;
             for (int i = crossing; i < statuses.size(); i++) {
                 if (statuses.get(i).desired() > desiredBefore) {
@@ -196,7 +194,6 @@ public final class HpaEvaluator {
         }
         return new Story(
                 metricAbove,
-                desiredBefore,
                 scaledOut,
                 desiredAfter,
                 ready,

@@ -4,38 +4,33 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.concurrent.TimeUnit;
 
-/** Serves {@code GET /metrics} on the given port (all interfaces: Prometheus may scrape from another host). */
+/**
+ * Serves {@code GET /metrics} on the given port (all interfaces: Prometheus may scrape from another
+ * host), on the agent's own Vert.x instance.
+ */
 public final class MetricsServer implements AutoCloseable {
-    private final Vertx vertx;
     private final HttpServer server;
 
-    private MetricsServer(Vertx vertx, HttpServer server) {
-        this.vertx = vertx;
+    private MetricsServer(HttpServer server) {
         this.server = server;
     }
 
-    public static MetricsServer start(AgentMetrics metrics, String host, int port) throws Exception {
-        Vertx vertx = Vertx.vertx();
-        try {
-            HttpServer server = vertx.createHttpServer()
-                    .requestHandler(request -> {
-                        if (request.path().equals("/metrics")) {
-                            request.response()
-                                    .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-                                    .end(metrics.scrape());
-                        } else {
-                            request.response().setStatusCode(404).end("see /metrics\n");
-                        }
-                    })
-                    .listen(port, host)
-                    .toCompletionStage()
-                    .toCompletableFuture()
-                    .get(10, TimeUnit.SECONDS);
-            return new MetricsServer(vertx, server);
-        } catch (Exception e) {
-            vertx.close();
-            throw e;
-        }
+    public static MetricsServer start(Vertx vertx, AgentMetrics metrics, String host, int port) throws Exception {
+        HttpServer server = vertx.createHttpServer()
+                .requestHandler(request -> {
+                    if (request.path().equals("/metrics")) {
+                        request.response()
+                                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                                .end(metrics.scrape());
+                    } else {
+                        request.response().setStatusCode(404).end("see /metrics\n");
+                    }
+                })
+                .listen(port, host)
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        return new MetricsServer(server);
     }
 
     public int port() {
@@ -45,7 +40,7 @@ public final class MetricsServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             // The run is over; a slow close of the metrics endpoint changes nothing in the cluster.
         }

@@ -36,7 +36,6 @@ import dev.aftershock.load.GatlingLoadDriver;
 import dev.aftershock.load.LoadDriver;
 import dev.aftershock.load.LoadUrls;
 import dev.aftershock.metrics.AgentMetrics;
-import dev.aftershock.metrics.MetricsServer;
 import dev.aftershock.model.Durations;
 import dev.aftershock.model.Experiment;
 import dev.aftershock.model.FaultSpec;
@@ -103,7 +102,6 @@ public final class RunEngine {
     private final ClusterTimeline cluster = new ClusterTimeline();
     private final AgentMetrics metrics;
     private ClusterWatch clusterWatch;
-    private MetricsServer metricsServer;
 
     private record Injected(
             Plan.PlannedFault fault, Plan.Target target, Fault implementation, RunRecorder.Target record) {}
@@ -135,7 +133,6 @@ public final class RunEngine {
             options.out().println("dry run: nothing was changed");
             return new Result(0, null);
         }
-        serveMetrics();
         begin();
         playTimeline();
         awaitEndOrInterrupt();
@@ -242,23 +239,9 @@ public final class RunEngine {
         work = Executors.newVirtualThreadPerTaskExecutor();
         reportDir = options.outDir() != null ? options.outDir() : Path.of("reports", runId);
         Runtime.getRuntime().addShutdownHook(new Thread(this::onSignal, "aftershock-recover-on-exit"));
+        metrics.runStarted();
         watchCluster();
         experiment.spec().load().ifPresent(this::startLoad);
-    }
-
-    /** The agent's own metrics on --metrics-port while the run lasts. */
-    private void serveMetrics() {
-        metrics.runStarted();
-        if (options.metricsPort() == null) {
-            return;
-        }
-        try {
-            metricsServer = MetricsServer.start(metrics, "0.0.0.0", options.metricsPort());
-            options.out().println("metrics: http://0.0.0.0:" + metricsServer.port() + "/metrics");
-        } catch (Exception e) {
-            throw new IllegalStateException(
-                    "cannot serve metrics on port " + options.metricsPort() + ": " + e.getMessage(), e);
-        }
     }
 
     /** HPAs, the target's pods and status, and nodes, on the run's clock, by watches (see ClusterWatch). */
@@ -799,7 +782,6 @@ public final class RunEngine {
         Path report = ReportFiles.writeAll(journal, reportDir);
         metrics.runEnded(outcome.name().toLowerCase(Locale.ROOT));
         closeQuietly(clusterWatch);
-        closeQuietly(metricsServer);
         options.out().printf("%s: %s (exit %d)%n", runId, outcome.name().toLowerCase(Locale.ROOT), exit);
         faults.forEach(f -> f.targets()
                 .forEach(t -> options.out()

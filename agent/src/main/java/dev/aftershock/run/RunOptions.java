@@ -14,8 +14,6 @@ public record RunOptions(
         boolean recoverFirst,
         /** Replaces the scheme, host and port of the load URL (null: as the experiment says). */
         java.net.URI loadUrl,
-        /** Serve the agent's metrics on this port during the run (null: not served). */
-        Integer metricsPort,
         /** Where `prometheus` hypotheses send their queries (null: they are not evaluated). */
         java.net.URI prometheusUrl,
         /** The registry to count into; null: the run makes its own. */

@@ -1,20 +1,18 @@
 package dev.aftershock.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.aftershock.load.GatlingLoadDriver;
 import dev.aftershock.model.Arrival;
 import dev.aftershock.model.LoadProfile;
+import dev.aftershock.testbed.LoopbackPorts;
+import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.validation.RepositoryPaths;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,10 +41,7 @@ public final class LoadDriverBenchmark {
         Path root = RepositoryPaths.root();
         Path driver = root.resolve("load/driver/target/aftershock-load-driver.jar");
         Path work = Files.createTempDirectory("aftershock-load-bench");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = LoopbackPorts.free();
         ProcessBuilder targetCommand = new ProcessBuilder(
                         ProcessHandle.current().info().command().orElse("java"),
                         "-XX:+UseSerialGC",
@@ -59,7 +54,10 @@ public final class LoadDriverBenchmark {
         Process target = targetCommand.start();
         try {
             URI url = URI.create("http://127.0.0.1:" + port + "/work?cpuMs=0");
-            awaitReady(URI.create("http://127.0.0.1:" + port + "/ready"));
+            String ready = "http://127.0.0.1:" + port + "/ready";
+            await().alias("the target answers " + ready)
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> TargetApps.get(ready, Duration.ofSeconds(1)).status() == 200);
             LoadProfile warmUp = profile(url, rate / 2, 8);
             LoadProfile measured = profile(url, rate, seconds);
             System.out.printf(Locale.ROOT, "warming the target up: %.0f rps for 8 s%n", rate / 2);
@@ -76,8 +74,8 @@ public final class LoadDriverBenchmark {
                         agent[i],
                         standalone[i]);
             }
-            double a = median(agent);
-            double b = median(standalone);
+            double a = Stats.median(agent);
+            double b = Stats.median(standalone);
             System.out.printf(
                     Locale.ROOT,
                     "offered %.0f rps for %d s, %d rounds: agent median %.1f ok rps, standalone median %.1f ok rps%n",
@@ -142,28 +140,5 @@ public final class LoadDriverBenchmark {
             throw new IllegalStateException("no request count in Gatling's summary; see " + log);
         }
         return ok;
-    }
-
-    private static void awaitReady(URI ready) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < 100; i++) {
-            try {
-                if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // starting
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the target did not become ready at " + ready);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -5,7 +5,6 @@ import dev.aftershock.journal.JournalCodec;
 import dev.aftershock.report.HtmlReport;
 import dev.aftershock.report.SampleJournals;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Supplier;
 
@@ -36,8 +35,8 @@ public final class ReportRenderBenchmark {
         }
         htmlBytes = HtmlReport.render(journal).getBytes(StandardCharsets.UTF_8).length;
         int journalBytes = JournalCodec.toJson(journal).getBytes(StandardCharsets.UTF_8).length;
-        double renderMedian = median(render);
-        double jsonMedian = median(json);
+        double renderMedian = Stats.median(render);
+        double jsonMedian = Stats.median(json);
         System.out.printf(
                 Locale.ROOT,
                 "journal: %d s, %d series, %,d requests, %,d bytes as JSON%n",
@@ -62,11 +61,5 @@ public final class ReportRenderBenchmark {
             throw new IllegalStateException("empty output");
         }
         return took / 1e6;
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

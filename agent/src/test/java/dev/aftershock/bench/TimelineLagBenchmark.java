@@ -107,8 +107,8 @@ public final class TimelineLagBenchmark {
         }
         report("agent timeline (ClusterWatch)", timeline, sent, answered, changes);
         report("baseline: bare watch", bare, sent, answered, changes);
-        double agentP99 = percentile(lags(timeline, sent), 99);
-        double bareP99 = percentile(lags(bare, sent), 99);
+        double agentP99 = Stats.percentile(lags(timeline, sent), 99);
+        double bareP99 = Stats.percentile(lags(bare, sent), 99);
         System.out.printf(
                 Locale.ROOT,
                 "ratio p99 timeline/bare watch: %.2f (target: timeline p99 < 50 ms)%n",
@@ -159,19 +159,10 @@ public final class TimelineLagBenchmark {
                 what,
                 fromSend.size(),
                 changes,
-                percentile(fromSend, 50),
-                percentile(fromSend, 99),
+                Stats.percentile(fromSend, 50),
+                Stats.percentile(fromSend, 99),
                 fromSend.isEmpty() ? Double.NaN : fromSend.get(fromSend.size() - 1),
-                percentile(fromAnswer, 50),
-                percentile(fromAnswer, 99));
-    }
-
-    /** Nearest rank. */
-    private static double percentile(List<Double> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
+                Stats.percentile(fromAnswer, 50),
+                Stats.percentile(fromAnswer, 99));
     }
 }

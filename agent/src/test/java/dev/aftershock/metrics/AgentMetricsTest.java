@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aftershock.evaluation.Observed;
 import dev.aftershock.evaluation.Outcome;
+import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,8 @@ class AgentMetricsTest {
         metrics.verdict("slo", "passed");
         metrics.hpa(new Observed.HpaStatus(0, "web", 2, 4, 1, 5, "cpu", 80.0, 50.0));
 
-        try (MetricsServer server = MetricsServer.start(metrics, "127.0.0.1", 0)) {
+        Vertx vertx = Vertx.vertx();
+        try (MetricsServer server = MetricsServer.start(vertx, metrics, "127.0.0.1", 0)) {
             HttpResponse<String> response = HttpClient.newHttpClient()
                     .send(
                             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/metrics"))
@@ -37,6 +39,8 @@ class AgentMetricsTest {
                     .contains("aftershock_faults_injected_total{action=\"pod-kill\"} 1.0")
                     .contains("aftershock_hypotheses_total{kind=\"slo\",verdict=\"passed\"} 1.0")
                     .contains("aftershock_hpa_replicas{hpa=\"web\",state=\"desired\"} 4.0");
+        } finally {
+            vertx.close();
         }
     }
 }

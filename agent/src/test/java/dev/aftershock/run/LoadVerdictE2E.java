@@ -6,6 +6,7 @@ import dev.aftershock.cli.CliRun;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.testbed.LocalPrometheus;
+import dev.aftershock.testbed.LoopbackPorts;
 import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
@@ -113,7 +114,7 @@ class LoadVerdictE2E {
      */
     @Test
     void promQlHypothesesAreAskedOfARealPrometheusScrapingTheAgent(@TempDir Path dir) throws Exception {
-        int metricsPort = LocalPrometheus.freePort();
+        int metricsPort = LoopbackPorts.free();
         try (LocalPrometheus prometheus = LocalPrometheus.scraping(metricsPort, dir.resolve("prometheus"))) {
             Path file = experiment("promql", "/work?cpuMs=2", """
                     - name: requests-were-counted

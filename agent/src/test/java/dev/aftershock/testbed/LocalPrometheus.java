@@ -1,15 +1,12 @@
 package dev.aftershock.testbed;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Debian's Prometheus (/usr/bin/prometheus, installed by scripts/test), started on loopback for one
@@ -36,7 +33,7 @@ public final class LocalPrometheus implements AutoCloseable {
                   - job_name: aftershock
                     static_configs: [{targets: ['127.0.0.1:%d']}]
                 """.formatted(scrapePort));
-        int port = freePort();
+        int port = LoopbackPorts.free();
         Path log = dir.resolve("prometheus.log");
         Process process = new ProcessBuilder(
                         "/usr/bin/prometheus",
@@ -55,32 +52,18 @@ public final class LocalPrometheus implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    private void awaitReady(Duration within) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        Instant deadline = Instant.now().plus(within);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("prometheus exited: " + Files.readString(log));
-            }
-            try {
-                var response = http.send(
-                        HttpRequest.newBuilder(url().resolve("/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException("prometheus not ready after " + within + ": " + Files.readString(log));
-    }
-
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    private void awaitReady(Duration within) {
+        await().alias("prometheus ready at " + url())
+                .atMost(within)
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("prometheus exited: " + Files.readString(log));
+                    }
+                    return TargetApps.get(url() + "/-/ready", Duration.ofSeconds(1))
+                                    .status()
+                            == 200;
+                });
     }
 
     @Override

@@ -104,16 +104,9 @@ class RealNodesIT {
                         .preStopSleeping(1500)
                         .eventsIn(events)),
                 START);
-        String podUrl = "http://" + pod.getStatus().getPodIP() + ":8080";
-
-        var inFlight = CompletableFuture.supplyAsync(() -> {
-            Answer a = TargetApps.get(podUrl + "/work?sleepMs=3000", Duration.ofSeconds(15));
-            return new Timed<>(a, System.currentTimeMillis());
-        });
-        Thread.sleep(300);
-        long deleted = System.currentTimeMillis();
-        cluster.core().deleteNamespacedPod("graceful", cluster.namespace()).execute();
-        Timed<Answer> finished = inFlight.get(20, TimeUnit.SECONDS);
+        Busy busy = deleteWhileBusy(cluster, pod, "/work?sleepMs=3000", Duration.ofSeconds(15));
+        long deleted = busy.deletedAt();
+        Timed<Answer> finished = busy.answer().get(20, TimeUnit.SECONDS);
         awaitGone(cluster, "graceful", Duration.ofSeconds(30));
 
         Map<String, Long> at = lifecycle(events, "graceful");
@@ -142,15 +135,9 @@ class RealNodesIT {
                         .env("DRAIN_TIMEOUT_SECONDS", "60")
                         .eventsIn(events)),
                 START);
-        String podUrl = "http://" + pod.getStatus().getPodIP() + ":8080";
-        var inFlight = CompletableFuture.supplyAsync(() -> {
-            Answer a = TargetApps.get(podUrl + "/work?sleepMs=10000", Duration.ofSeconds(20));
-            return new Timed<>(a, System.currentTimeMillis());
-        });
-        Thread.sleep(300);
-        long deleted = System.currentTimeMillis();
-        cluster.core().deleteNamespacedPod("stubborn", cluster.namespace()).execute();
-        Timed<Answer> cut = inFlight.get(25, TimeUnit.SECONDS);
+        Busy busy = deleteWhileBusy(cluster, pod, "/work?sleepMs=10000", Duration.ofSeconds(20));
+        long deleted = busy.deletedAt();
+        Timed<Answer> cut = busy.answer().get(25, TimeUnit.SECONDS);
 
         assertThat(cut.value().answered())
                 .as("the request dies with the process: %s", cut.value())
@@ -205,6 +192,23 @@ class RealNodesIT {
     }
 
     record Timed<T>(T value, long at) {}
+
+    /** A request the pod was serving when it was deleted: its answer (and when it came), and when the deletion was sent. */
+    record Busy(CompletableFuture<Timed<Answer>> answer, long deletedAt) {}
+
+    /** Sends {@code path} to the pod, deletes the pod 300 ms later, while the request is in flight. */
+    private static Busy deleteWhileBusy(TestCluster cluster, V1Pod pod, String path, Duration timeout)
+            throws Exception {
+        String url = "http://" + pod.getStatus().getPodIP() + ":8080" + path;
+        var answer = CompletableFuture.supplyAsync(
+                () -> new Timed<>(TargetApps.get(url, timeout), System.currentTimeMillis()));
+        Thread.sleep(300);
+        long deleted = System.currentTimeMillis();
+        cluster.core()
+                .deleteNamespacedPod(pod.getMetadata().getName(), cluster.namespace())
+                .execute();
+        return new Busy(answer, deleted);
+    }
 
     private static Answer get(String url) {
         return TargetApps.get(url, Duration.ofSeconds(2));

@@ -1,5 +1,6 @@
 package dev.aftershock.testbed;
 
+import dev.aftershock.cli.TestbedExports;
 import dev.aftershock.validation.RepositoryPaths;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,7 @@ public final class Testbed {
                 throw new IllegalStateException("testbed/up failed (exit " + up.exitCode() + "); see " + up.log());
             }
             kubeconfig = kubeconfigFrom(up.stdout());
-            exported = exportsFrom(up.stdout());
+            exported = Map.copyOf(TestbedExports.parse(up.stdout()));
         }
         return kubeconfig;
     }
@@ -44,17 +45,6 @@ public final class Testbed {
     public static synchronized int realNodes() {
         ensureUp();
         return Integer.parseInt(exported.getOrDefault("AFTERSHOCK_TESTBED_REAL_NODES", "0"));
-    }
-
-    static Map<String, String> exportsFrom(String upOutput) {
-        var values = new java.util.LinkedHashMap<String, String>();
-        upOutput.lines().filter(l -> l.startsWith("export ")).forEach(l -> {
-            int eq = l.indexOf('=');
-            if (eq > 0) {
-                values.put(l.substring("export ".length(), eq), l.substring(eq + 1));
-            }
-        });
-        return Map.copyOf(values);
     }
 
     static Path kubeconfigFrom(String upOutput) {
