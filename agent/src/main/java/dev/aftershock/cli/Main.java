@@ -1,5 +1,6 @@
 package dev.aftershock.cli;
 
+import dev.aftershock.kube.UnusableKubeconfig;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -20,6 +21,12 @@ public final class Main {
                 .setOut(out)
                 .setErr(err)
                 .setExecutionExceptionHandler((e, commandLine, parsed) -> {
+                    for (Throwable t = e; t != null; t = t.getCause()) {
+                        if (t instanceof UnusableKubeconfig unusable) {
+                            commandLine.getErr().println("aftershock: " + unusable.getMessage());
+                            return ExitCode.INVALID_INPUT.code();
+                        }
+                    }
                     commandLine.getErr().println("aftershock: " + e.getMessage());
                     return ExitCode.ABORTED.code();
                 });

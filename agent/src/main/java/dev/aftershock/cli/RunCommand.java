@@ -1,5 +1,6 @@
 package dev.aftershock.cli;
 
+import dev.aftershock.kube.UnusableKubeconfig;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.metrics.MetricsServer;
 import dev.aftershock.model.Experiment;
@@ -158,6 +159,10 @@ final class RunCommand implements Callable<Integer> {
                         "aftershock: the cluster answered HTTP %d: %s%n",
                         e.getCode(), e.getResponseBody() == null ? e.getMessage() : e.getResponseBody());
                 yield ExitCode.ABORTED.code();
+            }
+            case UnusableKubeconfig e -> {
+                err.println("aftershock: " + e.getMessage() + "; nothing was changed");
+                yield ExitCode.INVALID_INPUT.code();
             }
             case IllegalStateException e -> {
                 err.println("refused: " + e.getMessage() + "; nothing was changed");

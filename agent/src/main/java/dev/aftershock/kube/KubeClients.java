@@ -5,7 +5,6 @@ import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +34,9 @@ public final class KubeClients {
             KubeConfig config = KubeConfig.loadKubeConfig(reader);
             config.setFile(kubeconfig.toFile());
             return ClientBuilder.kubeconfig(config).setReadTimeout(readTimeout).build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read kubeconfig " + kubeconfig, e);
+        } catch (IOException | RuntimeException e) {
+            // Parse errors, files it names that are missing, a context that is not there.
+            throw new UnusableKubeconfig(kubeconfig, e);
         }
     }
 }

@@ -2,7 +2,11 @@ package dev.aftershock.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CommandLineTest {
     @Test
@@ -65,6 +69,39 @@ class CommandLineTest {
         CliRun url = CliRun.of("run", file, "--prometheus-url", "ftp://prometheus");
         assertThat(url.exitCode()).isEqualTo(2);
         assertThat(url.err()).contains("--prometheus-url: expected an http(s) URL");
+    }
+
+    @Test
+    void anUnusableKubeconfigIsInvalidInputSayingWhy(@TempDir Path dir) throws IOException {
+        String file = dev.aftershock.validation.RepositoryPaths.experiments()
+                .resolve("quickstart.yaml")
+                .toString();
+        Path missingCertificate =
+                Files.writeString(dir.resolve("missing-ca"), """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", certificate-authority: %s}}]
+                users: [{name: u, user: {token: t}}]
+                contexts: [{name: x, context: {cluster: c, user: u}}]
+                current-context: x
+                """.formatted(dir.resolve("no-such-ca.crt")));
+        Path notYaml = Files.writeString(dir.resolve("not-yaml"), "clusters: [\n");
+
+        CliRun certificate = CliRun.of("run", file, "--dry-run", "--kubeconfig", missingCertificate.toString());
+        assertThat(certificate.exitCode()).isEqualTo(2);
+        assertThat(certificate.err())
+                .contains("cannot use kubeconfig " + missingCertificate + ": no such file "
+                        + dir.resolve("no-such-ca.crt"))
+                .contains("nothing was changed")
+                .doesNotContain("Exception");
+
+        CliRun yaml = CliRun.of("run", file, "--dry-run", "--kubeconfig", notYaml.toString());
+        assertThat(yaml.exitCode()).isEqualTo(2);
+        assertThat(yaml.err()).contains("cannot use kubeconfig " + notYaml + ": not valid YAML at line 2, column 1");
+
+        CliRun recover = CliRun.of("recover", "--kubeconfig", notYaml.toString());
+        assertThat(recover.exitCode()).isEqualTo(2);
+        assertThat(recover.err()).contains("cannot use kubeconfig " + notYaml + ": not valid YAML");
     }
 
     @Test

@@ -178,6 +178,11 @@ public final class TargetApps {
                 spec:
                 %2$s
                 """.formatted(t.name(), t.podSpec("  "));
+        return podFrom(yaml);
+    }
+
+    /** A pod from its manifest, ready to create. */
+    public static V1Pod podFrom(String yaml) {
         V1Pod pod = Yaml.loadAs(yaml, V1Pod.class);
         // The model starts with an empty overhead map, which the API server refuses without a RuntimeClass.
         pod.getSpec().setOverhead(null);

@@ -59,14 +59,17 @@ public final class Testbed {
     /** One run of a testbed script: its exit code, its standard output, where its stderr went. */
     public record Script(int exitCode, String stdout, Path log, Duration took) {}
 
-    public static Script run(String script, Duration timeout) {
+    public static Script run(String script, Duration timeout, String... args) {
         Path dir = RepositoryPaths.root().resolve("testbed");
+        List<String> command =
+                new java.util.ArrayList<>(List.of(dir.resolve(script).toString()));
+        command.addAll(List.of(args));
         try {
             Path logs = RepositoryPaths.root().resolve("agent/target/testbed-logs");
             Files.createDirectories(logs);
             Path log = logs.resolve(script + "-" + System.currentTimeMillis() + ".log");
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(dir.resolve(script).toString())
+            Process p = new ProcessBuilder(command)
                     .redirectError(log.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
@@ -82,6 +85,21 @@ public final class Testbed {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Builds the agent's image from the jars this build made and imports it into the real nodes
+     * (testbed/real-nodes import agent); returns its reference.
+     */
+    public static synchronized String agentImage() {
+        ensureUp();
+        Script imported = run("real-nodes", Duration.ofMinutes(10), "import", "agent");
+        String image = TestbedExports.parse(imported.stdout()).get("AFTERSHOCK_AGENT_IMAGE");
+        if (imported.exitCode() != 0 || image == null) {
+            throw new IllegalStateException(
+                    "testbed/real-nodes import agent failed (exit " + imported.exitCode() + "); see " + imported.log());
+        }
+        return image;
     }
 
     /** Forget the cached kubeconfig (after a test took the testbed down and up again). */

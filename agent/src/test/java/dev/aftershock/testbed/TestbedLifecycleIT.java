@@ -39,9 +39,10 @@ class TestbedLifecycleIT {
 
     @Test
     @Order(2)
-    void downStopsEveryProcessItStarted() throws IOException {
+    void downStopsEveryProcessItStartedAndRemovesTheRealNodesFromTheMachine() throws Exception {
         List<Long> pids = recordedPids();
         assertThat(pids).as("the testbed records the processes it starts").isNotEmpty();
+        assertThat(realNodeTraces()).as("while up").contains("network namespace as-real-node-1");
 
         Testbed.Script down = Testbed.run("down", Duration.ofMinutes(2));
         Testbed.forget();
@@ -52,8 +53,54 @@ class TestbedLifecycleIT {
                         .as("process %d", pid)
                         .isNotEqualTo(java.util.Optional.of(true)));
         assertThat(Testbed.run("status", Duration.ofSeconds(30)).exitCode()).isEqualTo(1);
+        assertThat(realNodeTraces()).as("left on the machine by the real nodes").isEmpty();
 
         Testbed.ensureUp();
+    }
+
+    /**
+     * What the real nodes put on this machine outside the cache: network namespaces, links, the
+     * iptables chain, mounts below their state directories, cgroups.
+     */
+    private static List<String> realNodeTraces() throws Exception {
+        List<String> traces = new java.util.ArrayList<>();
+        for (String ns : output("ip", "netns", "list")) {
+            if (ns.startsWith("as-real-node-")) {
+                traces.add("network namespace " + ns.split(" ")[0]);
+            }
+        }
+        for (String link : output("ip", "-o", "link", "show")) {
+            String name = link.split(":")[1].strip().split("@")[0];
+            if (name.equals("asbr0") || name.matches("asn\\d+")) {
+                traces.add("link " + name);
+            }
+        }
+        if (output("iptables", "-S").stream().anyMatch(rule -> rule.contains("AFTERSHOCK-TESTBED"))) {
+            traces.add("iptables chain AFTERSHOCK-TESTBED");
+        }
+        for (String mount : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+            String point = mount.split(" ")[1];
+            if (point.startsWith("/var/lib/aftershock-testbed/real-node-")
+                    || point.startsWith("/run/aftershock-testbed/real-node-")) {
+                traces.add("mount " + point);
+            }
+        }
+        Path memoryCgroups = Path.of("/sys/fs/cgroup/memory");
+        try (Stream<Path> cgroups = Files.isDirectory(memoryCgroups) ? Files.list(memoryCgroups) : Stream.empty()) {
+            cgroups.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith("aftershock-real-node-"))
+                    .forEach(name -> traces.add("cgroup memory/" + name));
+        }
+        return traces;
+    }
+
+    private static List<String> output(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .toList();
+        assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), lines).isZero();
+        return lines;
     }
 
     /** Every pid file under the testbed's run directory: ours and kwokctl's. */

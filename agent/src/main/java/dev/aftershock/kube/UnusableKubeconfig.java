@@ -1,0 +1,32 @@
+package dev.aftershock.kube;
+
+import java.io.FileNotFoundException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * The kubeconfig cannot be used: missing, not YAML, or naming files that are not there. Nothing has
+ * been asked of the cluster yet; the message says which file and why, without a stack trace.
+ */
+public final class UnusableKubeconfig extends RuntimeException {
+    public UnusableKubeconfig(Path kubeconfig, Exception cause) {
+        super("cannot use kubeconfig " + kubeconfig + ": " + reason(cause), cause);
+    }
+
+    private static String reason(Exception cause) {
+        return switch (cause) {
+            case NoSuchFileException e -> "no such file " + e.getFile();
+            // client-java reads the certificate and key files it names with java.io.
+            case FileNotFoundException e -> "cannot read " + e.getMessage();
+            case MarkedYAMLException e
+            when e.getProblemMark() != null ->
+                "not valid YAML at line %d, column %d: %s"
+                        .formatted(
+                                e.getProblemMark().getLine() + 1,
+                                e.getProblemMark().getColumn() + 1,
+                                e.getProblem());
+            default -> cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        };
+    }
+}
