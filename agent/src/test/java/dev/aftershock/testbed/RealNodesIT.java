@@ -93,6 +93,29 @@ class RealNodesIT {
     }
 
     @Test
+    void aPodsLogOutlivesTheOtherNodesLogCleanup(TestCluster cluster) throws ApiException {
+        // Every minute a kubelet removes the pod log directories of pods it does not know. Both nodes
+        // share this machine's file system: each must keep its pods' logs where the other does not look.
+        TargetApps.createAndAwaitReady(
+                cluster, TargetApps.pod(Template.of("chatty").onNode("real-node-1")), START);
+        String started = "aftershock-target listening on 8080";
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> podLog(cluster, "chatty").contains(started));
+
+        await().alias("the log stays readable for longer than the other kubelet's cleanup period (1 min)")
+                .during(Duration.ofSeconds(65))
+                .atMost(Duration.ofSeconds(75))
+                .pollInterval(Duration.ofSeconds(5))
+                .until(() -> podLog(cluster, "chatty").contains(started));
+    }
+
+    private static String podLog(TestCluster cluster, String pod) throws ApiException {
+        // An empty log comes back as no body at all.
+        return java.util.Objects.requireNonNullElse(
+                cluster.core().readNamespacedPodLog(pod, cluster.namespace()).execute(), "");
+    }
+
+    @Test
     void deletionRunsThePreStopHookThenDeliversSigtermAndTheProcessFinishesInFlightWork(TestCluster cluster)
             throws Exception {
         String events = cluster.namespace() + "-graceful";
