@@ -1,5 +1,7 @@
 package dev.aftershock.evaluation;
 
+import dev.aftershock.journal.Format;
+
 /**
  * What the agent saw of the cluster at one instant, as its watches report it: plain values, no
  * client types, so the timeline and the evaluators stay pure. {@code t} is on the run's clock (ms).
@@ -30,7 +32,7 @@ public sealed interface Observed {
         String metricText() {
             return currentValue == null || targetValue == null
                     ? metric + " not reported yet"
-                    : "%s %s of target %s".formatted(metric, number(currentValue), number(targetValue));
+                    : "%s %s of target %s".formatted(metric, Format.number(currentValue), Format.number(targetValue));
         }
     }
 
@@ -47,8 +49,4 @@ public sealed interface Observed {
 
     /** The target Deployment's or StatefulSet's status. */
     record WorkloadStatus(long t, String workload, int replicas, int ready, int available) implements Observed {}
-
-    private static String number(double v) {
-        return v == Math.rint(v) ? Long.toString((long) v) : String.format(java.util.Locale.ROOT, "%.1f", v);
-    }
 }

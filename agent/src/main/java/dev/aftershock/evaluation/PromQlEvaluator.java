@@ -21,6 +21,11 @@ public final class PromQlEvaluator {
     /** Runs the query; the only part that talks to Prometheus. */
     public interface Query {
         List<Sample> instant(String promQl) throws Exception;
+
+        /** Where the query goes, for messages. */
+        default String location() {
+            return "Prometheus";
+        }
     }
 
     /** {@code $RUN_DURATION} in a query becomes the run's length in whole seconds, as "245s". */
@@ -28,9 +33,10 @@ public final class PromQlEvaluator {
         return query.replace("$RUN_DURATION", Math.max(1, (runMs + 999) / 1000) + "s");
     }
 
-    public static HypothesisResult judge(Hypothesis.Prometheus h, String prometheusUrl, Query query, long runMs) {
+    /** {@code query} is null when no Prometheus is configured. */
+    public static HypothesisResult judge(Hypothesis.Prometheus h, Query query, long runMs) {
         String expected = expected(h);
-        if (prometheusUrl == null) {
+        if (query == null) {
             return new HypothesisResult(
                     h.name(),
                     "prometheus",
@@ -49,7 +55,7 @@ public final class PromQlEvaluator {
                     "prometheus",
                     Verdict.NOT_EVALUATED,
                     expected,
-                    "the query failed at " + prometheusUrl + ": " + e.getMessage(),
+                    "the query failed at " + query.location() + ": " + e.getMessage(),
                     List.of());
         }
         return judge(h, samples);

@@ -29,6 +29,13 @@ public final class Format {
                 : String.format(Locale.ROOT, "T+%d:%02d", s / 60, s % 60);
     }
 
+    /** A plain number: 4 -> "4", 0.755 -> "0.76". */
+    public static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? Long.toString((long) value)
+                : String.format(Locale.ROOT, "%.2f", value);
+    }
+
     public static String percent(double value) {
         return String.format(Locale.ROOT, "%.2f %%", value);
     }

@@ -10,9 +10,7 @@ public record Measurement(String name, double value, String unit) {
     }
 
     public String shown() {
-        String number = value == Math.rint(value) && Math.abs(value) < 1e15
-                ? Long.toString((long) value)
-                : String.format(java.util.Locale.ROOT, "%.2f", value);
+        String number = Format.number(value);
         return switch (unit) {
             case "ms" -> Format.millis(value);
             case "t" -> Format.offset((long) value);

@@ -36,29 +36,36 @@ public final class DemoDeployment {
 
     /** Deletes the namespace if it exists and waits until the API server has removed it. */
     public void deleteNamespace(String namespace, Duration within) throws ApiException, InterruptedException {
-        try {
-            core.deleteNamespace(namespace).execute();
-        } catch (ApiException e) {
-            if (e.getCode() == 404) {
-                return;
-            }
-            throw e;
+        if (notFound(() -> core.deleteNamespace(namespace).execute())) {
+            return;
         }
         Instant deadline = Instant.now().plus(within);
         // A one-off setup step, not part of any timeline: reading twice a second is enough here.
         while (Instant.now().isBefore(deadline)) {
-            try {
-                core.readNamespace(namespace).execute();
-            } catch (ApiException e) {
-                if (e.getCode() == 404) {
-                    return;
-                }
-                throw e;
+            if (notFound(() -> core.readNamespace(namespace).execute())) {
+                return;
             }
             Thread.sleep(500);
         }
         throw new IllegalStateException(
                 "namespace " + namespace + " was still terminating after " + within.toSeconds() + " s");
+    }
+
+    private interface Call {
+        void execute() throws ApiException;
+    }
+
+    /** Makes the call; true if the API server answered that the object is not there. */
+    private static boolean notFound(Call call) throws ApiException {
+        try {
+            call.execute();
+            return false;
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return true;
+            }
+            throw e;
+        }
     }
 
     /**

@@ -19,6 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /** Instant queries against Prometheus' HTTP API ({@code /api/v1/query}). */
 public final class PrometheusClient implements PromQlEvaluator.Query {
+    private final URI given;
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -26,8 +27,14 @@ public final class PrometheusClient implements PromQlEvaluator.Query {
             .build();
 
     public PrometheusClient(URI base) {
+        this.given = base;
         String text = base.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
+    }
+
+    @Override
+    public String location() {
+        return given.toString();
     }
 
     @Override

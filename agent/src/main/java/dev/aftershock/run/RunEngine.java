@@ -61,6 +61,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -102,6 +103,8 @@ public final class RunEngine {
     private final ClusterTimeline cluster = new ClusterTimeline();
     private final AgentMetrics metrics;
     private ClusterWatch clusterWatch;
+    /** What `prometheus` hypotheses query; null without --prometheus-url. */
+    private final PromQlEvaluator.Query prometheusQuery;
 
     private record Injected(
             Plan.PlannedFault fault, Plan.Target target, Fault implementation, RunRecorder.Target record) {}
@@ -112,6 +115,7 @@ public final class RunEngine {
         this.client = KubeClients.forCalls(options.kubeconfig());
         this.watchClient = KubeClients.forWatches(options.kubeconfig());
         this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
+        this.prometheusQuery = options.prometheusUrl() == null ? null : new PrometheusClient(options.prometheusUrl());
         this.seed = experiment.spec().seed().orElseGet(() -> new SecureRandom().nextLong() & Long.MAX_VALUE);
         this.runId = experiment.name() + "-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -331,10 +335,8 @@ public final class RunEngine {
     private String replicasNow() {
         List<Observed.HpaStatus> hpas = cluster.latestHpas();
         if (hpas.isEmpty()) {
-            return "available "
-                    + (cluster.availableReplicas().isPresent()
-                            ? cluster.availableReplicas().getAsInt()
-                            : "?");
+            OptionalInt available = cluster.availableReplicas();
+            return "available " + (available.isPresent() ? String.valueOf(available.getAsInt()) : "?");
         }
         return String.join(
                 "  ",
@@ -660,15 +662,7 @@ public final class RunEngine {
                         case Hypothesis.Hpa hpa -> HpaEvaluator.judge(hpa, cluster);
                         case Hypothesis.Kube kube -> kubeState(kube);
                         case Hypothesis.Prometheus prometheus ->
-                            PromQlEvaluator.judge(
-                                    prometheus,
-                                    options.prometheusUrl() == null
-                                            ? null
-                                            : options.prometheusUrl().toString(),
-                                    options.prometheusUrl() == null
-                                            ? null
-                                            : new PrometheusClient(options.prometheusUrl()),
-                                    recorder.now());
+                            PromQlEvaluator.judge(prometheus, prometheusQuery, recorder.now());
                     });
         }
         verdicts.forEach(v -> metrics.verdict(v.kind(), v.verdict().name().toLowerCase(Locale.ROOT)));

@@ -207,7 +207,7 @@ class AutoscalerEvaluationTest {
         assertThat(failed.verdict()).isEqualTo(Verdict.FAILED);
         assertThat(failed.measured()).isEqualTo("{pod=\"b\"} 0.7500 is not below 0.5000");
         assertThat(PromQlEvaluator.judge(below, List.of()).verdict()).isEqualTo(Verdict.NOT_EVALUATED);
-        assertThat(PromQlEvaluator.judge(below, null, q -> List.of(), 1000).measured())
+        assertThat(PromQlEvaluator.judge(below, null, 1000).measured())
                 .isEqualTo("no Prometheus configured (--prometheus-url)");
     }
 

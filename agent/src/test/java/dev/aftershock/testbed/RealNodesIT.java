@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class RealNodesIT {
 
     private static String podLog(TestCluster cluster, String pod) throws ApiException {
         // An empty log comes back as no body at all.
-        return java.util.Objects.requireNonNullElse(
+        return Objects.requireNonNullElse(
                 cluster.core().readNamespacedPodLog(pod, cluster.namespace()).execute(), "");
     }
 
@@ -280,12 +281,7 @@ class RealNodesIT {
     }
 
     private static long droppedByTestbed() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("iptables", "-L", "AFTERSHOCK-TESTBED", "-v", "-x", "-n")
-                .redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        p.waitFor();
-        return out.lines()
+        return Testbed.commandOutput("iptables", "-L", "AFTERSHOCK-TESTBED", "-v", "-x", "-n").stream()
                 .map(String::trim)
                 .filter(l -> l.contains("DROP"))
                 .mapToLong(l -> Long.parseLong(l.split("\\s+")[0]))

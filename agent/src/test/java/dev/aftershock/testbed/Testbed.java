@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -61,8 +62,7 @@ public final class Testbed {
 
     public static Script run(String script, Duration timeout, String... args) {
         Path dir = RepositoryPaths.root().resolve("testbed");
-        List<String> command =
-                new java.util.ArrayList<>(List.of(dir.resolve(script).toString()));
+        List<String> command = new ArrayList<>(List.of(dir.resolve(script).toString()));
         command.addAll(List.of(args));
         try {
             Path logs = RepositoryPaths.root().resolve("agent/target/testbed-logs");
@@ -100,6 +100,18 @@ public final class Testbed {
                     "testbed/real-nodes import agent failed (exit " + imported.exitCode() + "); see " + imported.log());
         }
         return image;
+    }
+
+    /** The output lines of a command on this machine (ip, iptables...); a non-zero exit is an error. */
+    public static List<String> commandOutput(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": " + lines);
+        }
+        return lines;
     }
 
     /** Forget the cached kubeconfig (after a test took the testbed down and up again). */

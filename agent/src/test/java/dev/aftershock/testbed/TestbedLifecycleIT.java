@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.MethodOrderer;
@@ -63,19 +64,19 @@ class TestbedLifecycleIT {
      * iptables chain, mounts below their state directories, cgroups.
      */
     private static List<String> realNodeTraces() throws Exception {
-        List<String> traces = new java.util.ArrayList<>();
-        for (String ns : output("ip", "netns", "list")) {
+        List<String> traces = new ArrayList<>();
+        for (String ns : Testbed.commandOutput("ip", "netns", "list")) {
             if (ns.startsWith("as-real-node-")) {
                 traces.add("network namespace " + ns.split(" ")[0]);
             }
         }
-        for (String link : output("ip", "-o", "link", "show")) {
+        for (String link : Testbed.commandOutput("ip", "-o", "link", "show")) {
             String name = link.split(":")[1].strip().split("@")[0];
             if (name.equals("asbr0") || name.matches("asn\\d+")) {
                 traces.add("link " + name);
             }
         }
-        if (output("iptables", "-S").stream().anyMatch(rule -> rule.contains("AFTERSHOCK-TESTBED"))) {
+        if (Testbed.commandOutput("iptables", "-S").stream().anyMatch(rule -> rule.contains("AFTERSHOCK-TESTBED"))) {
             traces.add("iptables chain AFTERSHOCK-TESTBED");
         }
         for (String mount : Files.readAllLines(Path.of("/proc/self/mounts"))) {
@@ -92,15 +93,6 @@ class TestbedLifecycleIT {
                     .forEach(name -> traces.add("cgroup memory/" + name));
         }
         return traces;
-    }
-
-    private static List<String> output(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                .lines()
-                .toList();
-        assertThat(p.waitFor()).as("%s: %s", String.join(" ", command), lines).isZero();
-        return lines;
     }
 
     /** Every pid file under the testbed's run directory: ours and kwokctl's. */
