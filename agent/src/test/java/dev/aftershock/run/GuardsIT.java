@@ -6,8 +6,12 @@ import dev.aftershock.cli.CliRun;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1Taint;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,7 +109,13 @@ class GuardsIT {
         assertThat(versions()).isEqualTo(before);
     }
 
-    /** resourceVersion of every node, and of every object in the test's namespace. */
+    /**
+     * What the agent could have changed: every node's spec, labels and annotations, and the resourceVersion
+     * of every object in the test's namespace. A node's resourceVersion is no use here: the real nodes'
+     * kubelets write their status whenever it changes (a CI run failed on exactly that), and a status is
+     * never the agent's to write. Taints the node controller derives from a node's conditions
+     * ({@code node.kubernetes.io/...}) are left out for the same reason; a cordon shows in {@code unschedulable}.
+     */
     private Map<String, String> versions() throws ApiException {
         Map<String, String> v = new TreeMap<>();
         fixture.cluster
@@ -113,8 +123,7 @@ class GuardsIT {
                 .listNode()
                 .execute()
                 .getItems()
-                .forEach(n -> v.put(
-                        "node/" + n.getMetadata().getName(), n.getMetadata().getResourceVersion()));
+                .forEach(n -> v.put("node/" + n.getMetadata().getName(), whatTheAgentCouldChange(n)));
         String ns = fixture.cluster.namespace();
         fixture.cluster
                 .core()
@@ -131,5 +140,21 @@ class GuardsIT {
                 .forEach(d -> v.put(
                         "deploy/" + d.getMetadata().getName(), d.getMetadata().getResourceVersion()));
         return v;
+    }
+
+    private static String whatTheAgentCouldChange(V1Node node) {
+        List<String> taints = Objects.requireNonNullElse(node.getSpec().getTaints(), List.<V1Taint>of()).stream()
+                .filter(t -> !t.getKey().startsWith("node.kubernetes.io/"))
+                .map(t -> t.getKey() + "=" + t.getValue() + ":" + t.getEffect())
+                .sorted()
+                .toList();
+        return "unschedulable=%s taints=%s labels=%s annotations=%s"
+                .formatted(
+                        node.getSpec().getUnschedulable(),
+                        taints,
+                        new TreeMap<>(
+                                Objects.requireNonNullElse(node.getMetadata().getLabels(), Map.of())),
+                        new TreeMap<>(
+                                Objects.requireNonNullElse(node.getMetadata().getAnnotations(), Map.of())));
     }
 }
