@@ -1,6 +1,6 @@
 package dev.aftershock.cli;
 
-import java.nio.file.Files;
+import dev.aftershock.kube.ClusterAccess;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Option;
@@ -10,7 +10,8 @@ final class ClusterOptions {
     @Option(
             names = "--kubeconfig",
             paramLabel = "FILE",
-            description = "Kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config).")
+            description =
+                    "Kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config, then, in a pod, its service account).")
     Path kubeconfig;
 
     @Option(
@@ -20,17 +21,12 @@ final class ClusterOptions {
                     "Where runs record what they change, for `aftershock recover` (default: $AFTERSHOCK_STATE_DIR, then ~/.local/state/aftershock).")
     Path stateDir;
 
-    Optional<Path> resolveKubeconfig() {
-        if (kubeconfig != null) {
-            return Files.isRegularFile(kubeconfig) ? Optional.of(kubeconfig) : Optional.empty();
-        }
-        String env = System.getenv("KUBECONFIG");
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env.split(java.io.File.pathSeparator)[0]);
-            return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
-        }
-        Path home = Path.of(System.getProperty("user.home"), ".kube", "config");
-        return Files.isRegularFile(home) ? Optional.of(home) : Optional.empty();
+    Optional<ClusterAccess> resolveAccess() {
+        return ClusterAccess.find(
+                kubeconfig,
+                System.getenv(),
+                Path.of(System.getProperty("user.home")),
+                ClusterAccess.POD_SERVICE_ACCOUNT);
     }
 
     Path resolveStateDir() {
@@ -46,6 +42,7 @@ final class ClusterOptions {
     String missingKubeconfig() {
         return kubeconfig != null
                 ? "no kubeconfig at " + kubeconfig
-                : "no kubeconfig: pass --kubeconfig FILE or set KUBECONFIG (for the testbed: eval \"$(testbed/up)\")";
+                : "no kubeconfig: pass --kubeconfig FILE or set KUBECONFIG (for the testbed: eval \"$(testbed/up)\"),"
+                        + " or run in a pod with a service account";
     }
 }

@@ -1,6 +1,7 @@
 package dev.aftershock.cli;
 
 import dev.aftershock.evaluation.ClusterTimeline;
+import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ClusterWatch;
 import dev.aftershock.kube.DemoDeployment;
 import dev.aftershock.kube.KubeClients;
@@ -95,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                 "demo 2/4: deploying the target (%s, image %s) into namespace %s%n",
                 root.relativize(manifests), image, NAMESPACE);
         stdout.flush();
-        var client = KubeClients.forCalls(kubeconfig);
+        var client = KubeClients.forCalls(new ClusterAccess.Kubeconfig(kubeconfig));
         var deployment = new DemoDeployment(client);
         try {
             deployment.deleteNamespace(NAMESPACE, Duration.ofMinutes(2));
@@ -177,7 +178,7 @@ final class DemoCommand implements Callable<Integer> {
         ClusterTimeline timeline = new ClusterTimeline();
         long started = System.currentTimeMillis();
         try (ClusterWatch watch = new ClusterWatch(
-                KubeClients.forWatches(kubeconfig),
+                KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig)),
                 new ClusterWatch.Scope(NAMESPACE, Map.of("app", "target"), "deployment", "target"),
                 () -> System.currentTimeMillis() - started,
                 timeline::observe)) {

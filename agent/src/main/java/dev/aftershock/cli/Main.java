@@ -1,6 +1,6 @@
 package dev.aftershock.cli;
 
-import dev.aftershock.kube.UnusableKubeconfig;
+import dev.aftershock.kube.UnusableClusterAccess;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
@@ -22,7 +22,7 @@ public final class Main {
                 .setErr(err)
                 .setExecutionExceptionHandler((e, commandLine, parsed) -> {
                     for (Throwable t = e; t != null; t = t.getCause()) {
-                        if (t instanceof UnusableKubeconfig unusable) {
+                        if (t instanceof UnusableClusterAccess unusable) {
                             commandLine.getErr().println("aftershock: " + unusable.getMessage());
                             return ExitCode.INVALID_INPUT.code();
                         }

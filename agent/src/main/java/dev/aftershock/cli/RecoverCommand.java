@@ -32,14 +32,14 @@ final class RecoverCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var kubeconfig = cluster.resolveKubeconfig();
-        if (kubeconfig.isEmpty()) {
+        var access = cluster.resolveAccess();
+        if (access.isEmpty()) {
             spec.commandLine().getErr().println("aftershock: " + cluster.missingKubeconfig());
             return ExitCode.INVALID_INPUT.code();
         }
         Recovery.Report report = parent.runtime()
-                .blocking(() ->
-                        new Recovery(KubeClients.forCalls(kubeconfig.get()), cluster.resolveStateDir()).recoverAll());
+                .blocking(
+                        () -> new Recovery(KubeClients.forCalls(access.get()), cluster.resolveStateDir()).recoverAll());
         report.lines().forEach(spec.commandLine().getOut()::println);
         return report.failures() == 0 ? ExitCode.PASSED.code() : ExitCode.ABORTED.code();
     }

@@ -1,6 +1,7 @@
 package dev.aftershock.cli;
 
-import dev.aftershock.kube.UnusableKubeconfig;
+import dev.aftershock.kube.ClusterAccess;
+import dev.aftershock.kube.UnusableClusterAccess;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.metrics.MetricsServer;
 import dev.aftershock.model.Experiment;
@@ -99,8 +100,8 @@ final class RunCommand implements Callable<Integer> {
                     + prometheusUrl);
             return ExitCode.INVALID_INPUT.code();
         }
-        var kubeconfig = cluster.resolveKubeconfig();
-        if (kubeconfig.isEmpty()) {
+        var access = cluster.resolveAccess();
+        if (access.isEmpty()) {
             err.println("aftershock: " + cluster.missingKubeconfig());
             return ExitCode.INVALID_INPUT.code();
         }
@@ -118,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("metrics: http://0.0.0.0:" + metricsServer.port() + "/metrics");
         }
         try {
-            return run(experiment, kubeconfig.get(), metrics, err);
+            return run(experiment, access.get(), metrics, err);
         } finally {
             if (metricsServer != null) {
                 metricsServer.close();
@@ -126,12 +127,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Experiment experiment, Path kubeconfig, AgentMetrics metrics, PrintWriter err)
+    private int run(Experiment experiment, ClusterAccess access, AgentMetrics metrics, PrintWriter err)
             throws InterruptedException {
         RunOptions options = new RunOptions(
                 file,
                 source(file),
-                kubeconfig,
+                access,
                 cluster.resolveStateDir(),
                 out,
                 dryRun,
@@ -160,7 +161,7 @@ final class RunCommand implements Callable<Integer> {
                         e.getCode(), e.getResponseBody() == null ? e.getMessage() : e.getResponseBody());
                 yield ExitCode.ABORTED.code();
             }
-            case UnusableKubeconfig e -> {
+            case UnusableClusterAccess e -> {
                 err.println("aftershock: " + e.getMessage() + "; nothing was changed");
                 yield ExitCode.INVALID_INPUT.code();
             }

@@ -3,15 +3,17 @@ package dev.aftershock.kube;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * API clients built from a kubeconfig. ClientBuilder's default read timeout is infinite, which would
+ * API clients built from a kubeconfig or a pod's service account. ClientBuilder's default read timeout is infinite, which would
  * let one stuck call hang a run: ordinary calls get a finite one, watches a client of their own.
  */
 public final class KubeClients {
@@ -20,23 +22,49 @@ public final class KubeClients {
     private KubeClients() {}
 
     /** For ordinary calls: reads time out after {@link #CALL_TIMEOUT}. */
-    public static ApiClient forCalls(Path kubeconfig) {
-        return build(kubeconfig, CALL_TIMEOUT);
+    public static ApiClient forCalls(ClusterAccess access) {
+        return build(access, CALL_TIMEOUT);
     }
 
     /** For watches and informers, which hold a request open on purpose. */
-    public static ApiClient forWatches(Path kubeconfig) {
-        return build(kubeconfig, Duration.ZERO);
+    public static ApiClient forWatches(ClusterAccess access) {
+        return build(access, Duration.ZERO);
     }
 
-    private static ApiClient build(Path kubeconfig, Duration readTimeout) {
+    private static ApiClient build(ClusterAccess access, Duration readTimeout) {
+        try {
+            return switch (access) {
+                case ClusterAccess.Kubeconfig k -> fromKubeconfig(k.file(), readTimeout);
+                case ClusterAccess.ServiceAccount sa -> fromServiceAccount(sa, readTimeout);
+            };
+        } catch (IOException | RuntimeException e) {
+            // Parse errors, files it names that are missing, a context that is not there.
+            throw new UnusableClusterAccess(access, e);
+        }
+    }
+
+    private static ApiClient fromKubeconfig(Path kubeconfig, Duration readTimeout) throws IOException {
         try (Reader reader = Files.newBufferedReader(kubeconfig, StandardCharsets.UTF_8)) {
             KubeConfig config = KubeConfig.loadKubeConfig(reader);
             config.setFile(kubeconfig.toFile());
             return ClientBuilder.kubeconfig(config).setReadTimeout(readTimeout).build();
-        } catch (IOException | RuntimeException e) {
-            // Parse errors, files it names that are missing, a context that is not there.
-            throw new UnusableKubeconfig(kubeconfig, e);
         }
+    }
+
+    /**
+     * What ClientBuilder.cluster() does, from a directory given rather than the fixed mount path. The
+     * token is read again as the kubelet rotates it (projected tokens expire within the hour).
+     */
+    private static ApiClient fromServiceAccount(ClusterAccess.ServiceAccount sa, Duration readTimeout)
+            throws IOException {
+        if (!Files.isRegularFile(sa.token())) {
+            throw new NoSuchFileException(sa.token().toString());
+        }
+        return new ClientBuilder()
+                .setBasePath(sa.url())
+                .setAuthentication(new TokenFileAuthentication(sa.token().toString()))
+                .setCertificateAuthority(Files.readAllBytes(sa.certificateAuthority()))
+                .setReadTimeout(readTimeout)
+                .build();
     }
 }

@@ -112,8 +112,8 @@ public final class RunEngine {
     public RunEngine(Experiment experiment, RunOptions options) {
         this.experiment = experiment;
         this.options = options;
-        this.client = KubeClients.forCalls(options.kubeconfig());
-        this.watchClient = KubeClients.forWatches(options.kubeconfig());
+        this.client = KubeClients.forCalls(options.access());
+        this.watchClient = KubeClients.forWatches(options.access());
         this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
         this.prometheusQuery = options.prometheusUrl() == null ? null : new PrometheusClient(options.prometheusUrl());
         this.seed = experiment.spec().seed().orElseGet(() -> new SecureRandom().nextLong() & Long.MAX_VALUE);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 public record RunOptions(
         Path experimentFile,
         String experimentSource,
-        Path kubeconfig,
+        dev.aftershock.kube.ClusterAccess access,
         Path stateDir,
         Path outDir,
         boolean dryRun,

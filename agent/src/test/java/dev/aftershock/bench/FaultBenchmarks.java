@@ -7,6 +7,7 @@ import dev.aftershock.fault.NodeDrainFault;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.JournalCodec;
 import dev.aftershock.journal.Measurement;
+import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ClusterReader;
 import dev.aftershock.kube.Evictions;
 import dev.aftershock.kube.KubeClients;
@@ -53,7 +54,7 @@ import java.util.concurrent.TimeUnit;
 public final class FaultBenchmarks {
     private static final String NODE = "kwok-node-1";
     private final Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
-    private final ApiClient client = KubeClients.forCalls(kubeconfig);
+    private final ApiClient client = KubeClients.forCalls(new ClusterAccess.Kubeconfig(kubeconfig));
     private final CoreV1Api core = new CoreV1Api(client);
     private final AppsV1Api apps = new AppsV1Api(client);
     private final Path work = Files.createTempDirectory("aftershock-bench");
@@ -115,7 +116,7 @@ public final class FaultBenchmarks {
                 new Nodes(client),
                 new Pods(client),
                 new Evictions(client),
-                new PodWatches(KubeClients.forWatches(kubeconfig)),
+                new PodWatches(KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig))),
                 Instant.now().plusSeconds(600),
                 note -> {});
         long start = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.aftershock.bench;
 
 import com.google.gson.reflect.TypeToken;
 import dev.aftershock.evaluation.Observed;
+import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ClusterWatch;
 import dev.aftershock.kube.KubeClients;
 import io.kubernetes.client.custom.V1Patch;
@@ -38,8 +39,8 @@ public final class TimelineLagBenchmark {
     public static void main(String[] args) throws Exception {
         int changes = args.length > 0 ? Integer.parseInt(args[0]) : 300;
         Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
-        ApiClient client = KubeClients.forCalls(kubeconfig);
-        ApiClient watchClient = KubeClients.forWatches(kubeconfig);
+        ApiClient client = KubeClients.forCalls(new ClusterAccess.Kubeconfig(kubeconfig));
+        ApiClient watchClient = KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig));
         CoreV1Api core = new CoreV1Api(client);
         AutoscalingV2Api autoscaling = new AutoscalingV2Api(client);
         try {

@@ -8,22 +8,23 @@ import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.Testbed;
 import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
+import io.kubernetes.client.openapi.models.RbacV1Subject;
+import io.kubernetes.client.openapi.models.V1ClusterRole;
+import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1Secret;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.kubernetes.client.openapi.models.V1RoleRef;
+import io.kubernetes.client.openapi.models.V1ServiceAccount;
+import io.kubernetes.client.util.Yaml;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,12 +32,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The agent's own image, built from this build's jars without a registry, runs in a pod on a real
  * node: it validates experiments there with the same exit codes and file:line:col messages, and plans
- * a run against the API server from inside the cluster.
+ * a run against the API server from inside the cluster as its pod's service account, reaching it
+ * through the `kubernetes` Service like any in-cluster client. No kubeconfig in the pod.
  */
 @ExtendWith(TestbedExtension.class)
 class AgentInPodIT {
-    /** This machine on the testbed's bridge: where the API server listens for the real nodes. */
-    private static final String API_SERVER_ON_BRIDGE = "10.201.0.1";
+    private static final String SERVICE_ACCOUNT = "aftershock-agent";
 
     private final TestCluster cluster;
     private static String image;
@@ -50,12 +51,15 @@ class AgentInPodIT {
         image = Testbed.agentImage();
         String ns = cluster.namespace();
         Manifests.deploy(cluster, KwokApps.preferringNode("planned", 2, "kwok-node-1", 5, true), 2);
+        Manifests.deploy(cluster, KwokApps.preferringNode("shaken", 2, "kwok-node-2", 2, true), 2);
         cluster.core()
                 .createNamespacedConfigMap(
                         ns,
                         new V1ConfigMap()
                                 .metadata(new V1ObjectMeta().name("experiments"))
-                                .data(Map.of("plan.yaml", """
+                                .data(Map.of(
+                                        "plan.yaml",
+                                        """
                                         apiVersion: aftershock.dev/v1alpha1
                                         kind: Experiment
                                         metadata: {name: in-cluster-plan}
@@ -65,7 +69,22 @@ class AgentInPodIT {
                                           faults:
                                             - {name: kill, at: 5s, action: pod-kill, pods: {selector: {app: planned}, pick: 1}}
                                           safety: {maxUnavailable: 1}
-                                        """.formatted(ns), "broken.yaml", """
+                                        """.formatted(ns),
+                                        "shake.yaml",
+                                        """
+                                        apiVersion: aftershock.dev/v1alpha1
+                                        kind: Experiment
+                                        metadata: {name: in-cluster-shake}
+                                        spec:
+                                          duration: 12s
+                                          target: {namespace: %s, workload: deployment/shaken}
+                                          faults:
+                                            - {name: cordon, at: 1s, action: node-cordon, nodes: {hosting: target, pick: 1}, for: 4s}
+                                            - {name: kill, at: 2s, action: pod-kill, pods: {selector: {app: shaken}, pick: 1}}
+                                          safety: {maxUnavailable: 1}
+                                        """.formatted(ns),
+                                        "broken.yaml",
+                                        """
                                         apiVersion: aftershock.dev/v1alpha1
                                         kind: Experiment
                                         metadata: {name: broken}
@@ -73,17 +92,49 @@ class AgentInPodIT {
                                           duration: soon
                                         """)))
                 .execute();
-        // client-java ignores tls-server-name: the pod reaches the API server by a name its
-        // certificate carries ("kubernetes"), mapped to the bridge address by hostAliases.
-        String kubeconfig = selfContained(Files.readString(cluster.kubeconfig()))
-                .replaceAll("server: https://[^:\\s]+:", "server: https://kubernetes:");
         cluster.core()
-                .createNamespacedSecret(
-                        ns,
-                        new V1Secret()
-                                .metadata(new V1ObjectMeta().name("kubeconfig"))
-                                .data(Map.of("config", kubeconfig.getBytes(StandardCharsets.UTF_8))))
+                .createNamespacedServiceAccount(
+                        ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name(SERVICE_ACCOUNT)))
                 .execute();
+        var rbac = new RbacAuthorizationV1Api(cluster.client());
+        V1ClusterRole role = Yaml.loadAs(
+                new String(
+                        AgentInPodIT.class
+                                .getResourceAsStream("/agent-rbac.yaml")
+                                .readAllBytes(),
+                        StandardCharsets.UTF_8),
+                V1ClusterRole.class);
+        try {
+            rbac.createClusterRole(role).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            rbac.replaceClusterRole(role.getMetadata().getName(), role).execute();
+        }
+        // Cluster-scoped, so not removed with the test's namespace: named after it and deleted after the class.
+        rbac.createClusterRoleBinding(new V1ClusterRoleBinding()
+                        .metadata(new V1ObjectMeta().name(binding(ns)))
+                        .roleRef(new V1RoleRef()
+                                .apiGroup("rbac.authorization.k8s.io")
+                                .kind("ClusterRole")
+                                .name(role.getMetadata().getName()))
+                        .subjects(List.of(new RbacV1Subject()
+                                .kind("ServiceAccount")
+                                .name(SERVICE_ACCOUNT)
+                                .namespace(ns))))
+                .execute();
+    }
+
+    @AfterAll
+    static void removeBinding(TestCluster cluster) throws ApiException {
+        new RbacAuthorizationV1Api(cluster.client())
+                .deleteClusterRoleBinding(binding(cluster.namespace()))
+                .execute();
+    }
+
+    private static String binding(String namespace) {
+        return "aftershock-agent-" + namespace;
     }
 
     @Test
@@ -119,24 +170,41 @@ class AgentInPodIT {
                 .contains("dry run: nothing was changed");
     }
 
-    /** The testbed's kubeconfig names certificate files on this machine: the pod gets their contents. */
-    private static String selfContained(String kubeconfig) {
-        return Pattern.compile("(?m)^(\\s*)(certificate-authority|client-certificate|client-key): (\\S+)$")
-                .matcher(kubeconfig)
-                .replaceAll(m -> {
-                    try {
-                        String data = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(m.group(3))));
-                        return m.group(1) + m.group(2) + "-data: " + data;
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+    /** A real run needs more than a plan's reads: the ClusterRole must allow every call it makes. */
+    @Test
+    void aRunFromInsideTheClusterCordonsAndKillsAsItsServiceAccount() throws Exception {
+        Finished run = runAgent("shake", "run", "/experiments/shake.yaml");
+
+        assertThat(run.exitCode()).as(run.log()).isZero();
+        assertThat(run.log()).doesNotContainIgnoringCase("forbidden");
+        String ns = cluster.namespace();
+        assertThat(cluster.core().listNamespacedEvent(ns).execute().getItems())
+                .as("the agent's event on the pod it killed")
+                .anySatisfy(e -> {
+                    assertThat(e.getReason()).isEqualTo("AftershockInjected");
+                    assertThat(e.getInvolvedObject().getName()).startsWith("shaken-");
                 });
+        assertThat(cluster.core().listNode().execute().getItems())
+                .as("every node schedulable again after the cordon's 4 s")
+                .allSatisfy(n -> assertThat(n.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE));
+    }
+
+    @Test
+    void withoutAServiceAccountTokenNorAKubeconfigItSaysWhatItNeeds() throws Exception {
+        Finished run = runAgent("no-access", false, "run", "--dry-run", "/experiments/plan.yaml");
+
+        assertThat(run.exitCode()).as(run.log()).isEqualTo(2);
+        assertThat(run.log()).contains("no kubeconfig").contains("or run in a pod with a service account");
     }
 
     /** What a finished agent container left: its exit code, its log, the node it ran on. */
     private record Finished(int exitCode, String log, String node) {}
 
     private Finished runAgent(String name, String... args) throws ApiException {
+        return runAgent(name, true, args);
+    }
+
+    private Finished runAgent(String name, boolean serviceAccountToken, String... args) throws ApiException {
         V1Pod pod = TargetApps.podFrom("""
                 apiVersion: v1
                 kind: Pod
@@ -144,21 +212,19 @@ class AgentInPodIT {
                 spec:
                   restartPolicy: Never
                   nodeSelector: {type: real}
-                  hostAliases: [{ip: "%s", hostnames: [kubernetes]}]
+                  serviceAccountName: %s
                   containers:
                     - name: agent
                       image: %s
                       imagePullPolicy: Never
-                      env: [{name: KUBECONFIG, value: /kube/config}]
                       resources: {limits: {memory: 768Mi}}
                       volumeMounts:
                         - {name: experiments, mountPath: /experiments}
-                        - {name: kubeconfig, mountPath: /kube}
                   volumes:
                     - {name: experiments, configMap: {name: experiments}}
-                    - {name: kubeconfig, secret: {secretName: kubeconfig}}
-                """.formatted(name, API_SERVER_ON_BRIDGE, image));
+                """.formatted(name, SERVICE_ACCOUNT, image));
         pod.getSpec().getContainers().get(0).args(List.of(args));
+        pod.getSpec().automountServiceAccountToken(serviceAccountToken);
         String ns = cluster.namespace();
         cluster.core().createNamespacedPod(ns, pod).execute();
 

@@ -1,5 +1,6 @@
 package dev.aftershock.testbed;
 
+import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.KubeClients;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -27,7 +28,7 @@ public final class TestbedExtension implements BeforeAllCallback, AfterAllCallba
     @Override
     public void beforeAll(ExtensionContext context) throws ApiException {
         Path kubeconfig = Testbed.ensureUp();
-        ApiClient client = KubeClients.forCalls(kubeconfig);
+        ApiClient client = KubeClients.forCalls(new ClusterAccess.Kubeconfig(kubeconfig));
         String namespace = namespaceFor(context.getRequiredTestClass());
         new CoreV1Api(client)
                 .createNamespace(new V1Namespace()

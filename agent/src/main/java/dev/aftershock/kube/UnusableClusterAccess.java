@@ -2,16 +2,16 @@ package dev.aftershock.kube;
 
 import java.io.FileNotFoundException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
- * The kubeconfig cannot be used: missing, not YAML, or naming files that are not there. Nothing has
- * been asked of the cluster yet; the message says which file and why, without a stack trace.
+ * The cluster access cannot be used: a kubeconfig missing, not YAML, or naming files that are not
+ * there; a service account without its CA. Nothing has been asked of the cluster yet; the message says
+ * which file and why, without a stack trace.
  */
-public final class UnusableKubeconfig extends RuntimeException {
-    public UnusableKubeconfig(Path kubeconfig, Exception cause) {
-        super("cannot use kubeconfig " + kubeconfig + ": " + reason(cause), cause);
+public final class UnusableClusterAccess extends RuntimeException {
+    public UnusableClusterAccess(ClusterAccess access, Exception cause) {
+        super("cannot use " + access.describe() + ": " + reason(cause), cause);
     }
 
     private static String reason(Exception cause) {
