@@ -1,22 +1,27 @@
 package dev.aftershock.fault;
 
 import dev.aftershock.journal.Measurement;
+import dev.aftershock.kube.EndpointTracker;
+import dev.aftershock.kube.PodKillTracker;
 import dev.aftershock.kube.Pods;
-import dev.aftershock.kube.ReplacementTracker;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Deletes a pod with the grace period given (the pod's own by default, 0 when forced). Nothing to
- * recover: its controller replaces it, and the time until the replacement is Ready is measured.
+ * recover: its controller replaces it. What follows is measured, as an SRE reads a graceful shutdown:
+ * when the pod left its Services' rotation, when it was gone (its containers stopped, preStop and
+ * SIGTERM handling included), and when its replacement was Ready.
  */
 public final class PodKillFault implements Fault, AutoCloseable {
     private final FaultSpec.PodKill spec;
-    private ReplacementTracker replacements;
+    private PodKillTracker kills;
+    private EndpointTracker endpoints;
 
     public PodKillFault(FaultSpec.PodKill spec) {
         this.spec = spec;
@@ -24,8 +29,10 @@ public final class PodKillFault implements Fault, AutoCloseable {
 
     @Override
     public Injection inject(Plan.Target target, FaultContext context) throws Exception {
-        ReplacementTracker tracker = tracker(context);
+        PodKillTracker tracker = tracker(context);
+        EndpointTracker rotation = endpoints(context);
         Plan.PodTarget pod = (Plan.PodTarget) target;
+        boolean wasInRotation = rotation.inRotation(pod.uid());
         Instant killedAt = Instant.now();
         Pods.Deleted deleted =
                 context.pods().delete(pod.namespace(), pod.name(), pod.uid(), spec.effectiveGracePeriod());
@@ -45,22 +52,55 @@ public final class PodKillFault implements Fault, AutoCloseable {
                         t.graceSeconds() < 0
                                 ? List.of()
                                 : List.of(new Measurement("grace period", t.graceSeconds() * 1000.0, "ms")),
-                        Optional.of(() -> tracker.claim(killedAt, context.runEnds())
-                                .map(ready -> List.of(new Measurement(
-                                        "replacement ready after",
-                                        Duration.between(killedAt, ready).toMillis(),
-                                        "ms")))
-                                .orElse(List.of(new Measurement("replacement ready after", Double.NaN, "ms")))),
+                        Optional.of(() -> whatFollowed(pod, killedAt, wasInRotation, tracker, rotation, context)),
                         effective);
         };
     }
 
-    private synchronized ReplacementTracker tracker(FaultContext context) throws Exception {
-        if (replacements == null) {
-            replacements = context.watches()
-                    .replacements(spec.pods().namespace(), spec.pods().selector());
+    /**
+     * The times from the kill, NaN when it did not happen before the run ended. Each wait returns the
+     * moment the watch saw the change, so waiting for one after another loses no precision.
+     */
+    private static List<Measurement> whatFollowed(
+            Plan.PodTarget pod,
+            Instant killedAt,
+            boolean wasInRotation,
+            PodKillTracker tracker,
+            EndpointTracker rotation,
+            FaultContext context)
+            throws InterruptedException {
+        List<Measurement> measured = new ArrayList<>();
+        if (wasInRotation) {
+            // A pod no Service sent traffic to has no rotation to leave: nothing to measure.
+            measured.add(after(
+                    "out of rotation after",
+                    killedAt,
+                    rotation.awaitLeftRotation(pod.uid(), killedAt, context.runEnds())));
         }
-        return replacements;
+        measured.add(after("pod gone after", killedAt, tracker.awaitGone(pod.uid(), context.runEnds())));
+        measured.add(after("replacement ready after", killedAt, tracker.claim(killedAt, context.runEnds())));
+        return measured;
+    }
+
+    private static Measurement after(String what, Instant killedAt, Optional<Instant> when) {
+        return new Measurement(
+                what,
+                when.map(w -> (double) Duration.between(killedAt, w).toMillis()).orElse(Double.NaN),
+                "ms");
+    }
+
+    private synchronized PodKillTracker tracker(FaultContext context) throws Exception {
+        if (kills == null) {
+            kills = context.watches().kills(spec.pods().namespace(), spec.pods().selector());
+        }
+        return kills;
+    }
+
+    private synchronized EndpointTracker endpoints(FaultContext context) throws Exception {
+        if (endpoints == null) {
+            endpoints = context.watches().endpoints(spec.pods().namespace());
+        }
+        return endpoints;
     }
 
     @Override
@@ -70,8 +110,11 @@ public final class PodKillFault implements Fault, AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (replacements != null) {
-            replacements.close();
+        if (kills != null) {
+            kills.close();
+        }
+        if (endpoints != null) {
+            endpoints.close();
         }
     }
 }

@@ -41,11 +41,7 @@ import java.util.stream.Collectors;
  */
 public final class ClusterWatch implements AutoCloseable {
     private final SharedInformerFactory factory;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "aftershock-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService threads = informerThreads("aftershock-watch");
     private final LongSupplier clock;
     private final Consumer<Observed> sink;
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
@@ -166,6 +162,15 @@ public final class ClusterWatch implements AutoCloseable {
         if (o != null) {
             sink.accept(o);
         }
+    }
+
+    /** Threads for a SharedInformerFactory: daemons, so a watch never keeps the JVM alive after a run. */
+    static ExecutorService informerThreads(String name) {
+        return Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts every watch and waits (up to the limit) until each has listed once. */

@@ -26,9 +26,14 @@ public final class PodWatches {
         this.core = new CoreV1Api(watchClient);
     }
 
-    /** A shared watch that attributes replacement pods to kills (see {@link ReplacementTracker}). */
-    public ReplacementTracker replacements(String namespace, Map<String, String> selector) throws ApiException {
-        return new ReplacementTracker(watchClient, namespace, selector);
+    /** A shared watch over the pods a pod-kill may kill: when each is gone, which replacement is whose (see {@link PodKillTracker}). */
+    public PodKillTracker kills(String namespace, Map<String, String> selector) throws ApiException {
+        return new PodKillTracker(watchClient, namespace, selector);
+    }
+
+    /** A watch over the namespace's EndpointSlices: which pods are in a Service's rotation (see {@link EndpointTracker}). */
+    public EndpointTracker endpoints(String namespace) throws InterruptedException {
+        return new EndpointTracker(watchClient, namespace, Duration.ofSeconds(10));
     }
 
     /** The uid of the pod of that name now, if it exists. */

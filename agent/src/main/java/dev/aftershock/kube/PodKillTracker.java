@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.util.Watch;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -16,22 +17,23 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * One watch per pod-kill fault that notes when each new pod of the selector becomes Ready. Each
- * kill claims the first replacement created after it that no earlier kill claimed, so two hundred
- * kills cost one watch, not two hundred lists.
+ * One watch per pod-kill fault over the selector's pods: when each killed pod is gone (its containers
+ * stopped and the kubelet let it go), and when each new pod becomes Ready. Each kill claims the first
+ * replacement created after it that no earlier kill claimed, so two hundred kills cost one watch, not
+ * two hundred lists.
  */
-public final class ReplacementTracker implements AutoCloseable {
+public final class PodKillTracker implements AutoCloseable {
     private record Ready(String uid, Instant created, Instant ready) {}
 
     private final List<Ready> ready = new ArrayList<>();
     private final Set<String> claimed = new HashSet<>();
     private final Set<String> existing = new HashSet<>();
+    private final Map<String, Instant> gone = new HashMap<>();
     private final Thread watcher;
     private volatile boolean closed;
 
     /** Lists the pods there are now before returning, so that only pods created later count as replacements. */
-    public ReplacementTracker(ApiClient watchClient, String namespace, Map<String, String> selector)
-            throws ApiException {
+    public PodKillTracker(ApiClient watchClient, String namespace, Map<String, String> selector) throws ApiException {
         String labels = selector.entrySet().stream()
                 .map(e -> e.getKey() + "=" + e.getValue())
                 .collect(Collectors.joining(","));
@@ -69,7 +71,11 @@ public final class ReplacementTracker implements AutoCloseable {
                                     if (event.object != null && event.object.getMetadata() != null) {
                                         resourceVersion =
                                                 event.object.getMetadata().getResourceVersion();
-                                        observe(event.object, Instant.now());
+                                        if ("DELETED".equals(event.type)) {
+                                            observeGone(event.object, Instant.now());
+                                        } else {
+                                            observe(event.object, Instant.now());
+                                        }
                                     }
                                 }
                             }
@@ -94,6 +100,26 @@ public final class ReplacementTracker implements AutoCloseable {
             ready.add(new Ready(uid, created, seen));
             notifyAll();
         }
+    }
+
+    private synchronized void observeGone(V1Pod pod, Instant seen) {
+        gone.putIfAbsent(pod.getMetadata().getUid(), seen);
+        notifyAll();
+    }
+
+    /**
+     * When the pod with this uid was gone, waiting for it until the deadline. A pod that went while
+     * the watch was being re-established is missed (empty), never given a wrong time.
+     */
+    public synchronized Optional<Instant> awaitGone(String uid, Instant deadline) throws InterruptedException {
+        while (!gone.containsKey(uid)) {
+            long wait = deadline.toEpochMilli() - System.currentTimeMillis();
+            if (wait <= 0 || closed) {
+                return Optional.empty();
+            }
+            wait(Math.min(wait, 1000));
+        }
+        return Optional.of(gone.get(uid));
     }
 
     /**
