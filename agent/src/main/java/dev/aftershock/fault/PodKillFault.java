@@ -1,5 +1,6 @@
 package dev.aftershock.fault;
 
+import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.journal.Measurement;
 import dev.aftershock.kube.EndpointTracker;
 import dev.aftershock.kube.PodKillTracker;
@@ -77,7 +78,7 @@ public final class PodKillFault implements Fault, AutoCloseable {
                     killedAt,
                     rotation.awaitLeftRotation(pod.uid(), killedAt, context.runEnds())));
         }
-        measured.add(after("pod gone after", killedAt, tracker.awaitGone(pod.uid(), context.runEnds())));
+        measured.add(after(ShutdownTraffic.POD_GONE_AFTER, killedAt, tracker.awaitGone(pod.uid(), context.runEnds())));
         measured.add(after("replacement ready after", killedAt, tracker.claim(killedAt, context.runEnds())));
         return measured;
     }
@@ -99,6 +100,12 @@ public final class PodKillFault implements Fault, AutoCloseable {
     private synchronized EndpointTracker endpoints(FaultContext context) throws Exception {
         if (endpoints == null) {
             endpoints = context.watches().endpoints(spec.pods().namespace());
+            if (!endpoints.listed()) {
+                context.note()
+                        .accept("the EndpointSlices of %s could not be listed within 3 s (is the agent allowed to?):"
+                                        .formatted(spec.pods().namespace())
+                                + " 'out of rotation after' is measured only once they are");
+            }
         }
         return endpoints;
     }

@@ -34,6 +34,8 @@ public final class EndpointTracker implements AutoCloseable {
     /** Per pod: when it last left the rotation (a pod whose readiness flapped before a kill left earlier too). */
     private final Map<String, Instant> leftRotation = new HashMap<>();
 
+    private volatile boolean closed;
+
     /** Starts the watch and waits (up to {@code limit}) until it has listed once. */
     public EndpointTracker(ApiClient watchClient, String namespace, Duration limit) throws InterruptedException {
         DiscoveryV1Api discovery = new DiscoveryV1Api(watchClient);
@@ -101,6 +103,11 @@ public final class EndpointTracker implements AutoCloseable {
         return all;
     }
 
+    /** Whether the watch has listed the slices once (it goes on trying when it has not: a 403, say). */
+    public boolean listed() {
+        return informer.hasSynced();
+    }
+
     /** Whether some Service sends traffic to the pod now. */
     public synchronized boolean inRotation(String uid) {
         return readyBySlice.values().stream().anyMatch(s -> s.contains(uid));
@@ -111,7 +118,7 @@ public final class EndpointTracker implements AutoCloseable {
             throws InterruptedException {
         while (!leftRotation.containsKey(uid) || leftRotation.get(uid).isBefore(since)) {
             long wait = deadline.toEpochMilli() - System.currentTimeMillis();
-            if (wait <= 0) {
+            if (wait <= 0 || closed) {
                 return Optional.empty();
             }
             wait(Math.min(wait, 1000));
@@ -121,6 +128,7 @@ public final class EndpointTracker implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         factory.stopAllRegisteredInformers();
         threads.shutdownNow();
         synchronized (this) {

@@ -13,8 +13,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * API clients built from a kubeconfig or a pod's service account. ClientBuilder's default read timeout is infinite, which would
- * let one stuck call hang a run: ordinary calls get a finite one, watches a client of their own.
+ * API clients built from a kubeconfig or a pod's service account. ClientBuilder's default read
+ * timeout is infinite, which would let one stuck call hang a run: ordinary calls get a finite one,
+ * watches a client of their own.
  */
 public final class KubeClients {
     public static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);

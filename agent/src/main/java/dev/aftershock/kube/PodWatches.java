@@ -33,7 +33,8 @@ public final class PodWatches {
 
     /** A watch over the namespace's EndpointSlices: which pods are in a Service's rotation (see {@link EndpointTracker}). */
     public EndpointTracker endpoints(String namespace) throws InterruptedException {
-        return new EndpointTracker(watchClient, namespace, Duration.ofSeconds(10));
+        // Short: the first kill waits for it, and a kill's timing is the point of the run.
+        return new EndpointTracker(watchClient, namespace, Duration.ofSeconds(3));
     }
 
     /** The uid of the pod of that name now, if it exists. */

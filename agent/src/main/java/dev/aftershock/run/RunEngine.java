@@ -7,6 +7,7 @@ import dev.aftershock.evaluation.KubeStateEvaluator;
 import dev.aftershock.evaluation.LoadRecorder;
 import dev.aftershock.evaluation.Observed;
 import dev.aftershock.evaluation.PromQlEvaluator;
+import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.evaluation.SloEvaluator;
 import dev.aftershock.fault.Fault;
 import dev.aftershock.fault.FaultContext;
@@ -684,6 +685,22 @@ public final class RunEngine {
                 h.name(), kind, HypothesisResult.Verdict.NOT_EVALUATED, "as stated in the experiment", why, List.of());
     }
 
+    /** Once the follow-ups have measured each killed pod's shutdown: the traffic it overlapped. */
+    private void measureShutdownTraffic() {
+        if (load == null) {
+            return;
+        }
+        synchronized (injected) {
+            injected.stream()
+                    .filter(i -> i.fault().spec().action() == FaultSpec.Action.POD_KILL)
+                    .forEach(i -> recorder.update(i.record(), r -> {
+                        if (r.injectedAt != null) {
+                            r.measurements.addAll(ShutdownTraffic.during(r.injectedAt, r.measurements, load));
+                        }
+                    }));
+        }
+    }
+
     private Result finish(List<HypothesisResult> verdicts) {
         implementations.forEach(RunEngine::closeQuietly);
         if (work != null) {
@@ -694,6 +711,7 @@ public final class RunEngine {
                 Thread.currentThread().interrupt();
             }
         }
+        measureShutdownTraffic();
         List<FaultRecord> faults = plan.faults().stream()
                 .map(f -> new FaultRecord(
                         f.spec().name(),

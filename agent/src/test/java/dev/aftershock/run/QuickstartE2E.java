@@ -63,5 +63,8 @@ class QuickstartE2E {
         // The target sits behind its NodePort Service: the killed pod leaves the rotation before it is gone.
         assertThat(RunFixture.measured(killed, "out of rotation after"))
                 .isBetween(0.0, RunFixture.measured(killed, "pod gone after"));
+        assertThat(RunFixture.measured(killed, "requests during its shutdown")).isPositive();
+        assertThat(RunFixture.measured(killed, "requests failed during its shutdown"))
+                .isGreaterThanOrEqualTo(0);
     }
 }
