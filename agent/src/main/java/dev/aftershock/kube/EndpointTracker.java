@@ -28,7 +28,7 @@ public final class EndpointTracker implements AutoCloseable {
     private final ExecutorService threads = ClusterWatch.informerThreads("aftershock-endpoints");
     private final SharedInformerFactory factory;
     private final SharedIndexInformer<V1EndpointSlice> informer;
-    /** Per slice (namespace/name): the uids of the pods it lists as ready. */
+    /** Per slice of the one namespace, by name: the uids of the pods it lists as ready. */
     private final Map<String, Set<String>> readyBySlice = new HashMap<>();
 
     /** Per pod: when it last left the rotation (a pod whose readiness flapped before a kill left earlier too). */

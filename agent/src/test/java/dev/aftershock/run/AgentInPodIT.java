@@ -7,6 +7,7 @@ import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.Testbed;
 import dev.aftershock.testbed.TestbedExtension;
+import dev.aftershock.validation.RepositoryPaths;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
 import io.kubernetes.client.openapi.models.RbacV1Subject;
@@ -19,7 +20,7 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.Yaml;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -98,12 +99,7 @@ class AgentInPodIT {
                 .execute();
         var rbac = new RbacAuthorizationV1Api(cluster.client());
         V1ClusterRole role = Yaml.loadAs(
-                new String(
-                        AgentInPodIT.class
-                                .getResourceAsStream("/agent-rbac.yaml")
-                                .readAllBytes(),
-                        StandardCharsets.UTF_8),
-                V1ClusterRole.class);
+                Files.readString(RepositoryPaths.root().resolve("charts/agent/rbac.yaml")), V1ClusterRole.class);
         try {
             rbac.createClusterRole(role).execute();
         } catch (ApiException e) {
