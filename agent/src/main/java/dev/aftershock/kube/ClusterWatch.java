@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -41,7 +40,7 @@ import java.util.stream.Collectors;
  */
 public final class ClusterWatch implements AutoCloseable {
     private final SharedInformerFactory factory;
-    private final ExecutorService threads = informerThreads("aftershock-watch");
+    private final ExecutorService threads = Awaiting.informerThreads("aftershock-watch");
     private final LongSupplier clock;
     private final Consumer<Observed> sink;
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
@@ -164,26 +163,9 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
-    /** Threads for a SharedInformerFactory: daemons, so a watch never keeps the JVM alive after a run. */
-    static ExecutorService informerThreads(String name) {
-        return Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        });
-    }
-
     /** Starts every watch and waits (up to the limit) until each has listed once. */
     public boolean start(java.time.Duration limit) throws InterruptedException {
-        factory.startAllRegisteredInformers();
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (informers.stream().anyMatch(i -> !i.hasSynced())) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
+        return Awaiting.started(factory, informers, limit);
     }
 
     private Observed hpa(V2HorizontalPodAutoscaler h) {

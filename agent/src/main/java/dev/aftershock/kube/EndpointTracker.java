@@ -25,7 +25,7 @@ import java.util.concurrent.ExecutorService;
  * depends on how long a dying pod stays in rotation, so a pod-kill measures it.
  */
 public final class EndpointTracker implements AutoCloseable {
-    private final ExecutorService threads = ClusterWatch.informerThreads("aftershock-endpoints");
+    private final ExecutorService threads = Awaiting.informerThreads("aftershock-endpoints");
     private final SharedInformerFactory factory;
     private final SharedIndexInformer<V1EndpointSlice> informer;
     /** Per slice of the one namespace, by name: the uids of the pods it lists as ready. */
@@ -65,11 +65,7 @@ public final class EndpointTracker implements AutoCloseable {
                 update(slice, Set.of());
             }
         });
-        factory.startAllRegisteredInformers();
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!informer.hasSynced() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Awaiting.started(factory, List.of(informer), limit);
     }
 
     private static Set<String> readyPods(V1EndpointSlice slice) {
@@ -116,14 +112,11 @@ public final class EndpointTracker implements AutoCloseable {
     /** When the pod left every Service's rotation at or after {@code since}, waiting for it until the deadline. */
     public synchronized Optional<Instant> awaitLeftRotation(String uid, Instant since, Instant deadline)
             throws InterruptedException {
-        while (!leftRotation.containsKey(uid) || leftRotation.get(uid).isBefore(since)) {
-            long wait = deadline.toEpochMilli() - System.currentTimeMillis();
-            if (wait <= 0 || closed) {
-                return Optional.empty();
-            }
-            wait(Math.min(wait, 1000));
-        }
-        return Optional.of(leftRotation.get(uid));
+        return Awaiting.onMonitor(
+                this,
+                () -> Optional.ofNullable(leftRotation.get(uid)).filter(left -> !left.isBefore(since)),
+                deadline,
+                () -> closed);
     }
 
     @Override

@@ -112,14 +112,7 @@ public final class PodKillTracker implements AutoCloseable {
      * the watch was being re-established is missed (empty), never given a wrong time.
      */
     public synchronized Optional<Instant> awaitGone(String uid, Instant deadline) throws InterruptedException {
-        while (!gone.containsKey(uid)) {
-            long wait = deadline.toEpochMilli() - System.currentTimeMillis();
-            if (wait <= 0 || closed) {
-                return Optional.empty();
-            }
-            wait(Math.min(wait, 1000));
-        }
-        return Optional.of(gone.get(uid));
+        return Awaiting.onMonitor(this, () -> Optional.ofNullable(gone.get(uid)), deadline, () -> closed);
     }
 
     /**
@@ -127,19 +120,17 @@ public final class PodKillTracker implements AutoCloseable {
      * no earlier than a second before the kill (timestamps have second precision), not yet claimed.
      */
     public synchronized Optional<Instant> claim(Instant killedAt, Instant deadline) throws InterruptedException {
-        while (true) {
-            for (Ready r : ready) {
-                if (!claimed.contains(r.uid()) && !r.created().isBefore(killedAt.minusSeconds(1))) {
-                    claimed.add(r.uid());
-                    return Optional.of(r.ready());
-                }
-            }
-            long wait = deadline.toEpochMilli() - System.currentTimeMillis();
-            if (wait <= 0 || closed) {
-                return Optional.empty();
-            }
-            wait(Math.min(wait, 1000));
-        }
+        return Awaiting.onMonitor(
+                this,
+                () -> ready.stream()
+                        .filter(r -> !claimed.contains(r.uid()) && !r.created().isBefore(killedAt.minusSeconds(1)))
+                        .findFirst()
+                        .map(r -> {
+                            claimed.add(r.uid());
+                            return r.ready();
+                        }),
+                deadline,
+                () -> closed);
     }
 
     @Override
