@@ -21,6 +21,38 @@ final class ClusterOptions {
                     "Where runs record what they change, for `aftershock recover` (default: $AFTERSHOCK_STATE_DIR, then ~/.local/state/aftershock).")
     Path stateDir;
 
+    @Option(
+            names = "--lock-namespace",
+            paramLabel = "NS",
+            description = "Where the run lock (Lease aftershock-run-lock) lives (default: $AFTERSHOCK_LOCK_NAMESPACE,"
+                    + " then default).")
+    String lockNamespace;
+
+    @Option(
+            names = "--recovery-deadline",
+            paramLabel = "DURATION",
+            defaultValue = "2m",
+            description = "How long recovering one target retries conflicts and outages before it is reported as"
+                    + " failed (default: ${DEFAULT-VALUE}).")
+    String recoveryDeadline;
+
+    String resolveLockNamespace() {
+        if (lockNamespace != null) {
+            return lockNamespace;
+        }
+        String env = System.getenv("AFTERSHOCK_LOCK_NAMESPACE");
+        return env != null && !env.isBlank() ? env : dev.aftershock.run.RunOptions.Locking.DEFAULT_NAMESPACE;
+    }
+
+    /** Empty when the text is not a duration (the caller says so and exits 2). */
+    static Optional<java.time.Duration> duration(String text) {
+        try {
+            return Optional.of(dev.aftershock.model.Durations.parse(text));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     Optional<ClusterAccess> resolveAccess() {
         return ClusterAccess.find(
                 kubeconfig,

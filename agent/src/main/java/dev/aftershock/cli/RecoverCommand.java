@@ -1,6 +1,8 @@
 package dev.aftershock.cli;
 
 import dev.aftershock.kube.KubeClients;
+import dev.aftershock.kube.KubeClusterOps;
+import dev.aftershock.kube.RunLease;
 import dev.aftershock.run.Recovery;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,7 +20,7 @@ import picocli.CommandLine.ParentCommand;
         exitCodeList = {
             "0:nothing is left to recover",
             "2:bad usage or no kubeconfig",
-            "3:something could not be recovered"
+            "3:something could not be recovered, or belongs to a run still in progress (skipped)"
         })
 final class RecoverCommand implements Callable<Integer> {
     @ParentCommand
@@ -37,10 +39,29 @@ final class RecoverCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("aftershock: " + cluster.missingKubeconfig());
             return ExitCode.INVALID_INPUT.code();
         }
-        Recovery.Report report = parent.runtime()
-                .blocking(
-                        () -> new Recovery(KubeClients.forCalls(access.get()), cluster.resolveStateDir()).recoverAll());
+        var deadline = ClusterOptions.duration(cluster.recoveryDeadline);
+        if (deadline.isEmpty()) {
+            spec.commandLine()
+                    .getErr()
+                    .println("aftershock: --recovery-deadline: expected a duration such as 30s or 2m, got "
+                            + cluster.recoveryDeadline);
+            return ExitCode.INVALID_INPUT.code();
+        }
+        Recovery.Report report = parent.runtime().blocking(() -> {
+            var client = KubeClients.forCalls(access.get());
+            // A run that still renews the lock is alive: it recovers its own faults; leave them alone.
+            var live =
+                    RunLease.liveHolder(client, cluster.resolveLockNamespace()).map(RunLease.Holder::identity);
+            return new Recovery(
+                            new KubeClusterOps(client, KubeClients.forWatches(access.get()), deadline.get()),
+                            cluster.resolveStateDir(),
+                            live)
+                    .recoverAll();
+        });
         report.lines().forEach(spec.commandLine().getOut()::println);
-        return report.failures() == 0 ? ExitCode.PASSED.code() : ExitCode.ABORTED.code();
+        if (report.failures() > 0) {
+            return ExitCode.ABORTED.code();
+        }
+        return report.skipped() > 0 ? ExitCode.ABORTED.code() : ExitCode.PASSED.code();
     }
 }

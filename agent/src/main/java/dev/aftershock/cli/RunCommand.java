@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
@@ -71,6 +72,13 @@ final class RunCommand implements Callable<Integer> {
                     + " (default: $AFTERSHOCK_PROMETHEUS_URL; without it they are not evaluated).")
     java.net.URI prometheusUrl;
 
+    @Option(
+            names = "--wait-for-lock",
+            paramLabel = "DURATION",
+            description = "When another run holds the run lock, wait up to this long for it (default: refuse at once,"
+                    + " exit 3).")
+    String waitForLock;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Where to write the report (default: reports/<run id>).")
     Path out;
 
@@ -100,6 +108,15 @@ final class RunCommand implements Callable<Integer> {
                     + prometheusUrl);
             return ExitCode.INVALID_INPUT.code();
         }
+        var wait = waitForLock == null ? Optional.of(java.time.Duration.ZERO) : ClusterOptions.duration(waitForLock);
+        var recoveryDeadline = ClusterOptions.duration(cluster.recoveryDeadline);
+        if (wait.isEmpty() || recoveryDeadline.isEmpty()) {
+            err.println("aftershock: " + (wait.isEmpty() ? "--wait-for-lock" : "--recovery-deadline")
+                    + ": expected a duration such as 30s or 2m, got "
+                    + (wait.isEmpty() ? waitForLock : cluster.recoveryDeadline));
+            return ExitCode.INVALID_INPUT.code();
+        }
+        var locking = new RunOptions.Locking(cluster.resolveLockNamespace(), wait.get(), recoveryDeadline.get());
         var access = cluster.resolveAccess();
         if (access.isEmpty()) {
             err.println("aftershock: " + cluster.missingKubeconfig());
@@ -119,7 +136,7 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getOut().println("metrics: http://0.0.0.0:" + metricsServer.port() + "/metrics");
         }
         try {
-            return run(experiment, access.get(), metrics, err);
+            return run(experiment, access.get(), metrics, locking, err);
         } finally {
             if (metricsServer != null) {
                 metricsServer.close();
@@ -127,7 +144,12 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int run(Experiment experiment, ClusterAccess access, AgentMetrics metrics, PrintWriter err)
+    private int run(
+            Experiment experiment,
+            ClusterAccess access,
+            AgentMetrics metrics,
+            RunOptions.Locking locking,
+            PrintWriter err)
             throws InterruptedException {
         RunOptions options = new RunOptions(
                 file,
@@ -141,6 +163,7 @@ final class RunCommand implements Callable<Integer> {
                 prometheusUrl,
                 metrics,
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
+                locking,
                 spec.commandLine().getOut(),
                 err);
         // A run blocks for its whole duration: it gets a virtual thread of its own, not a pooled worker.

@@ -9,6 +9,12 @@ import java.util.concurrent.Callable;
 
 /** A fault action on one target. Recovery must be idempotent: it may run again after a crash. */
 public interface Fault {
+    /**
+     * Runs before the timeline starts, so that what the fault needs (its watches) is ready when its
+     * `at` comes and the first injection is as fast as the later ones.
+     */
+    default void prepare(FaultContext context) throws Exception {}
+
     Injection inject(Plan.Target target, FaultContext context) throws Exception;
 
     Recovery recover(Plan.Target target, FaultContext context) throws Exception;

@@ -1,21 +1,13 @@
 package dev.aftershock.fault;
 
-import dev.aftershock.kube.Evictions;
-import dev.aftershock.kube.Nodes;
-import dev.aftershock.kube.PodWatches;
-import dev.aftershock.kube.Pods;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * What a fault may use: the run's identity, the API operations, the end of the run (no wait lasts
- * past it), and a sink for timeline notes ("eviction blocked by PDB x").
+ * What a fault may use: the run's identity, the cluster (one facade), the end of the run (no wait
+ * lasts past it), a sink for timeline notes ("eviction blocked by PDB x"), and whether the run is
+ * stopping (an abort or a signal: a drain stops evicting).
  */
 public record FaultContext(
-        String runId,
-        Nodes nodes,
-        Pods pods,
-        Evictions evictions,
-        PodWatches watches,
-        Instant runEnds,
-        Consumer<String> note) {}
+        String runId, ClusterOps cluster, Instant runEnds, Consumer<String> note, BooleanSupplier stopping) {}

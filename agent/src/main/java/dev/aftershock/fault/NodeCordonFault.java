@@ -4,7 +4,7 @@ import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
 import java.util.List;
 
-/** Marks a node unschedulable; recovery restores exactly the state it found. */
+/** Holds a node out of scheduling; recovery lets go, and the last holder restores the node as it was. */
 public final class NodeCordonFault implements Fault {
     private final FaultSpec spec;
 
@@ -14,13 +14,19 @@ public final class NodeCordonFault implements Fault {
 
     @Override
     public Injection inject(Plan.Target target, FaultContext context) throws Exception {
-        var cordoned = context.nodes().cordon(target.name(), context.runId(), spec.name());
-        return Injection.done(true, cordoned.wasUnschedulable() ? "was already unschedulable" : "cordoned", List.of());
+        NodeMarks.Held held = context.cluster().hold(target.name(), holder(context));
+        String message = held.alreadyHeld()
+                ? "cordoned (already held by another fault)"
+                : held.wasUnschedulable() ? "was already unschedulable" : "cordoned";
+        return Injection.done(true, message, List.of());
     }
 
     @Override
     public Recovery recover(Plan.Target target, FaultContext context) throws Exception {
-        boolean restored = context.nodes().uncordon(target.name(), context.runId());
-        return new Recovery(true, restored ? "uncordoned" : "nothing to restore (not marked by this run)");
+        return new Recovery(true, NodeHolds.describe(context.cluster().release(target.name(), holder(context))));
+    }
+
+    private NodeMarks.Holder holder(FaultContext context) {
+        return new NodeMarks.Holder(context.runId(), spec.name(), spec.action().word());
     }
 }

@@ -1,7 +1,6 @@
 package dev.aftershock.fault;
 
 import dev.aftershock.journal.Measurement;
-import dev.aftershock.kube.Evictions;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
 import java.time.Duration;
@@ -107,22 +106,23 @@ public final class NodeDrainFault implements Fault {
         Duration backoff = FIRST_BACKOFF;
         Instant blockedSince = null;
         String blockedBy = null;
-        String uid = null;
+        String uid = pod.uid();
         while (true) {
-            if (uid == null) {
-                uid = context.watches().uidOf(pod.namespace(), pod.name()).orElse(null);
-                if (uid == null) {
-                    return new PodOutcome(ref, true, null);
-                }
+            if (context.stopping().getAsBoolean()) {
+                // An abort or a signal: recovery comes first; evicting more would only deepen the outage.
+                return new PodOutcome(ref, false, ref + " not evicted: the run was stopping");
             }
-            Evictions.Outcome outcome = context.evictions().evict(pod.namespace(), pod.name(), spec.gracePeriod());
-            if (outcome instanceof Evictions.Failed failed) {
+            ClusterOps.Eviction outcome = context.cluster().evict(pod.namespace(), pod.name(), uid, spec.gracePeriod());
+            if (outcome instanceof ClusterOps.AlreadyGone) {
+                return new PodOutcome(ref, true, null);
+            }
+            if (outcome instanceof ClusterOps.EvictionFailed failed) {
                 return new PodOutcome(
                         ref,
                         false,
                         "%s could not be evicted (HTTP %d): %s".formatted(ref, failed.httpStatus(), failed.reason()));
             }
-            if (outcome instanceof Evictions.BlockedByBudget blocked) {
+            if (outcome instanceof ClusterOps.BlockedByBudget blocked) {
                 if (blockedSince == null) {
                     blockedSince = Instant.now();
                     blockedBy = budgetName(blocked.reason(), pod.namespace());
@@ -154,7 +154,7 @@ public final class NodeDrainFault implements Fault {
                 blockedMillis.merge(
                         blockedBy, Duration.between(blockedSince, Instant.now()).toMillis(), Long::sum);
             }
-            boolean gone = context.watches().awaitGone(pod.namespace(), pod.name(), uid, deadline);
+            boolean gone = context.cluster().awaitGone(pod.namespace(), pod.name(), uid, deadline);
             return new PodOutcome(ref, gone, gone ? null : ref + " evicted but still terminating at evictionTimeout");
         }
     }

@@ -2,9 +2,6 @@ package dev.aftershock.fault;
 
 import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.journal.Measurement;
-import dev.aftershock.kube.EndpointTracker;
-import dev.aftershock.kube.PodKillTracker;
-import dev.aftershock.kube.Pods;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
 import java.time.Duration;
@@ -21,26 +18,33 @@ import java.util.Optional;
  */
 public final class PodKillFault implements Fault, AutoCloseable {
     private final FaultSpec.PodKill spec;
-    private PodKillTracker kills;
-    private EndpointTracker endpoints;
+    private ClusterOps.KillWatch kills;
+    private ClusterOps.RotationWatch endpoints;
 
     public PodKillFault(FaultSpec.PodKill spec) {
         this.spec = spec;
     }
 
+    /** The watches start before the timeline: the first kill is as fast, and as well measured, as the rest. */
+    @Override
+    public void prepare(FaultContext context) throws Exception {
+        tracker(context);
+        endpoints(context);
+    }
+
     @Override
     public Injection inject(Plan.Target target, FaultContext context) throws Exception {
-        PodKillTracker tracker = tracker(context);
-        EndpointTracker rotation = endpoints(context);
+        ClusterOps.KillWatch tracker = tracker(context);
+        ClusterOps.RotationWatch rotation = endpoints(context);
         Plan.PodTarget pod = (Plan.PodTarget) target;
         boolean wasInRotation = rotation.inRotation(pod.uid());
         Instant killedAt = Instant.now();
-        Pods.Deleted deleted =
-                context.pods().delete(pod.namespace(), pod.name(), pod.uid(), spec.effectiveGracePeriod());
+        ClusterOps.PodDeletion deleted =
+                context.cluster().deletePod(pod.namespace(), pod.name(), pod.uid(), spec.effectiveGracePeriod());
         Instant effective = Instant.now();
         return switch (deleted) {
-            case Pods.AlreadyGone gone -> Injection.failed(false, "the pod was already gone", List.of());
-            case Pods.Terminating t ->
+            case ClusterOps.AlreadyGone gone -> Injection.failed(false, "the pod was already gone", List.of());
+            case ClusterOps.Terminating t ->
                 new Injection(
                         true,
                         false,
@@ -66,8 +70,8 @@ public final class PodKillFault implements Fault, AutoCloseable {
             Plan.PodTarget pod,
             Instant killedAt,
             boolean wasInRotation,
-            PodKillTracker tracker,
-            EndpointTracker rotation,
+            ClusterOps.KillWatch tracker,
+            ClusterOps.RotationWatch rotation,
             FaultContext context)
             throws InterruptedException {
         List<Measurement> measured = new ArrayList<>();
@@ -90,16 +94,17 @@ public final class PodKillFault implements Fault, AutoCloseable {
                 "ms");
     }
 
-    private synchronized PodKillTracker tracker(FaultContext context) throws Exception {
+    private synchronized ClusterOps.KillWatch tracker(FaultContext context) throws Exception {
         if (kills == null) {
-            kills = context.watches().kills(spec.pods().namespace(), spec.pods().selector());
+            kills = context.cluster()
+                    .watchKills(spec.pods().namespace(), spec.pods().selector());
         }
         return kills;
     }
 
-    private synchronized EndpointTracker endpoints(FaultContext context) throws Exception {
+    private synchronized ClusterOps.RotationWatch endpoints(FaultContext context) throws Exception {
         if (endpoints == null) {
-            endpoints = context.watches().endpoints(spec.pods().namespace());
+            endpoints = context.cluster().watchRotation(spec.pods().namespace());
             if (!endpoints.listed()) {
                 context.note()
                         .accept("the EndpointSlices of %s could not be listed within 3 s (is the agent allowed to?):"

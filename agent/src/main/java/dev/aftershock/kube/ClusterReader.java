@@ -100,11 +100,21 @@ public final class ClusterReader {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
         boolean unschedulable =
                 n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable());
+        boolean repelling = n.getSpec() != null
+                && n.getSpec().getTaints() != null
+                && n.getSpec().getTaints().stream()
+                        .anyMatch(t -> "NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect()));
+        // A cordon brings the node.kubernetes.io/unschedulable taint: that is the cordon, not a taint of its own.
+        boolean repellingBesidesCordon = repelling
+                && n.getSpec().getTaints().stream()
+                        .anyMatch(t -> !"node.kubernetes.io/unschedulable".equals(t.getKey())
+                                && ("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())));
         return new ClusterSnapshot.NodeView(
                 n.getMetadata().getName(),
                 orEmpty(n.getMetadata().getLabels()),
                 !unschedulable,
                 ready,
+                repellingBesidesCordon,
                 n.getMetadata().getResourceVersion());
     }
 

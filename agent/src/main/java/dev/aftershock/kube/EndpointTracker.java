@@ -1,5 +1,6 @@
 package dev.aftershock.kube;
 
+import dev.aftershock.fault.ClusterOps;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
@@ -24,7 +25,7 @@ import java.util.concurrent.ExecutorService;
  * marks a terminating pod's endpoint not ready, then removes it). What a kill costs in traffic
  * depends on how long a dying pod stays in rotation, so a pod-kill measures it.
  */
-public final class EndpointTracker implements AutoCloseable {
+public final class EndpointTracker implements ClusterOps.RotationWatch {
     private final ExecutorService threads = Awaiting.informerThreads("aftershock-endpoints");
     private final SharedInformerFactory factory;
     private final SharedIndexInformer<V1EndpointSlice> informer;

@@ -1,11 +1,13 @@
 package dev.aftershock.kube;
 
+import dev.aftershock.fault.ClusterOps;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Eviction;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Preconditions;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -15,19 +17,6 @@ import java.util.Optional;
  * V1Eviction"), so the call is built and executed without decoding the body.
  */
 public final class Evictions {
-    public sealed interface Outcome {}
-
-    /** The eviction was accepted; the pod is now terminating. */
-    public record Evicted() implements Outcome {}
-
-    /** HTTP 429: a PodDisruptionBudget does not allow this eviction now. */
-    public record BlockedByBudget(String reason) implements Outcome {}
-
-    /** The pod no longer exists. */
-    public record AlreadyGone() implements Outcome {}
-
-    public record Failed(int httpStatus, String reason) implements Outcome {}
-
     private final ApiClient client;
     private final CoreV1Api core;
 
@@ -36,8 +25,9 @@ public final class Evictions {
         this.core = new CoreV1Api(client);
     }
 
-    public Outcome evict(String namespace, String pod, Optional<Duration> gracePeriod) {
-        V1DeleteOptions options = new V1DeleteOptions();
+    /** Evicts exactly the pod with this uid: a same-named successor (StatefulSet) is never evicted by mistake. */
+    public ClusterOps.Eviction evict(String namespace, String pod, String uid, Optional<Duration> gracePeriod) {
+        V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
         gracePeriod.ifPresent(g -> options.setGracePeriodSeconds(g.toSeconds()));
         V1Eviction eviction = new V1Eviction()
                 .metadata(new V1ObjectMeta().name(pod).namespace(namespace))
@@ -46,12 +36,13 @@ public final class Evictions {
             var call =
                     core.createNamespacedPodEviction(pod, namespace, eviction).buildCall(null);
             client.execute(call);
-            return new Evicted();
+            return new ClusterOps.Evicted();
         } catch (ApiException e) {
             return switch (e.getCode()) {
-                case 429 -> new BlockedByBudget(StatusMessages.messageOf(e));
-                case 404 -> new AlreadyGone();
-                default -> new Failed(e.getCode(), StatusMessages.messageOf(e));
+                case 429 -> new ClusterOps.BlockedByBudget(StatusMessages.messageOf(e));
+                // 409: the uid precondition failed, so the pod we meant is gone and a successor has its name.
+                case 404, 409 -> new ClusterOps.AlreadyGone();
+                default -> new ClusterOps.EvictionFailed(e.getCode(), StatusMessages.messageOf(e));
             };
         }
     }

@@ -23,6 +23,7 @@ public final class KubeEvents {
         AftershockInjected("Normal"),
         AftershockRecovered("Normal"),
         AftershockRecoveryFailed("Warning"),
+        AftershockSkipped("Warning"),
         AftershockEvictionBlocked("Warning");
 
         final String type;

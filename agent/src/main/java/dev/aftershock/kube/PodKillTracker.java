@@ -1,6 +1,7 @@
 package dev.aftershock.kube;
 
 import com.google.gson.reflect.TypeToken;
+import dev.aftershock.fault.ClusterOps;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -22,7 +23,7 @@ import java.util.stream.Collectors;
  * replacement created after it that no earlier kill claimed, so two hundred kills cost one watch, not
  * two hundred lists.
  */
-public final class PodKillTracker implements AutoCloseable {
+public final class PodKillTracker implements ClusterOps.KillWatch {
     private record Ready(String uid, Instant created, Instant ready) {}
 
     private final List<Ready> ready = new ArrayList<>();

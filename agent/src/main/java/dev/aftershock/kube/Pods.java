@@ -1,5 +1,6 @@
 package dev.aftershock.kube;
 
+import dev.aftershock.fault.ClusterOps;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -11,13 +12,6 @@ import java.util.Optional;
 
 /** Pod deletion with an explicit grace period, or the pod's own when none is given: one API call. */
 public final class Pods {
-    public sealed interface Deleted {}
-
-    /** The pod is terminating and has {@code graceSeconds} to exit. */
-    public record Terminating(long graceSeconds) implements Deleted {}
-
-    public record AlreadyGone() implements Deleted {}
-
     private final ApiClient client;
     private final CoreV1Api core;
 
@@ -27,7 +21,7 @@ public final class Pods {
     }
 
     /** Deletes exactly the pod with this uid (never a same-named successor: StatefulSet pods keep names). */
-    public Deleted delete(String namespace, String name, String uid, Optional<Duration> gracePeriod)
+    public ClusterOps.PodDeletion delete(String namespace, String name, String uid, Optional<Duration> gracePeriod)
             throws ApiException {
         V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
         gracePeriod.ifPresent(g -> options.setGracePeriodSeconds(g.toSeconds()));
@@ -37,17 +31,18 @@ public final class Pods {
             Long grace = deleted == null || deleted.getMetadata() == null
                     ? null
                     : deleted.getMetadata().getDeletionGracePeriodSeconds();
-            return new Terminating(
+            return new ClusterOps.Terminating(
                     grace != null ? grace : gracePeriod.map(Duration::toSeconds).orElse(0L));
         } catch (ApiException e) {
             // 409: the uid precondition failed, a successor holds the name; 404: gone already.
             if (e.getCode() == 404 || e.getCode() == 409) {
-                return new AlreadyGone();
+                return new ClusterOps.AlreadyGone();
             }
             throw e;
         } catch (RuntimeException undecodable) {
             // The delete happened; only its answer (a Status rather than the pod) could not be read.
-            return new Terminating(gracePeriod.map(Duration::toSeconds).orElse(-1L));
+            return new ClusterOps.Terminating(
+                    gracePeriod.map(Duration::toSeconds).orElse(-1L));
         }
     }
 }

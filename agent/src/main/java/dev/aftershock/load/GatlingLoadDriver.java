@@ -38,6 +38,7 @@ public final class GatlingLoadDriver implements LoadDriver {
     private ServerSocket server;
     private Process child;
     private final CountDownLatch drained = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
 
     public GatlingLoadDriver(Path driverJar, Path workDir) {
         this.driverJar = driverJar;
@@ -150,9 +151,18 @@ public final class GatlingLoadDriver implements LoadDriver {
                         new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
             String line;
             while ((line = in.readLine()) != null) {
-                if (!line.isBlank()) {
-                    outcomes.accept(Outcome.parse(line));
+                if (line.isBlank()) {
+                    continue;
                 }
+                Outcome outcome;
+                try {
+                    outcome = Outcome.parse(line);
+                } catch (IllegalArgumentException unreadableLine) {
+                    // Counted, not fatal: the run reports the load as broken rather than losing the stream.
+                    unreadable.incrementAndGet();
+                    continue;
+                }
+                outcomes.accept(outcome);
             }
         } catch (IOException e) {
             // The child ended or was stopped: what arrived is what there is.
@@ -168,9 +178,21 @@ public final class GatlingLoadDriver implements LoadDriver {
         return exited && drained.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
 
-    /** Exit code of the child, or -1 while it runs. */
-    public int exitCode() {
-        return child == null || child.isAlive() ? -1 : child.exitValue();
+    @Override
+    public boolean alive() {
+        return child != null && child.isAlive();
+    }
+
+    @Override
+    public java.util.OptionalInt exitCode() {
+        return child == null || child.isAlive()
+                ? java.util.OptionalInt.empty()
+                : java.util.OptionalInt.of(child.exitValue());
+    }
+
+    @Override
+    public long unreadableLines() {
+        return unreadable.get();
     }
 
     @Override

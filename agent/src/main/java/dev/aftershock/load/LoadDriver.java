@@ -14,6 +14,15 @@ public interface LoadDriver extends AutoCloseable {
     /** Waits until the profile has played out and every outcome has been handed over. */
     boolean awaitEnd(Duration atMost) throws InterruptedException;
 
+    /** Whether the driver's process still runs. */
+    boolean alive();
+
+    /** The driver's exit code once it has exited, else empty. */
+    java.util.OptionalInt exitCode();
+
+    /** Lines the driver sent that were not outcomes (a broken stream: those requests are not counted). */
+    long unreadableLines();
+
     /** Stops the load now (an abort, a signal, the end of the run). */
     @Override
     void close();

@@ -20,24 +20,85 @@ public sealed interface FaultSpec {
         return Optional.empty();
     }
 
+    /** For faults on pods: which pods. Picked again at the moment of injection, with the run's seed. */
+    default Optional<PodSelection> podSelection() {
+        return Optional.empty();
+    }
+
+    /** Whether pods no controller manages may be targets (they would be gone for good). */
+    default boolean force() {
+        return false;
+    }
+
+    /** The pause between targets when they are taken one at a time; empty = all targets at once. */
+    default Optional<Duration> oneAtATime() {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether a target that cannot be injected (gone, forbidden) still lets the run pass. Default no:
+     * a run whose faults did not happen did not test anything.
+     */
+    default boolean missingTargetsAllowed() {
+        return false;
+    }
+
+    /** Whether a fault acts on nodes or on pods: what the planner picks for it. */
+    enum Targets {
+        NODES,
+        PODS
+    }
+
+    /**
+     * Each action declares what it is, so the planner, the guards and the engine ask the action rather
+     * than test for classes: a new node fault that takes nodes out of service is guarded by saying so
+     * here, not by finding every place that lists node faults.
+     */
     enum Action {
-        NODE_CORDON("node-cordon"),
-        NODE_DRAIN("node-drain"),
-        POD_KILL("pod-kill");
+        NODE_CORDON("node-cordon", Targets.NODES, true, false, true),
+        NODE_DRAIN("node-drain", Targets.NODES, true, true, true),
+        POD_KILL("pod-kill", Targets.PODS, false, true, false);
 
         private final String word;
+        private final Targets targets;
+        private final boolean takesNodeOutOfService;
+        private final boolean takesPodsDown;
+        private final boolean recoverable;
 
-        Action(String word) {
+        Action(
+                String word,
+                Targets targets,
+                boolean takesNodeOutOfService,
+                boolean takesPodsDown,
+                boolean recoverable) {
             this.word = word;
+            this.targets = targets;
+            this.takesNodeOutOfService = takesNodeOutOfService;
+            this.takesPodsDown = takesPodsDown;
+            this.recoverable = recoverable;
+        }
+
+        /** Takes its pods (a pod target, or the pods on a node target) down: counts against maxUnavailable. */
+        public boolean takesPodsDown() {
+            return takesPodsDown;
         }
 
         public String word() {
             return word;
         }
 
+        public Targets targets() {
+            return targets;
+        }
+
+        /** Counts against {@code keepSchedulableNodes} while active. */
+        public boolean takesNodeOutOfService() {
+            return takesNodeOutOfService;
+        }
+
         /** Whether the action changes something that must be put back (a killed pod is replaced, not restored). */
         public boolean recoverable() {
-            return this != POD_KILL;
+            return recoverable;
         }
 
         public static Optional<Action> fromWord(String word) {
@@ -92,6 +153,16 @@ public sealed interface FaultSpec {
         @Override
         public Action action() {
             return Action.POD_KILL;
+        }
+
+        @Override
+        public Optional<Duration> oneAtATime() {
+            return interval;
+        }
+
+        @Override
+        public Optional<PodSelection> podSelection() {
+            return Optional.of(pods);
         }
 
         /** The grace period the API call carries; empty = let the pod's own setting apply. */

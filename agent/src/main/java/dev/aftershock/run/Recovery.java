@@ -1,71 +1,112 @@
 package dev.aftershock.run;
 
-import dev.aftershock.kube.KubeEvents;
-import dev.aftershock.kube.Nodes;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
+import dev.aftershock.fault.ClusterOps;
+import dev.aftershock.fault.FaultRegistry;
+import dev.aftershock.fault.Leftover;
+import dev.aftershock.model.FaultSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reverts what any run left behind, whether or not its process still exists: every node that carries
- * Aftershock's marks, and every run whose local ledger is not settled.
+ * Reverts what any run left behind, whether or not its process still exists: whatever each fault
+ * kind finds in the cluster (node holds, and later helper pods), and every open entry of every
+ * run's ledger, each through the fault kind that made it. The marks of a run that still holds the
+ * run lock are left alone: that run is alive and recovers them itself.
  */
 public final class Recovery {
-    public record Report(List<String> lines, int recovered, int failures) {}
+    public record Report(List<String> lines, int recovered, int failures, int skipped) {}
 
-    private final ApiClient client;
+    private final ClusterOps cluster;
     private final Path stateDir;
+    private final Optional<String> liveRun;
 
-    public Recovery(ApiClient client, Path stateDir) {
-        this.client = client;
+    /** {@code liveRun}: the run that holds the run lock now, if one does. */
+    public Recovery(ClusterOps cluster, Path stateDir, Optional<String> liveRun) {
+        this.cluster = cluster;
         this.stateDir = stateDir;
+        this.liveRun = liveRun;
     }
 
-    public Report recoverAll() throws ApiException {
-        Nodes nodes = new Nodes(client);
-        KubeEvents events = new KubeEvents(client);
-        List<String> lines = new ArrayList<>();
-        int recovered = 0;
-        int failures = 0;
-        Set<String> runs = new LinkedHashSet<>();
-        for (Nodes.Marked m : nodes.marked()) {
-            runs.add(m.run());
-            try {
-                nodes.uncordon(m.node(), m.run());
-                recovered++;
-                lines.add("recovered node %s (cordoned by run %s, fault %s)%s"
-                        .formatted(
-                                m.node(),
-                                m.run(),
-                                m.fault(),
-                                m.wasUnschedulable() ? "; it was unschedulable before and stays so" : ""));
-                events.record(
-                        "Node",
-                        null,
-                        m.node(),
-                        KubeEvents.Reason.AftershockRecovered,
-                        "recovered by `aftershock recover` after run %s (fault %s)".formatted(m.run(), m.fault()));
-            } catch (ApiException e) {
-                failures++;
-                lines.add("could not recover node %s (run %s): HTTP %d %s"
-                        .formatted(m.node(), m.run(), e.getCode(), e.getResponseBody()));
+    /** What is left behind now (for the next run's check), without changing anything. */
+    public List<Leftover> find(List<String> problems) throws Exception {
+        Set<Leftover> all = new LinkedHashSet<>();
+        for (Map.Entry<FaultSpec.Action, FaultRegistry.Entry> e :
+                FaultRegistry.entries().entrySet()) {
+            all.addAll(e.getValue().leftovers().find(cluster));
+        }
+        RollbackLedger.Scan scan = RollbackLedger.scan(stateDir);
+        scan.unreadable().forEach(u -> problems.add("skipped an unreadable ledger: " + u));
+        for (RollbackLedger.Ledger ledger : scan.unsettled()) {
+            for (RollbackLedger.Entry entry : ledger.entries()) {
+                if (entry.open()) {
+                    all.add(new Leftover(
+                            ledger.runId(),
+                            entry.fault(),
+                            entry.action(),
+                            entry.kind(),
+                            entry.namespace(),
+                            entry.name()));
+                }
             }
         }
-        for (RollbackLedger.Ledger ledger : RollbackLedger.unsettled(stateDir)) {
-            runs.add(ledger.runId());
+        return List.copyOf(all);
+    }
+
+    public Report recoverAll() throws Exception {
+        List<String> lines = new ArrayList<>();
+        List<Leftover> leftovers = find(lines);
+        int recovered = 0;
+        int failures = 0;
+        int skipped = 0;
+        Set<String> runs = new LinkedHashSet<>();
+        Set<String> unsettledRuns = new LinkedHashSet<>();
+        for (Leftover l : leftovers) {
+            runs.add(l.run());
+            if (liveRun.filter(l.run()::equals).isPresent()) {
+                skipped++;
+                unsettledRuns.add(l.run());
+                lines.add("skipped %s: run %s is still running (it holds the run lock and recovers its own faults)"
+                        .formatted(l.describe(), l.run()));
+                continue;
+            }
+            Optional<FaultSpec.Action> action = FaultSpec.Action.fromWord(l.action());
+            if (action.isEmpty()) {
+                failures++;
+                unsettledRuns.add(l.run());
+                lines.add("could not recover %s: this agent does not know the action %s"
+                        .formatted(l.describe(), l.action()));
+                continue;
+            }
+            try {
+                String done = FaultRegistry.entry(action.get()).leftovers().undo(l, cluster);
+                recovered++;
+                lines.add("recovered %s: %s".formatted(l.describe(), done));
+                cluster.event(
+                        l.kind(),
+                        l.namespace(),
+                        l.name(),
+                        ClusterOps.EventReason.AftershockRecovered,
+                        "recovered by `aftershock recover` after run %s (fault %s): %s"
+                                .formatted(l.run(), l.fault(), done));
+            } catch (Exception e) {
+                failures++;
+                unsettledRuns.add(l.run());
+                lines.add("could not recover %s: %s".formatted(l.describe(), e.getMessage()));
+            }
         }
-        if (failures == 0) {
-            for (String run : runs) {
+        for (String run : runs) {
+            if (!unsettledRuns.contains(run)) {
                 RollbackLedger.settle(stateDir, run, "recovered");
             }
         }
-        if (runs.isEmpty()) {
-            lines.add("nothing to recover: no node carries Aftershock's marks and no run is unsettled");
+        if (leftovers.isEmpty()) {
+            lines.add("nothing to recover: no fault of a run is left in the cluster and no ledger is open");
         }
-        return new Report(lines, recovered, failures);
+        return new Report(lines, recovered, failures, skipped);
     }
 }

@@ -2,6 +2,7 @@ package dev.aftershock.run;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** How a run was asked for on the command line. */
 public record RunOptions(
@@ -19,5 +20,15 @@ public record RunOptions(
         /** The registry to count into; null: the run makes its own. */
         dev.aftershock.metrics.AgentMetrics metrics,
         String agentVersion,
+        Locking locking,
         PrintWriter out,
-        PrintWriter err) {}
+        PrintWriter err) {
+    /**
+     * The run lock's namespace, how long to wait for another run to finish (zero: refuse at once),
+     * and how long a recovery retries before it is reported as failed.
+     */
+    public record Locking(String namespace, Duration waitForLock, Duration recoveryDeadline) {
+        public static final String DEFAULT_NAMESPACE = "default";
+        public static final Duration DEFAULT_RECOVERY_DEADLINE = Duration.ofMinutes(2);
+    }
+}

@@ -25,7 +25,7 @@ final class RunRecorder {
         final String kind;
         final String namespace;
         final String name;
-        TargetRecord.State state = TargetRecord.State.PLANNED;
+        final TargetState lifecycle = new TargetState();
         Long injectedAt;
         Long recoveredAt;
         String message;
@@ -39,7 +39,8 @@ final class RunRecorder {
         }
 
         TargetRecord toRecord() {
-            return new TargetRecord(kind, namespace, name, state, injectedAt, recoveredAt, message, measurements);
+            return new TargetRecord(
+                    kind, namespace, name, lifecycle.journalState(), injectedAt, recoveredAt, message, measurements);
         }
     }
 

@@ -13,10 +13,21 @@ public record ClusterSnapshot(
         pdbs = List.copyOf(pdbs);
     }
 
+    /** {@code repelling}: a NoSchedule or NoExecute taint keeps new pods off, as a cordon does. */
     public record NodeView(
-            String name, Map<String, String> labels, boolean schedulable, boolean ready, String resourceVersion) {
+            String name,
+            Map<String, String> labels,
+            boolean schedulable,
+            boolean ready,
+            boolean repelling,
+            String resourceVersion) {
         public NodeView {
             labels = Map.copyOf(labels);
+        }
+
+        /** Whether the workload's pods can land here now: Ready, not cordoned, not tainted away. */
+        public boolean inService() {
+            return ready && schedulable && !repelling;
         }
     }
 

@@ -55,5 +55,6 @@ public record Plan(long seed, List<PlannedFault> faults, List<String> warnings, 
         }
     }
 
-    public record PodRef(String namespace, String name) {}
+    /** A pod to evict; its uid pins the eviction to this very pod. */
+    public record PodRef(String namespace, String name, String uid) {}
 }

@@ -147,7 +147,7 @@ public final class Planner {
                         "fault %s: node %s runs %s/%s, whose emptyDir data an eviction deletes (set deleteEmptyDirData: true to allow it)"
                                 .formatted(d.name(), node.name(), pod.namespace(), pod.name()));
             }
-            evict.add(new PodRef(pod.namespace(), pod.name()));
+            evict.add(new PodRef(pod.namespace(), pod.name(), pod.uid()));
             for (ClusterSnapshot.PdbView pdb : cluster.pdbs()) {
                 if (pdb.covers(pod) && pdb.neverAllowsEviction()) {
                     String warning =
@@ -175,29 +175,48 @@ public final class Planner {
         return new NodeTarget(node.name(), evict);
     }
 
-    private List<Plan.Target> pods(FaultSpec.PodKill k) {
-        List<Plan.Target> picked = podsToKill(k, cluster.pods(), seed);
+    private List<Plan.Target> pods(FaultSpec f) {
+        var selection = f.podSelection().orElseThrow();
+        if (!f.force()) {
+            List<String> unmanaged = cluster.pods().stream()
+                    .filter(p -> matching(selection, p) && p.controllerKind().isEmpty())
+                    .map(p -> p.namespace() + "/" + p.name())
+                    .toList();
+            if (!unmanaged.isEmpty()) {
+                warnings.add("fault %s: not picking %s, which no controller manages (killed, it would be gone for good;"
+                                .formatted(f.name(), String.join(", ", unmanaged))
+                        + " set force: true to allow it)");
+            }
+        }
+        List<Plan.Target> picked = podsNow(f, cluster.pods(), seed);
         if (picked.isEmpty()) {
             warnings.add("fault %s: no running pod in %s matches %s; it will do nothing"
-                    .formatted(k.name(), k.pods().namespace(), k.pods().selector()));
+                    .formatted(f.name(), selection.namespace(), selection.selector()));
         }
         return picked;
     }
 
     /**
-     * The pods a pod-kill takes from those that exist. Pods come and go during a run, so the engine
+     * The pods a pod fault takes from those that exist. Pods come and go during a run, so the engine
      * asks again at the moment of injection, with the same seed: the plan shows what would be picked now.
+     * Pods no controller manages are never picked unless the fault says force.
      */
-    public static List<Plan.Target> podsToKill(FaultSpec.PodKill k, List<PodView> pods, long seed) {
+    public static List<Plan.Target> podsNow(FaultSpec f, List<PodView> pods, long seed) {
+        var selection = f.podSelection().orElseThrow();
         List<PodView> candidates = pods.stream()
-                .filter(p -> p.namespace().equals(k.pods().namespace())
-                        && p.matches(k.pods().selector())
-                        && !p.terminating()
-                        && !p.mirror())
+                .filter(p -> matching(selection, p)
+                        && (f.force() || p.controllerKind().isPresent()))
                 .toList();
-        return TargetPicker.pick(candidates, PodView::name, k.pods().pick(), seed, k.name()).stream()
+        return TargetPicker.pick(candidates, PodView::name, selection.pick(), seed, f.name()).stream()
                 .map(p -> (Plan.Target) new PodTarget(p.namespace(), p.name(), p.uid()))
                 .toList();
+    }
+
+    private static boolean matching(dev.aftershock.model.PodSelection selection, PodView p) {
+        return p.namespace().equals(selection.namespace())
+                && p.matches(selection.selector())
+                && !p.terminating()
+                && !p.mirror();
     }
 
     /** At every moment a node fault starts, the nodes it and the faults still active take away. */
@@ -207,14 +226,12 @@ public final class Planner {
                 .map(NodeView::name)
                 .collect(Collectors.toSet());
         for (PlannedFault starting : faults) {
-            if (!(starting.spec() instanceof FaultSpec.NodeCordon)
-                    && !(starting.spec() instanceof FaultSpec.NodeDrain)) {
+            if (!starting.spec().action().takesNodeOutOfService()) {
                 continue;
             }
             Set<String> taken = new LinkedHashSet<>();
             for (PlannedFault other : faults) {
-                boolean nodeFault =
-                        other.spec() instanceof FaultSpec.NodeCordon || other.spec() instanceof FaultSpec.NodeDrain;
+                boolean nodeFault = other.spec().action().takesNodeOutOfService();
                 boolean active = other.start().compareTo(starting.start()) <= 0
                         && other.end().compareTo(starting.start()) > 0;
                 if (nodeFault && active) {
@@ -261,7 +278,7 @@ public final class Planner {
                             .map(Plan.Target::name)
                             .toList();
                     // Killed one at a time, only one is down at once (the next waits for the interval).
-                    down.addAll(k.interval().isPresent() && !killed.isEmpty() ? killed.subList(0, 1) : killed);
+                    down.addAll(k.oneAtATime().isPresent() && !killed.isEmpty() ? killed.subList(0, 1) : killed);
                 }
                 case FaultSpec.NodeDrain d -> {
                     Set<String> drained =

@@ -9,11 +9,8 @@ import dev.aftershock.journal.JournalCodec;
 import dev.aftershock.journal.Measurement;
 import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ClusterReader;
-import dev.aftershock.kube.Evictions;
 import dev.aftershock.kube.KubeClients;
-import dev.aftershock.kube.Nodes;
-import dev.aftershock.kube.PodWatches;
-import dev.aftershock.kube.Pods;
+import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
 import dev.aftershock.selection.Planner;
@@ -113,12 +110,13 @@ public final class FaultBenchmarks {
                 (FaultSpec.NodeDrain) experiment.spec().faults().get(0));
         var context = new FaultContext(
                 "bench-" + round,
-                new Nodes(client),
-                new Pods(client),
-                new Evictions(client),
-                new PodWatches(KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig))),
+                new KubeClusterOps(
+                        client,
+                        KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig)),
+                        java.time.Duration.ofMinutes(2)),
                 Instant.now().plusSeconds(600),
-                note -> {});
+                note -> {},
+                () -> false);
         long start = System.nanoTime();
         Fault.Injection injection = fault.inject(target, context);
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -64,18 +64,29 @@ class CrashSafetyIT {
                 .isFalse();
         assertThat(fixture.annotations(NODE)).containsKey("aftershock.dev/run");
 
+        // While its lease is still live, the killed run may be alive: recover leaves it alone (exit 3).
+        CliRun tooEarly = fixture.recover();
+        assertThat(tooEarly.exitCode()).as(tooEarly.out() + tooEarly.err()).isEqualTo(3);
+        assertThat(tooEarly.out()).contains("skipped node " + NODE).contains("is still running");
+        assertThat(fixture.schedulable(NODE)).isFalse();
+        fixture.awaitNoLiveRun();
+
         CliRun refused = fixture.run(longDrain("next-run"));
         assertThat(refused.exitCode()).isEqualTo(3);
         assertThat(refused.err())
                 .contains("an earlier run left the cluster changed")
-                .contains("node " + NODE + " cordoned by run killed-mid-drain-");
+                .contains("node " + NODE + " (node-drain drain of run killed-mid-drain-");
 
         CliRun recover = fixture.recover();
         assertThat(recover.exitCode()).as(recover.out() + recover.err()).isZero();
         assertThat(recover.out()).contains("recovered node " + NODE);
         assertThat(fixture.schedulable(NODE)).isTrue();
         assertThat(fixture.annotations(NODE))
-                .doesNotContainKeys("aftershock.dev/run", "aftershock.dev/fault", "aftershock.dev/was-unschedulable");
+                .doesNotContainKeys(
+                        "aftershock.dev/run",
+                        "aftershock.dev/holders",
+                        "aftershock.dev/fault",
+                        "aftershock.dev/was-unschedulable");
         assertThat(fixture.recover().out()).contains("nothing to recover");
     }
 

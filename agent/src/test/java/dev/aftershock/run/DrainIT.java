@@ -87,6 +87,9 @@ class DrainIT {
         // Recovered at the timeout, not at the end of `for` (26 s).
         assertThat(node.recoveredAtMs() - node.injectedAtMs()).isBetween(5_000L, 15_000L);
         assertThat(fixture.schedulable(NODE)).isTrue();
-        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        // The drain did not happen as written: the run is an error, never a pass (exit 0 before Engine II).
+        assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(3);
+        assertThat(journal.run().outcome()).isEqualTo(dev.aftershock.journal.RunInfo.Outcome.ERROR);
+        assertThat(run.out()).contains("why: fault drain did not happen on node " + NODE);
     }
 }

@@ -33,12 +33,29 @@ class FaultWiringTest {
         Set<Class<?>> implementations = new HashSet<>();
         for (String word : schemaActions) {
             FaultSpec spec = example(FaultSpec.Action.fromWord(word).orElseThrow());
-            Fault fault = RunEngine.faultFor(spec);
+            Fault fault = dev.aftershock.fault.FaultRegistry.create(spec);
             assertThat(implementations.add(fault.getClass()))
                     .as("%s has an implementation of its own", word)
                     .isTrue();
         }
         assertThat(implementations).hasSize(schemaActions.size());
+        assertThat(dev.aftershock.fault.FaultRegistry.entries().keySet())
+                .as("the registry lists exactly the actions of the schema")
+                .containsExactlyInAnyOrder(FaultSpec.Action.values());
+    }
+
+    @Test
+    void everySchemaHypothesisKindHasAnEvaluator() {
+        List<String> kinds = new ArrayList<>();
+        SchemaCheck.schemaTree()
+                .at("/$defs/hypothesis/properties")
+                .propertyNames()
+                .forEach(k -> {
+                    if (!k.equals("name")) {
+                        kinds.add(k);
+                    }
+                });
+        assertThat(kinds).containsExactlyInAnyOrderElementsOf(dev.aftershock.evaluation.Evaluators.KINDS);
     }
 
     private static FaultSpec example(FaultSpec.Action action) {

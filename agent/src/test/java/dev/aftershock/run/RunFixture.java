@@ -62,6 +62,14 @@ final class RunFixture {
                 stateDir().toString());
     }
 
+    /** Until the run lock's Lease has expired (a killed run stops renewing it; it expires after 15 s). */
+    void awaitNoLiveRun() {
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(40))
+                .until(() -> dev.aftershock.kube.RunLease.liveHolder(cluster.client(), "default")
+                        .isEmpty());
+    }
+
     Journal journal(Path experiment) {
         return JournalCodec.read(out(experiment.getFileName().toString()).resolve("journal.json"));
     }
@@ -144,7 +152,8 @@ final class RunFixture {
     /** Puts a node back as the testbed made it, whatever a failed test left. */
     void resetNode(String name) throws ApiException {
         String patch = "{\"metadata\":{\"annotations\":{\"aftershock.dev/run\":null,\"aftershock.dev/fault\":null,"
-                + "\"aftershock.dev/was-unschedulable\":null}},\"spec\":{\"unschedulable\":null}}";
+                + "\"aftershock.dev/holders\":null,\"aftershock.dev/was-unschedulable\":null}},"
+                + "\"spec\":{\"unschedulable\":null}}";
         PatchUtils.patch(
                 V1Node.class,
                 () -> cluster.core().patchNode(name, new V1Patch(patch)).buildCall(null),

@@ -98,7 +98,7 @@ class PlannerTest {
     }
 
     private static NodeView node(String name) {
-        return new NodeView(name, Map.of("pool", "general"), true, true, "1");
+        return new NodeView(name, Map.of("pool", "general"), true, true, false, "1");
     }
 
     private static PodView checkout(String name, String node) {

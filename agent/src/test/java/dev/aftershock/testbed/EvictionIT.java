@@ -24,11 +24,12 @@ class EvictionIT {
     void aBudgetThatAllowsNoDisruptionBlocksWith429(TestCluster cluster) throws ApiException {
         String pod = deployWithBudget(cluster, "guarded", new IntOrString(3), null);
 
-        var outcome = new Evictions(cluster.client()).evict(cluster.namespace(), pod, Optional.empty());
+        var outcome =
+                new Evictions(cluster.client()).evict(cluster.namespace(), pod, uidOf(cluster, pod), Optional.empty());
 
         assertThat(outcome)
                 .isInstanceOfSatisfying(
-                        Evictions.BlockedByBudget.class,
+                        dev.aftershock.fault.ClusterOps.BlockedByBudget.class,
                         blocked -> assertThat(blocked.reason()).contains("disruption budget"));
     }
 
@@ -36,9 +37,10 @@ class EvictionIT {
     void anAllowedEvictionSucceeds(TestCluster cluster) throws ApiException {
         String pod = deployWithBudget(cluster, "loose", null, new IntOrString(1));
 
-        var outcome = new Evictions(cluster.client()).evict(cluster.namespace(), pod, Optional.empty());
+        var outcome =
+                new Evictions(cluster.client()).evict(cluster.namespace(), pod, uidOf(cluster, pod), Optional.empty());
 
-        assertThat(outcome).isInstanceOf(Evictions.Evicted.class);
+        assertThat(outcome).isInstanceOf(dev.aftershock.fault.ClusterOps.Evicted.class);
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> TestWorkloads.pods(cluster, "loose").stream()
                         .noneMatch(p -> p.getMetadata().getName().equals(pod)));
@@ -67,5 +69,13 @@ class EvictionIT {
             return status != null && status.getCurrentHealthy() != null && status.getCurrentHealthy() == 3;
         });
         return TestWorkloads.pods(cluster, app).get(0).getMetadata().getName();
+    }
+
+    private static String uidOf(TestCluster cluster, String pod) throws ApiException {
+        return cluster.core()
+                .readNamespacedPod(pod, cluster.namespace())
+                .execute()
+                .getMetadata()
+                .getUid();
     }
 }

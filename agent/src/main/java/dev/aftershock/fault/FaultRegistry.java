@@ -1,0 +1,43 @@
+package dev.aftershock.fault;
+
+import dev.aftershock.model.FaultSpec;
+import dev.aftershock.model.FaultSpec.Action;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The one place a fault action meets its implementation: how to make it for a fault of the
+ * experiment, and how to find and undo what it left behind. What an action is (node or pod, takes a
+ * node out of service, recoverable, one at a time) it declares itself, on {@link Action}. A test
+ * checks that the schema, the binder and this registry list the same actions.
+ */
+public final class FaultRegistry {
+    public record Entry(Function<FaultSpec, Fault> create, Leftovers leftovers) {}
+
+    private static final Map<Action, Entry> ENTRIES = new EnumMap<>(Map.of(
+            Action.NODE_CORDON,
+            new Entry(NodeCordonFault::new, new NodeHolds(Action.NODE_CORDON.word())),
+            Action.NODE_DRAIN,
+            new Entry(spec -> new NodeDrainFault((FaultSpec.NodeDrain) spec), new NodeHolds(Action.NODE_DRAIN.word())),
+            Action.POD_KILL,
+            new Entry(spec -> new PodKillFault((FaultSpec.PodKill) spec), Leftovers.NONE)));
+
+    private FaultRegistry() {}
+
+    public static Fault create(FaultSpec spec) {
+        return entry(spec.action()).create().apply(spec);
+    }
+
+    public static Entry entry(Action action) {
+        Entry e = ENTRIES.get(action);
+        if (e == null) {
+            throw new IllegalStateException("no fault implementation is registered for " + action.word());
+        }
+        return e;
+    }
+
+    public static Map<Action, Entry> entries() {
+        return Map.copyOf(ENTRIES);
+    }
+}

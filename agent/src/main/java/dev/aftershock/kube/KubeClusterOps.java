@@ -1,0 +1,99 @@
+package dev.aftershock.kube;
+
+import dev.aftershock.fault.ClusterOps;
+import dev.aftershock.fault.NodeMarks;
+import dev.aftershock.selection.ClusterSnapshot;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The cluster operations of faults and recovery, against the API server. */
+public final class KubeClusterOps implements ClusterOps {
+    private final ApiClient client;
+    private final Nodes nodes;
+    private final Pods pods;
+    private final Evictions evictions;
+    private final PodWatches watches;
+    private final KubeEvents events;
+
+    /**
+     * {@code client} for calls, {@code watchClient} for watches (no read timeout), and how long a
+     * recovery keeps retrying before it is reported as failed.
+     */
+    public KubeClusterOps(ApiClient client, ApiClient watchClient, Duration recoveryDeadline) {
+        this.client = client;
+        this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
+        this.pods = new Pods(client);
+        this.evictions = new Evictions(client);
+        this.watches = new PodWatches(watchClient);
+        this.events = new KubeEvents(client);
+    }
+
+    @Override
+    public NodeMarks.Held hold(String node, NodeMarks.Holder holder) throws Exception {
+        return nodes.hold(node, holder);
+    }
+
+    @Override
+    public NodeMarks.Released release(String node, NodeMarks.Holder holder) throws Exception {
+        return nodes.release(node, holder);
+    }
+
+    @Override
+    public List<NodeMarks.HeldNode> heldNodes() throws Exception {
+        return nodes.held();
+    }
+
+    @Override
+    public List<ClusterSnapshot.NodeView> nodes() throws Exception {
+        return new CoreV1Api(client)
+                .listNode().execute().getItems().stream()
+                        .map(ClusterReader::node)
+                        .toList();
+    }
+
+    @Override
+    public List<ClusterSnapshot.PodView> pods(String namespace) throws Exception {
+        return new ClusterReader(client).pods(namespace);
+    }
+
+    @Override
+    public PodDeletion deletePod(String namespace, String name, String uid, Optional<Duration> gracePeriod)
+            throws Exception {
+        return pods.delete(namespace, name, uid, gracePeriod);
+    }
+
+    @Override
+    public Eviction evict(String namespace, String name, String uid, Optional<Duration> gracePeriod) {
+        return evictions.evict(namespace, name, uid, gracePeriod);
+    }
+
+    @Override
+    public Optional<String> uidOf(String namespace, String name) throws Exception {
+        return watches.uidOf(namespace, name);
+    }
+
+    @Override
+    public boolean awaitGone(String namespace, String name, String uid, Instant deadline) throws Exception {
+        return watches.awaitGone(namespace, name, uid, deadline);
+    }
+
+    @Override
+    public KillWatch watchKills(String namespace, Map<String, String> selector) throws Exception {
+        return watches.kills(namespace, selector);
+    }
+
+    @Override
+    public RotationWatch watchRotation(String namespace) throws Exception {
+        return watches.endpoints(namespace);
+    }
+
+    @Override
+    public String event(String kind, String namespace, String name, EventReason reason, String message) {
+        return events.record(kind, namespace, name, KubeEvents.Reason.valueOf(reason.name()), message);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.aftershock.run;
+
+import dev.aftershock.evaluation.ClusterTimeline;
+import dev.aftershock.evaluation.Observed;
+import dev.aftershock.kube.ClusterWatch;
+import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.selection.ClusterSnapshot;
+import io.kubernetes.client.openapi.ApiClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+
+/** HPAs, the target's pods and status, and nodes, on the run's clock, by watches (see ClusterWatch). */
+final class ClusterObservation implements AutoCloseable {
+    private final ClusterTimeline timeline = new ClusterTimeline();
+    private ClusterWatch watch;
+
+    void start(ApiClient watchClient, ClusterSnapshot.WorkloadView target, RunRecorder recorder, AgentMetrics metrics) {
+        watch = new ClusterWatch(
+                watchClient,
+                new ClusterWatch.Scope(target.namespace(), target.selector(), target.kind(), target.name()),
+                recorder::now,
+                observed -> {
+                    timeline.observe(observed);
+                    if (observed instanceof Observed.HpaStatus hpa) {
+                        metrics.hpa(hpa);
+                    }
+                });
+        try {
+            if (watch.start(Duration.ofSeconds(15))) {
+                timeline.markListed();
+            } else {
+                recorder.event(
+                        "agent", "warning", "", "the cluster watches had not listed after 15 s; they go on trying");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    ClusterTimeline timeline() {
+        return timeline;
+    }
+
+    /** "replicas 2/4" (current/desired) per HPA seen, else the target's ready pods. */
+    String replicasNow() {
+        List<Observed.HpaStatus> hpas = timeline.latestHpas();
+        if (hpas.isEmpty()) {
+            OptionalInt available = timeline.availableReplicas();
+            return "available " + (available.isPresent() ? String.valueOf(available.getAsInt()) : "?");
+        }
+        return String.join(
+                "  ",
+                hpas.stream()
+                        .map(h ->
+                                (hpas.size() > 1 ? h.hpa() + " " : "") + "replicas " + h.current() + "/" + h.desired())
+                        .toList());
+    }
+
+    @Override
+    public void close() {
+        if (watch != null) {
+            watch.close();
+        }
+    }
+}

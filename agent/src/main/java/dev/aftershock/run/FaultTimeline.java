@@ -1,0 +1,461 @@
+package dev.aftershock.run;
+
+import dev.aftershock.fault.ClusterOps;
+import dev.aftershock.fault.Fault;
+import dev.aftershock.fault.FaultContext;
+import dev.aftershock.fault.FaultRegistry;
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.model.Safety;
+import dev.aftershock.selection.ClusterSnapshot;
+import dev.aftershock.selection.InjectionGuards;
+import dev.aftershock.selection.Plan;
+import dev.aftershock.selection.Planner;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Plays the plan's faults on the run's clock: each at its `at`, recovered at the end of its `for`,
+ * every target through its {@link TargetState}. Before each injection the target is written to the
+ * ledger and the guards are checked against the cluster as it is then; a target whose guard fails
+ * is skipped with the reason. Pod faults pick their pods again at that moment, with the run's seed.
+ */
+final class FaultTimeline implements AutoCloseable {
+    private record Injected(Plan.PlannedFault fault, Plan.Target target, RunRecorder.Target record) {}
+
+    private final Plan plan;
+    private final long seed;
+    private final Safety safety;
+    private final Optional<ClusterSnapshot.WorkloadView> workload;
+    private final ClusterOps cluster;
+    private final FaultContext context;
+    private final RunRecorder recorder;
+    private final RollbackLedger ledger;
+    private final AgentMetrics metrics;
+    private final BooleanSupplier stopping;
+    private final Map<Plan.PlannedFault, Fault> implementations = new LinkedHashMap<>();
+    private final List<Injected> injected = new ArrayList<>();
+    private final List<String> faultsWithoutTargets = new ArrayList<>();
+    private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+
+    FaultTimeline(
+            Plan plan,
+            long seed,
+            Safety safety,
+            Optional<ClusterSnapshot.WorkloadView> workload,
+            ClusterOps cluster,
+            FaultContext context,
+            RunRecorder recorder,
+            RollbackLedger ledger,
+            AgentMetrics metrics) {
+        this.plan = plan;
+        this.seed = seed;
+        this.safety = safety;
+        this.workload = workload;
+        this.cluster = cluster;
+        this.context = context;
+        this.recorder = recorder;
+        this.ledger = ledger;
+        this.metrics = metrics;
+        this.stopping = context.stopping();
+    }
+
+    /** Makes each fault and starts what it needs (its watches) before the clock matters. */
+    void prepare() {
+        for (Plan.PlannedFault f : plan.faults()) {
+            Fault fault = FaultRegistry.create(f.spec());
+            implementations.put(f, fault);
+            try {
+                fault.prepare(context);
+            } catch (Exception e) {
+                recorder.event("fault", "warning", f.spec().name(), "could not prepare: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Schedules each fault at its offset from the run's start, and its recovery at the end of its `for`. */
+    void schedule(ScheduledExecutorService clock) {
+        for (Plan.PlannedFault f : plan.faults()) {
+            Instant at = recorder.start().plus(f.start());
+            clock.schedule(() -> work.submit(() -> inject(f, at)), delayUntil(at), TimeUnit.MILLISECONDS);
+            if (f.spec().holdFor().isPresent()) {
+                Instant end = recorder.start().plus(f.end());
+                clock.schedule(() -> work.submit(() -> recover(f)), delayUntil(end), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** On the run's clock, whatever the start-up before scheduling took. */
+    private static long delayUntil(Instant when) {
+        return Math.max(0, Duration.between(Instant.now(), when).toMillis());
+    }
+
+    private void inject(Plan.PlannedFault f, Instant scheduled) {
+        List<Plan.Target> targets = targetsNow(f);
+        if (targets.isEmpty()) {
+            String why = "fault %s did not happen: no target at the moment of injection"
+                    .formatted(f.spec().name());
+            recorder.event("fault", "skipped", f.spec().name(), why);
+            if (!f.spec().missingTargetsAllowed()) {
+                synchronized (faultsWithoutTargets) {
+                    faultsWithoutTargets.add(why);
+                }
+            }
+        }
+        Optional<Duration> oneAtATime = f.spec().oneAtATime();
+        List<Future<?>> parallel = new ArrayList<>();
+        Instant at = scheduled;
+        for (Plan.Target target : targets) {
+            if (stopping.getAsBoolean()) {
+                skip(f, target, "the run was stopping before this target's turn");
+                continue;
+            }
+            if (oneAtATime.isPresent()) {
+                injectOne(f, target, at);
+                sleep(oneAtATime.get());
+                at = Instant.now();
+            } else {
+                Instant when = at;
+                parallel.add(work.submit(() -> injectOne(f, target, when)));
+            }
+        }
+        for (Future<?> p : parallel) {
+            try {
+                p.get();
+            } catch (Exception e) {
+                recorder.event("fault", "error", f.spec().name(), String.valueOf(e.getMessage()));
+            }
+        }
+    }
+
+    /** Pods come and go during a run: a pod fault picks from the pods that exist now, with the run's seed. */
+    private List<Plan.Target> targetsNow(Plan.PlannedFault f) {
+        if (f.spec().podSelection().isEmpty()) {
+            return f.targets();
+        }
+        try {
+            return Planner.podsNow(
+                    f.spec(), cluster.pods(f.spec().podSelection().get().namespace()), seed);
+        } catch (Exception e) {
+            recorder.event(
+                    "fault",
+                    "warning",
+                    f.spec().name(),
+                    "cannot list pods (%s): using the plan's picks".formatted(e.getMessage()));
+            return f.targets();
+        }
+    }
+
+    private void injectOne(Plan.PlannedFault f, Plan.Target target, Instant scheduled) {
+        RunRecorder.Target record = recorder.target(f.spec().name(), target.kind(), target.namespace(), target.name());
+        synchronized (injected) {
+            injected.add(new Injected(f, target, record));
+        }
+        Optional<String> refusal = guard(f, target);
+        if (refusal.isPresent()) {
+            skip(f, target, refusal.get());
+            return;
+        }
+        if (!record.lifecycle.beginInjection(stopping.getAsBoolean())) {
+            skip(f, target, "the run was stopping");
+            return;
+        }
+        // The rollback is on disk before the cluster is touched: a crash from here on is recoverable.
+        remember(f, target, record);
+        Fault.Injection injection;
+        try {
+            injection = implementations.get(f).inject(target, context);
+        } catch (Exception e) {
+            injection = Fault.Injection.failed(true, "injection failed: " + e.getMessage(), List.of());
+        }
+        settleInjection(f, target, record, injection, scheduled);
+    }
+
+    private void settleInjection(
+            Plan.PlannedFault f,
+            Plan.Target target,
+            RunRecorder.Target record,
+            Fault.Injection injection,
+            Instant scheduled) {
+        String action = f.spec().action().word();
+        long latency = Duration.between(scheduled, injection.effective()).toMillis();
+        boolean recoverNow = record.lifecycle.endInjection(injection.succeeded(), injection.needsRecovery());
+        recorder.update(record, r -> {
+            r.injectedAt =
+                    Duration.between(recorder.start(), injection.effective()).toMillis();
+            r.message = injection.message();
+            if (injection.succeeded()) {
+                r.measurements.add(new Measurement("injection latency", latency, "ms"));
+            }
+            r.measurements.addAll(injection.measurements());
+        });
+        remember(f, target, record);
+        recorder.event(
+                "fault",
+                injection.succeeded() ? "injected" : "injection-failed",
+                target.name(),
+                action + " (" + f.spec().name() + "): " + injection.message());
+        if (injection.succeeded()) {
+            metrics.faultInjected(action);
+        }
+        note(cluster.event(
+                target.kind(),
+                target.namespace(),
+                target.name(),
+                ClusterOps.EventReason.AftershockInjected,
+                "%s by run %s (fault %s): %s"
+                        .formatted(action, context.runId(), f.spec().name(), injection.message())));
+        injection
+                .followUp()
+                .ifPresent(followUp -> work.submit(() -> {
+                    try {
+                        List<Measurement> measured = followUp.call();
+                        recorder.update(record, r -> r.measurements.addAll(measured));
+                    } catch (Exception e) {
+                        recorder.event("fault", "error", target.name(), "follow-up failed: " + e.getMessage());
+                    }
+                    return null;
+                }));
+        boolean forAlreadyEnded =
+                f.spec().holdFor().isPresent() && recorder.now() >= f.end().toMillis();
+        if (recoverNow || (injection.needsRecovery() && forAlreadyEnded)) {
+            // A failed injection that changed something, a recovery asked for while injecting, or a
+            // `for` that ended during a long drain: put it back now.
+            recoverOne(f, target, record);
+        }
+    }
+
+    private Optional<String> guard(Plan.PlannedFault f, Plan.Target target) {
+        try {
+            if (f.spec().action().takesNodeOutOfService()) {
+                Optional<String> nodes = InjectionGuards.node(target.name(), cluster.nodes(), safety);
+                if (nodes.isPresent()) {
+                    return nodes;
+                }
+            }
+            if (workload.isEmpty()) {
+                return Optional.empty();
+            }
+            ClusterSnapshot.WorkloadView w = workload.get();
+            List<ClusterSnapshot.PodView> podsNow = cluster.pods(w.namespace());
+            Set<String> goingDown = new HashSet<>();
+            if (f.spec().action().takesPodsDown()) {
+                switch (target) {
+                    case Plan.PodTarget p -> {
+                        if (p.namespace().equals(w.namespace())) {
+                            goingDown.add(p.name());
+                        }
+                    }
+                    case Plan.NodeTarget n ->
+                        podsNow.stream()
+                                .filter(p -> n.name().equals(p.nodeName()))
+                                .forEach(p -> goingDown.add(p.name()));
+                }
+            }
+            return InjectionGuards.workload(w, podsNow, goingDown, safety);
+        } catch (Exception e) {
+            return Optional.of(
+                    "the guards could not read the cluster (%s): not injecting blind".formatted(e.getMessage()));
+        }
+    }
+
+    private void skip(Plan.PlannedFault f, Plan.Target target, String why) {
+        RunRecorder.Target record = recorder.target(f.spec().name(), target.kind(), target.namespace(), target.name());
+        synchronized (injected) {
+            if (injected.stream().noneMatch(i -> i.record() == record)) {
+                injected.add(new Injected(f, target, record));
+            }
+        }
+        if (!record.lifecycle.skip()) {
+            return;
+        }
+        recorder.update(record, r -> r.message = "skipped: " + why);
+        recorder.event("fault", "skipped", target.name(), f.spec().name() + ": " + why);
+        note(cluster.event(
+                target.kind(),
+                target.namespace(),
+                target.name(),
+                ClusterOps.EventReason.AftershockSkipped,
+                "%s by run %s (fault %s) skipped: %s"
+                        .formatted(
+                                f.spec().action().word(),
+                                context.runId(),
+                                f.spec().name(),
+                                why)));
+    }
+
+    /** Recovers the targets of one fault (its `for` ended). */
+    void recover(Plan.PlannedFault f) {
+        for (Injected i : injected()) {
+            if (i.fault() == f) {
+                recoverOne(i.fault(), i.target(), i.record());
+            }
+        }
+    }
+
+    /** Recovers every target that needs it, in parallel; safe from several threads at once. */
+    void recoverAll() {
+        List<Future<?>> all = new ArrayList<>();
+        try (ExecutorService recoveries = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Injected i : injected()) {
+                all.add(recoveries.submit(() -> recoverOne(i.fault(), i.target(), i.record())));
+            }
+        }
+        // Targets never reached are settled as never injected: nothing to put back.
+        for (Plan.PlannedFault f : plan.faults()) {
+            for (Plan.Target t : f.targets()) {
+                RunRecorder.Target record = recorder.target(f.spec().name(), t.kind(), t.namespace(), t.name());
+                record.lifecycle.beginRecovery();
+            }
+        }
+    }
+
+    private void recoverOne(Plan.PlannedFault f, Plan.Target target, RunRecorder.Target record) {
+        if (!record.lifecycle.beginRecovery()) {
+            return;
+        }
+        String action = f.spec().action().word();
+        try {
+            Fault.Recovery recovery = implementations.get(f).recover(target, context);
+            record.lifecycle.endRecovery(true);
+            recorder.update(record, r -> r.recoveredAt = recorder.now());
+            remember(f, target, record);
+            metrics.faultRecovered(action);
+            recorder.event(
+                    "fault",
+                    "recovered",
+                    target.name(),
+                    action + " (" + f.spec().name() + "): " + recovery.message());
+            note(cluster.event(
+                    target.kind(),
+                    target.namespace(),
+                    target.name(),
+                    ClusterOps.EventReason.AftershockRecovered,
+                    "%s by run %s (fault %s) recovered: %s"
+                            .formatted(action, context.runId(), f.spec().name(), recovery.message())));
+        } catch (Exception e) {
+            record.lifecycle.endRecovery(false);
+            recorder.update(record, r -> r.message = "recovery failed: " + e.getMessage());
+            remember(f, target, record);
+            recorder.event("fault", "recovery-failed", target.name(), e.getMessage());
+            metrics.faultRecoveryFailed(action);
+            note(cluster.event(
+                    target.kind(),
+                    target.namespace(),
+                    target.name(),
+                    ClusterOps.EventReason.AftershockRecoveryFailed,
+                    "%s by run %s (fault %s) could not be recovered: %s"
+                            .formatted(action, context.runId(), f.spec().name(), e.getMessage())));
+        }
+    }
+
+    /** Actions with nothing to put back are not written: `recover` would have nothing to do. */
+    private void remember(Plan.PlannedFault f, Plan.Target target, RunRecorder.Target record) {
+        if (f.spec().action().recoverable()) {
+            ledger.record(new RollbackLedger.Entry(
+                    f.spec().name(),
+                    f.spec().action().word(),
+                    target.kind(),
+                    target.namespace(),
+                    target.name(),
+                    record.lifecycle.ledgerState()));
+        }
+    }
+
+    private void note(String eventProblem) {
+        if (eventProblem != null) {
+            recorder.event("agent", "warning", "", eventProblem);
+        }
+    }
+
+    private List<Injected> injected() {
+        synchronized (injected) {
+            return List.copyOf(injected);
+        }
+    }
+
+    /** Targets injected and not yet settled. */
+    long active() {
+        return injected().stream()
+                .filter(i -> i.record().lifecycle.phase() == TargetState.Phase.INJECTED)
+                .count();
+    }
+
+    long unrecovered() {
+        return injected().stream()
+                .filter(i -> i.record().lifecycle.unrecovered())
+                .count();
+    }
+
+    /** Targets the experiment meant to hit and did not: the run did not happen as written. */
+    List<String> didNotHappen() {
+        List<String> missed;
+        synchronized (faultsWithoutTargets) {
+            missed = new ArrayList<>(faultsWithoutTargets);
+        }
+        for (Injected i : injected()) {
+            TargetRecord.State state = i.record().lifecycle.journalState();
+            boolean missedIt = state == TargetRecord.State.INJECTION_FAILED || state == TargetRecord.State.SKIPPED;
+            if (missedIt && !i.fault().spec().missingTargetsAllowed()) {
+                missed.add("fault %s did not happen on %s %s: %s"
+                        .formatted(
+                                i.fault().spec().name(),
+                                i.target().kind().toLowerCase(java.util.Locale.ROOT),
+                                i.target().name(),
+                                i.record().message));
+            }
+        }
+        return missed;
+    }
+
+    /** Removes the ledger once every target is settled. */
+    void closeLedger() {
+        ledger.closeIfSettled();
+    }
+
+    /** Once the follow-ups have measured: waits for them (bounded), then stops the fault's watches. */
+    @Override
+    public void close() {
+        work.shutdown();
+        try {
+            work.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Fault f : implementations.values()) {
+            if (f instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    // Only watches are closed here; closing one changes nothing in the cluster.
+                }
+            }
+        }
+    }
+
+    List<RunRecorder.Target> records() {
+        return injected().stream().map(Injected::record).toList();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package dev.aftershock.run;
+
+import dev.aftershock.evaluation.AbortMonitor;
+import dev.aftershock.evaluation.ArrivalPlan;
+import dev.aftershock.evaluation.LoadRecorder;
+import dev.aftershock.journal.Format;
+import dev.aftershock.load.GatlingLoadDriver;
+import dev.aftershock.load.LoadDriver;
+import dev.aftershock.load.LoadUrls;
+import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.model.AbortCondition;
+import dev.aftershock.model.LoadProfile;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The experiment's load, on the run's clock: the Gatling child, its outcomes in per-second buckets,
+ * the abort conditions judged on each settled second, and the driver's health. A driver that died,
+ * stalled or sent lines the agent cannot read is a load that did not happen: the run says so.
+ */
+final class LoadSession {
+    /** No outcome for this long while the plan asks for traffic: the driver is stalled. */
+    static final Duration STALL = Duration.ofSeconds(15);
+    /** Fewer requests than the plan promised, by more than this share, is a shortfall. */
+    static final double SHORTFALL = 0.10;
+
+    private final LoadProfile profile;
+    private final RunRecorder recorder;
+    private final AgentMetrics metrics;
+    private final LoadRecorder load;
+    private final LoadDriver driver;
+    private final ArrivalPlan arrivals;
+    private final AtomicReference<String> broken = new AtomicReference<>();
+    private volatile long lastOutcomeAtMs;
+    private volatile boolean stopped;
+
+    private LoadSession(LoadProfile profile, URI url, RunRecorder recorder, AgentMetrics metrics, LoadDriver driver) {
+        this.profile = profile;
+        this.recorder = recorder;
+        this.metrics = metrics;
+        this.driver = driver;
+        this.load = new LoadRecorder(recorder.start().toEpochMilli(), url.toString());
+        this.arrivals = new ArrivalPlan(profile.arrivals());
+    }
+
+    static LoadSession start(
+            LoadProfile profile, URI urlOverride, Path workDir, RunRecorder recorder, AgentMetrics metrics) {
+        URI url = LoadUrls.effective(profile.url(), urlOverride);
+        LoadDriver driver = new GatlingLoadDriver(GatlingLoadDriver.locateDriverJar(), workDir);
+        LoadSession session = new LoadSession(profile, url, recorder, metrics, driver);
+        try {
+            driver.start(profile, url, outcome -> {
+                session.lastOutcomeAtMs = recorder.now();
+                session.load.add(outcome);
+                metrics.request(outcome);
+            });
+        } catch (IOException e) {
+            driver.close();
+            throw new UncheckedIOException("cannot start the load driver", e);
+        }
+        recorder.event(
+                "load",
+                "started",
+                url.toString(),
+                "open model, " + profile.arrivals().size() + " phase(s)");
+        return session;
+    }
+
+    LoadRecorder recorder() {
+        return load;
+    }
+
+    /**
+     * Once a second: the second that has settled (every request started in it answered or timed out)
+     * goes to the abort monitor; the driver's health is checked; every fifth second, a progress line.
+     */
+    void watch(
+            ScheduledExecutorService clock,
+            List<AbortCondition> abort,
+            Consumer<AbortMonitor.Trigger> onAbort,
+            Consumer<LoadRecorder.Window> progress) {
+        AbortMonitor monitor = new AbortMonitor(abort);
+        long settle = profile.timeout().toSeconds() + 1;
+        clock.scheduleAtFixedRate(
+                () -> {
+                    checkHealth();
+                    long second = recorder.now() / 1000 - settle - 1;
+                    if (second < 0 || stopped) {
+                        return;
+                    }
+                    LoadRecorder.Window w = load.window(second, second + 1);
+                    monitor.observe(w).ifPresent(onAbort);
+                    if (second % 5 == 0) {
+                        progress.accept(w);
+                    }
+                },
+                1_000,
+                1_000,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** A dead or stalled driver, or unreadable outcome lines, while the plan still runs. */
+    private void checkHealth() {
+        if (stopped || broken.get() != null) {
+            return;
+        }
+        long now = recorder.now();
+        boolean planRunning = now < arrivals.lengthMs();
+        if (driver.unreadableLines() > 0) {
+            markBroken("the load driver sent %d line(s) that are not outcomes: its results cannot be trusted"
+                    .formatted(driver.unreadableLines()));
+        } else if (!driver.alive() && planRunning) {
+            markBroken("the load driver exited at %s%s, before its plan ended at %s"
+                    .formatted(
+                            Format.offset(now),
+                            driver.exitCode().isPresent()
+                                    ? " with code " + driver.exitCode().getAsInt()
+                                    : "",
+                            Format.offset(arrivals.lengthMs())));
+        } else if (planRunning
+                && now - lastOutcomeAtMs > STALL.toMillis() + profile.timeout().toMillis()
+                && arrivals.expectedUntil(now - profile.timeout().toMillis()) - arrivals.expectedUntil(lastOutcomeAtMs)
+                        >= 5) {
+            markBroken("the load driver stalled: no outcome for %s while the plan asked for traffic"
+                    .formatted(Format.millis(now - lastOutcomeAtMs)));
+        }
+    }
+
+    private void markBroken(String why) {
+        if (broken.compareAndSet(null, why)) {
+            recorder.event("load", "broken", "", why);
+        }
+    }
+
+    /** Lets the plan finish (normal end) or stops it now (abort, signal). */
+    void stop(boolean now) {
+        stopped = true;
+        try {
+            if (!now) {
+                driver.awaitEnd(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!now && driver.unreadableLines() > 0) {
+            markBroken("the load driver sent %d line(s) that are not outcomes".formatted(driver.unreadableLines()));
+        }
+        if (!now && driver.exitCode().isPresent() && driver.exitCode().getAsInt() != 0) {
+            markBroken("the load driver exited with code " + driver.exitCode().getAsInt());
+        }
+        driver.close();
+        recorder.event("load", "stopped", "", load.whole().requests() + " requests");
+    }
+
+    /** Why the load did not happen as planned, if it did not (checked after {@link #stop}). */
+    Optional<String> didNotHappen(boolean stoppedEarly) {
+        if (broken.get() != null) {
+            return Optional.of(broken.get());
+        }
+        if (stoppedEarly) {
+            return Optional.empty();
+        }
+        double expected = arrivals.expectedRequests();
+        long sent = load.whole().requests();
+        if (expected >= 10 && sent < expected * (1 - SHORTFALL)) {
+            return Optional.of(String.format(
+                    Locale.ROOT,
+                    "the load fell short: %d requests of the %.0f the arrival plan asked for (%.0f %%)",
+                    sent,
+                    expected,
+                    100.0 * sent / expected));
+        }
+        return Optional.empty();
+    }
+
+    /** The plan against what was sent, for the journal's timeline. */
+    List<String> summary() {
+        List<String> lines = new ArrayList<>();
+        lines.add(String.format(
+                Locale.ROOT,
+                "sent %d requests; the arrival plan asked for %.0f",
+                load.whole().requests(),
+                arrivals.expectedRequests()));
+        return lines;
+    }
+}

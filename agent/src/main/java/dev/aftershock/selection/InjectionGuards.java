@@ -1,0 +1,72 @@
+package dev.aftershock.selection;
+
+import dev.aftershock.model.Safety;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The guards again, at the moment of each injection, against the cluster as it is then: the plan
+ * was made minutes earlier, and other faults (of this run or another), the autoscalers and people
+ * have changed things since. Whatever is down at that moment counts, whatever took it down. A guard
+ * that fails skips the target; the run records why.
+ */
+public final class InjectionGuards {
+    private InjectionGuards() {}
+
+    /**
+     * Taking {@code node} out of service must leave at least {@code keepSchedulableNodes} nodes in
+     * service (Ready, not cordoned, no NoSchedule/NoExecute taint).
+     */
+    public static Optional<String> node(String node, List<ClusterSnapshot.NodeView> nodesNow, Safety safety) {
+        Set<String> inService = nodesNow.stream()
+                .filter(ClusterSnapshot.NodeView::inService)
+                .map(ClusterSnapshot.NodeView::name)
+                .collect(Collectors.toSet());
+        int left = inService.size() - (inService.contains(node) ? 1 : 0);
+        if (left < safety.keepSchedulableNodes()) {
+            return Optional.of(
+                    ("taking node %s out of service now would leave %d node%s in service (Ready, schedulable,"
+                                    + " untainted); spec.safety.keepSchedulableNodes is %d")
+                            .formatted(node, left, left == 1 ? "" : "s", safety.keepSchedulableNodes()));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Taking {@code goingDown} of the workload's pods down now must keep the workload within
+     * {@code maxUnavailable}, counting the pods already not Ready or terminating, whatever the cause.
+     */
+    public static Optional<String> workload(
+            ClusterSnapshot.WorkloadView workload,
+            List<ClusterSnapshot.PodView> podsNow,
+            Set<String> goingDown,
+            Safety safety) {
+        List<ClusterSnapshot.PodView> owned =
+                podsNow.stream().filter(workload::owns).toList();
+        int replicas = Math.max(workload.replicas(), owned.size());
+        int allowed = safety.maxUnavailable().of(replicas);
+        Set<String> down = owned.stream()
+                .filter(p -> !p.ready() || p.terminating())
+                .map(ClusterSnapshot.PodView::name)
+                .collect(Collectors.toSet());
+        long newlyDown = owned.stream()
+                .map(ClusterSnapshot.PodView::name)
+                .filter(goingDown::contains)
+                .filter(n -> !down.contains(n))
+                .count();
+        if (newlyDown > 0 && down.size() + newlyDown > allowed) {
+            return Optional.of(("would take %d of %s/%s's %d pods down at once (%d already not ready); "
+                            + "spec.safety.maxUnavailable allows %d")
+                    .formatted(
+                            down.size() + newlyDown,
+                            workload.kind().toLowerCase(java.util.Locale.ROOT),
+                            workload.name(),
+                            replicas,
+                            down.size(),
+                            allowed));
+        }
+        return Optional.empty();
+    }
+}

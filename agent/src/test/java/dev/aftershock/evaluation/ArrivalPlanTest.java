@@ -1,0 +1,32 @@
+package dev.aftershock.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.aftershock.model.Arrival;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArrivalPlanTest {
+    private final ArrivalPlan plan = new ArrivalPlan(List.of(
+            new Arrival.Ramp(0, 10, Duration.ofSeconds(10)),
+            new Arrival.Hold(10, Duration.ofSeconds(5)),
+            new Arrival.Steps(List.of(2.0, 4.0), Duration.ofSeconds(5))));
+
+    @Test
+    void requestsAreTheAreaUnderTheRate() {
+        assertThat(plan.lengthMs()).isEqualTo(25_000);
+        assertThat(plan.expectedRequests()).isCloseTo(50 + 50 + 10 + 20, within(1e-9));
+        assertThat(plan.expectedUntil(5_000)).isCloseTo(12.5, within(1e-9));
+        assertThat(plan.expectedUntil(12_000)).isCloseTo(70, within(1e-9));
+    }
+
+    @Test
+    void rateAtEachMoment() {
+        assertThat(plan.rateAt(5_000)).isCloseTo(5, within(1e-9));
+        assertThat(plan.rateAt(12_000)).isEqualTo(10);
+        assertThat(plan.rateAt(21_000)).isEqualTo(4);
+        assertThat(plan.rateAt(30_000)).isZero();
+    }
+}
