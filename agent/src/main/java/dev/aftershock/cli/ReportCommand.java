@@ -49,13 +49,13 @@ final class ReportCommand implements Callable<Integer> {
         }
         Journal read;
         try {
-            read = parent.runtime().blocking(() -> JournalCodec.read(journal));
+            read = JournalCodec.read(journal);
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             return ExitCode.INVALID_INPUT.code();
         }
         Path dir = out != null ? out : journal.toAbsolutePath().getParent();
-        Path html = parent.runtime().blocking(() -> ReportFiles.writeRenderings(read, dir));
+        Path html = ReportFiles.writeRenderings(read, dir);
         spec.commandLine().getOut().println("report: " + html);
         return ExitCode.PASSED.code();
     }

@@ -34,7 +34,8 @@ final class ValidateCommand implements Callable<Integer> {
         var err = spec.commandLine().getErr();
         int invalid = 0;
         for (Path file : files) {
-            var result = parent.runtime().blocking(() -> ExperimentLoader.load(file));
+            // On this thread: validation needs no cluster and no server, so it starts neither Vert.x nor a client.
+            var result = ExperimentLoader.load(file);
             switch (result) {
                 case ExperimentLoader.Loaded loaded -> {
                     var s = loaded.experiment().spec();

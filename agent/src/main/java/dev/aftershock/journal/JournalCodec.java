@@ -18,6 +18,12 @@ public final class JournalCodec {
 
     private JournalCodec() {}
 
+    /** How a string appears inside the journal's JSON (quotes and escapes, without the surrounding quotes). */
+    public static String jsonEscaped(String text) {
+        String quoted = MAPPER.writeValueAsString(text);
+        return quoted.substring(1, quoted.length() - 1);
+    }
+
     public static String toJson(Journal journal) {
         return MAPPER.writeValueAsString(journal);
     }
@@ -30,11 +36,21 @@ public final class JournalCodec {
         }
     }
 
+    /** Far above what a day-long run writes (a one-hour run's journal is a few MB); past it, refuse rather than run out of memory. */
+    public static final long LARGEST = 64L * 1024 * 1024;
+
     /** @throws IllegalArgumentException when the file is not a journal of this format version */
     public static Journal read(Path file) {
         String json;
         try {
+            long size = Files.size(file);
+            if (size > LARGEST) {
+                throw new IllegalArgumentException("%s: %d MB, larger than a journal can be (%d MB at most)"
+                        .formatted(file, size / (1024 * 1024), LARGEST / (1024 * 1024)));
+            }
             json = Files.readString(file);
+        } catch (java.nio.charset.MalformedInputException e) {
+            throw new IllegalArgumentException(file + ": not UTF-8 text: a journal is JSON in UTF-8", e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -48,7 +48,15 @@ public final class KubeClients {
         try (Reader reader = Files.newBufferedReader(kubeconfig, StandardCharsets.UTF_8)) {
             KubeConfig config = KubeConfig.loadKubeConfig(reader);
             config.setFile(kubeconfig.toFile());
-            return ClientBuilder.kubeconfig(config).setReadTimeout(readTimeout).build();
+            ApiClient client =
+                    ClientBuilder.kubeconfig(config).setReadTimeout(readTimeout).build();
+            // Tokens that expire are fetched again as they do (the builder read them only once).
+            ExecCredentials.forCurrentUser(config, kubeconfig)
+                    .ifPresent(fresh -> client.setHttpClient(client.getHttpClient()
+                            .newBuilder()
+                            .addInterceptor(fresh)
+                            .build()));
+            return client;
         }
     }
 

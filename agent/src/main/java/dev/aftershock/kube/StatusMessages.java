@@ -33,4 +33,22 @@ public final class StatusMessages {
         }
         return e.getMessage() == null ? "HTTP " + e.getCode() : e.getMessage();
     }
+
+    /** One line for any failure of a call: the server's answer for an API error, the message otherwise. */
+    public static String describe(Throwable e) {
+        if (e instanceof ApiException api) {
+            return api.getCode() == 0
+                    ? "cannot reach the API server: " + rootMessage(api)
+                    : "HTTP " + api.getCode() + ": " + messageOf(api);
+        }
+        return rootMessage(e);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getMessage() == null && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
 }

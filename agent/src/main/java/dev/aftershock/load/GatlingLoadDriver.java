@@ -1,6 +1,7 @@
 package dev.aftershock.load;
 
 import dev.aftershock.evaluation.Outcome;
+import dev.aftershock.journal.Redaction;
 import dev.aftershock.model.Arrival;
 import dev.aftershock.model.LoadProfile;
 import java.io.BufferedReader;
@@ -17,8 +18,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,9 +43,13 @@ public final class GatlingLoadDriver implements LoadDriver {
     private final CountDownLatch drained = new CountDownLatch(1);
     private final java.util.concurrent.atomic.AtomicLong unreadable = new java.util.concurrent.atomic.AtomicLong();
 
-    public GatlingLoadDriver(Path driverJar, Path workDir) {
+    private final Redaction redaction;
+
+    /** {@code redaction}: what must not stay in the files the driver writes (its log). */
+    public GatlingLoadDriver(Path driverJar, Path workDir, Redaction redaction) {
         this.driverJar = driverJar;
         this.workDir = workDir;
+        this.redaction = redaction;
     }
 
     /** The driver jar: AFTERSHOCK_LOAD_DRIVER, else load/driver/target next to the agent's build. */
@@ -76,17 +83,19 @@ public final class GatlingLoadDriver implements LoadDriver {
     }
 
     @Override
-    public void start(LoadProfile profile, URI url, Consumer<Outcome> outcomes) throws IOException {
+    public void start(LoadProfile profile, URI url, Map<String, String> headers, Consumer<Outcome> outcomes)
+            throws IOException {
         Files.createDirectories(workDir);
         Path plan = workDir.resolve("plan.properties");
-        writePlan(profile, url, plan);
+        Map<String, String> secrets = writePlan(profile, url, headers, plan);
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Thread.ofPlatform().daemon().name("aftershock-load-outcomes").start(() -> receive(outcomes));
-        child = new ProcessBuilder(command(driverJar, plan, workDir, "127.0.0.1:" + server.getLocalPort()))
+        ProcessBuilder pb = new ProcessBuilder(command(driverJar, plan, workDir, "127.0.0.1:" + server.getLocalPort()))
                 .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("gatling.log").toFile())
-                .start();
+                .redirectOutput(workDir.resolve("gatling.log").toFile());
+        pb.environment().putAll(secrets);
+        child = pb.start();
     }
 
     /**
@@ -116,12 +125,24 @@ public final class GatlingLoadDriver implements LoadDriver {
         return command;
     }
 
-    public static void writePlan(LoadProfile profile, URI url, Path file) throws IOException {
+    /**
+     * Writes the plan the child plays; returns the environment the child needs with it. The URL and
+     * header values may carry credentials: they go in that environment, never in the file.
+     */
+    public static Map<String, String> writePlan(LoadProfile profile, URI url, Map<String, String> headers, Path file)
+            throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
         Properties p = new Properties();
-        p.setProperty("url", url.toString());
+        p.setProperty("urlEnv", "AFTERSHOCK_LOAD_URL");
+        env.put("AFTERSHOCK_LOAD_URL", url.toString());
         p.setProperty("method", profile.method());
         p.setProperty("timeoutMs", Long.toString(profile.timeout().toMillis()));
-        profile.headers().forEach((k, v) -> p.setProperty("header." + k, v));
+        int i = 0;
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            String variable = "AFTERSHOCK_LOAD_HEADER_" + i++;
+            p.setProperty("headerEnv." + h.getKey(), variable);
+            env.put(variable, h.getValue());
+        }
         profile.body().ifPresent(b -> p.setProperty("body", b));
         p.setProperty(
                 "arrivals",
@@ -129,6 +150,7 @@ public final class GatlingLoadDriver implements LoadDriver {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             p.store(w, "written by the agent for one run");
         }
+        return env;
     }
 
     private static String phase(Arrival a) {
@@ -214,6 +236,36 @@ public final class GatlingLoadDriver implements LoadDriver {
             }
         } catch (IOException e) {
             // Closing at the end of the run.
+        }
+        scrubFiles();
+    }
+
+    /**
+     * What the child left on disk must hold no secret: its log is redacted, and Gatling's own results
+     * (simulation.log, binary, unused: the outcomes came over the socket) are removed.
+     */
+    private void scrubFiles() {
+        Path log = workDir.resolve("gatling.log");
+        try {
+            if (!redaction.isEmpty() && Files.isRegularFile(log)) {
+                Files.writeString(log, redaction.apply(Files.readString(log, StandardCharsets.UTF_8)));
+            }
+            Path results = workDir.resolve("gatling");
+            if (Files.isDirectory(results)) {
+                try (var walk = Files.walk(results)) {
+                    for (Path p :
+                            walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // A log that cannot be read as text is removed rather than kept unredacted.
+            try {
+                Files.deleteIfExists(log);
+            } catch (IOException ignored) {
+                // Nothing more can be done; the directory is the run's own.
+            }
         }
     }
 }

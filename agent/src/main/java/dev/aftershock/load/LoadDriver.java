@@ -9,7 +9,9 @@ import java.util.function.Consumer;
 
 /** Plays a load profile against a URL and hands over every request's outcome as it completes. */
 public interface LoadDriver extends AutoCloseable {
-    void start(LoadProfile profile, URI url, Consumer<Outcome> outcomes) throws IOException;
+    /** {@code headers}: the values to send, resolved (some are secrets the driver must not write down). */
+    void start(LoadProfile profile, URI url, java.util.Map<String, String> headers, Consumer<Outcome> outcomes)
+            throws IOException;
 
     /** Waits until the profile has played out and every outcome has been handed over. */
     boolean awaitEnd(Duration atMost) throws InterruptedException;

@@ -10,7 +10,7 @@ import java.util.Optional;
 public record LoadProfile(
         URI url,
         String method,
-        Map<String, String> headers,
+        Map<String, HeaderValue> headers,
         Optional<String> body,
         Duration timeout,
         List<Arrival> arrivals) {

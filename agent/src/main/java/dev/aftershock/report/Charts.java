@@ -114,8 +114,10 @@ final class Charts {
         Double abortAt = j.abort() == null ? null : j.abort().t() / 1000.0;
         json = JsonMapper.shared()
                 .writeValueAsString(new Data(end, charts, windows, abortAt))
-                // The JSON sits inside a <script> element: it must never close it.
-                .replace("</", "<\\/");
+                // The JSON sits inside a <script> element: no "</script>" may close it and no "<!--<script>"
+                // may send the parser into its escaped states. JSON never has '<' outside strings, and
+                // inside strings its escape reads back the same.
+                .replace("<", "\\u003c");
     }
 
     private void add(String id, String title, String yTitle, List<Dataset> datasets, String unit) {

@@ -6,6 +6,7 @@ import dev.aftershock.fault.FaultContext;
 import dev.aftershock.fault.FaultRegistry;
 import dev.aftershock.journal.Measurement;
 import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.kube.StatusMessages;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.model.Safety;
 import dev.aftershock.selection.ClusterSnapshot;
@@ -82,7 +83,7 @@ final class FaultTimeline implements AutoCloseable {
             try {
                 fault.prepare(context);
             } catch (Exception e) {
-                recorder.event("fault", "warning", f.spec().name(), "could not prepare: " + e.getMessage());
+                recorder.event("fault", "warning", f.spec().name(), "could not prepare: " + StatusMessages.describe(e));
             }
         }
     }
@@ -155,7 +156,7 @@ final class FaultTimeline implements AutoCloseable {
                     "fault",
                     "warning",
                     f.spec().name(),
-                    "cannot list pods (%s): using the plan's picks".formatted(e.getMessage()));
+                    "cannot list pods (%s): using the plan's picks".formatted(StatusMessages.describe(e)));
             return f.targets();
         }
     }
@@ -180,7 +181,7 @@ final class FaultTimeline implements AutoCloseable {
         try {
             injection = implementations.get(f).inject(target, context);
         } catch (Exception e) {
-            injection = Fault.Injection.failed(true, "injection failed: " + e.getMessage(), List.of());
+            injection = Fault.Injection.failed(true, "injection failed: " + StatusMessages.describe(e), List.of());
         }
         settleInjection(f, target, record, injection, scheduled);
     }
@@ -268,8 +269,8 @@ final class FaultTimeline implements AutoCloseable {
             }
             return InjectionGuards.workload(w, podsNow, goingDown, safety);
         } catch (Exception e) {
-            return Optional.of(
-                    "the guards could not read the cluster (%s): not injecting blind".formatted(e.getMessage()));
+            return Optional.of("the guards could not read the cluster (%s): not injecting blind"
+                    .formatted(StatusMessages.describe(e)));
         }
     }
 
@@ -349,9 +350,10 @@ final class FaultTimeline implements AutoCloseable {
                             .formatted(action, context.runId(), f.spec().name(), recovery.message())));
         } catch (Exception e) {
             record.lifecycle.endRecovery(false);
-            recorder.update(record, r -> r.message = "recovery failed: " + e.getMessage());
+            String why = StatusMessages.describe(e);
+            recorder.update(record, r -> r.message = "recovery failed: " + why);
             remember(f, target, record);
-            recorder.event("fault", "recovery-failed", target.name(), e.getMessage());
+            recorder.event("fault", "recovery-failed", target.name(), why);
             metrics.faultRecoveryFailed(action);
             note(cluster.event(
                     target.kind(),
@@ -359,7 +361,7 @@ final class FaultTimeline implements AutoCloseable {
                     target.name(),
                     ClusterOps.EventReason.AftershockRecoveryFailed,
                     "%s by run %s (fault %s) could not be recovered: %s"
-                            .formatted(action, context.runId(), f.spec().name(), e.getMessage())));
+                            .formatted(action, context.runId(), f.spec().name(), why)));
         }
     }
 

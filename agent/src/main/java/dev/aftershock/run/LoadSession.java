@@ -4,9 +4,9 @@ import dev.aftershock.evaluation.AbortMonitor;
 import dev.aftershock.evaluation.ArrivalPlan;
 import dev.aftershock.evaluation.LoadRecorder;
 import dev.aftershock.journal.Format;
+import dev.aftershock.journal.Redaction;
 import dev.aftershock.load.GatlingLoadDriver;
 import dev.aftershock.load.LoadDriver;
-import dev.aftershock.load.LoadUrls;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.model.AbortCondition;
 import dev.aftershock.model.LoadProfile;
@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,12 +56,34 @@ final class LoadSession {
     }
 
     static LoadSession start(
-            LoadProfile profile, URI urlOverride, Path workDir, RunRecorder recorder, AgentMetrics metrics) {
-        URI url = LoadUrls.effective(profile.url(), urlOverride);
-        LoadDriver driver = new GatlingLoadDriver(GatlingLoadDriver.locateDriverJar(), workDir);
+            LoadProfile profile,
+            URI url,
+            Map<String, String> headers,
+            Redaction redaction,
+            Path workDir,
+            RunRecorder recorder,
+            AgentMetrics metrics) {
+        return start(
+                profile,
+                url,
+                headers,
+                redaction,
+                new GatlingLoadDriver(GatlingLoadDriver.locateDriverJar(), workDir, redaction),
+                recorder,
+                metrics);
+    }
+
+    static LoadSession start(
+            LoadProfile profile,
+            URI url,
+            Map<String, String> headers,
+            Redaction redaction,
+            LoadDriver driver,
+            RunRecorder recorder,
+            AgentMetrics metrics) {
         LoadSession session = new LoadSession(profile, url, recorder, metrics, driver);
         try {
-            driver.start(profile, url, outcome -> {
+            driver.start(profile, url, headers, outcome -> {
                 session.lastOutcomeAtMs = recorder.now();
                 session.load.add(outcome);
                 metrics.request(outcome);
@@ -72,7 +95,7 @@ final class LoadSession {
         recorder.event(
                 "load",
                 "started",
-                url.toString(),
+                redaction.apply(url.toString()),
                 "open model, " + profile.arrivals().size() + " phase(s)");
         return session;
     }
@@ -111,7 +134,7 @@ final class LoadSession {
     }
 
     /** A dead or stalled driver, or unreadable outcome lines, while the plan still runs. */
-    private void checkHealth() {
+    void checkHealth() {
         if (stopped || broken.get() != null) {
             return;
         }

@@ -11,13 +11,17 @@ import dev.aftershock.fault.Leftover;
 import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.Redaction;
 import dev.aftershock.kube.ClusterReader;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.kube.RunLease;
+import dev.aftershock.load.LoadHeaders;
+import dev.aftershock.load.LoadUrls;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.model.Experiment;
 import dev.aftershock.model.Hypothesis;
+import dev.aftershock.model.LoadProfile;
 import dev.aftershock.model.Rollback;
 import dev.aftershock.prometheus.PrometheusClient;
 import dev.aftershock.report.ReportFiles;
@@ -26,6 +30,7 @@ import dev.aftershock.selection.Plan;
 import dev.aftershock.selection.Planner;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -35,6 +40,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -74,6 +80,9 @@ public final class RunEngine {
     private ScheduledExecutorService clock;
     private Path reportDir;
     private boolean rollbackPerformed;
+    private Map<String, String> loadHeaders = Map.of();
+    private URI loadUrl;
+    private Redaction redaction = Redaction.none();
 
     public RunEngine(Experiment experiment, RunOptions options) {
         this.experiment = experiment;
@@ -103,6 +112,12 @@ public final class RunEngine {
         makePlan();
         if (!plan.refusals().isEmpty()) {
             console.refused("refused: the run would break a safety guard; nothing was changed", plan.refusals());
+            return new Result(2, null);
+        }
+        Optional<String> unreadable = resolveLoadHeaders();
+        if (unreadable.isPresent()) {
+            console.refused(
+                    "refused: the load cannot be sent as written; nothing was changed", List.of(unreadable.get()));
             return new Result(2, null);
         }
         if (options.dryRun()) {
@@ -153,6 +168,23 @@ public final class RunEngine {
 
     private void makePlan() {
         plan = Planner.plan(experiment, snapshot, seed);
+    }
+
+    /** Header values from the environment or files, before anything is touched; and what to redact. */
+    private Optional<String> resolveLoadHeaders() {
+        if (experiment.spec().load().isEmpty()) {
+            return Optional.empty();
+        }
+        LoadProfile profile = experiment.spec().load().get();
+        try {
+            Path dir = options.experimentFile().toAbsolutePath().getParent();
+            loadHeaders = LoadHeaders.resolve(profile, System.getenv(), dir);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        loadUrl = LoadUrls.effective(profile.url(), options.loadUrl());
+        redaction = Redaction.of(profile, loadHeaders, loadUrl);
+        return Optional.empty();
     }
 
     /** One run at a time per cluster; null (after saying who holds it) when another run does. */
@@ -241,7 +273,8 @@ public final class RunEngine {
 
     private void startLoad() {
         experiment.spec().load().ifPresent(profile -> {
-            load = LoadSession.start(profile, options.loadUrl(), reportDir.resolve("load"), recorder, metrics);
+            load = LoadSession.start(
+                    profile, loadUrl, loadHeaders, redaction, reportDir.resolve("load"), recorder, metrics);
             load.watch(
                     clock,
                     experiment.spec().abort(),
@@ -383,7 +416,7 @@ public final class RunEngine {
         if (faults.unrecovered() == 0) {
             faults.closeLedger();
         }
-        Journal journal = JournalAssembly.assemble(
+        Journal journal = redaction.apply(JournalAssembly.assemble(
                 new JournalAssembly.Inputs(
                         runId,
                         experiment,
@@ -400,7 +433,7 @@ public final class RunEngine {
                         rollbackPerformed),
                 faultRecords,
                 verdicts,
-                decision);
+                decision));
         Path report = ReportFiles.writeAll(journal, reportDir);
         metrics.runEnded(decision.outcome().name().toLowerCase(Locale.ROOT));
         observation.close();

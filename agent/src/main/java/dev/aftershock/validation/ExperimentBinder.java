@@ -90,7 +90,7 @@ final class ExperimentBinder {
         return new LoadProfile(
                 URI.create(l.get("url").asString()),
                 l.has("method") ? l.get("method").asString() : "GET",
-                stringMap(l.get("headers")),
+                headers(l.get("headers")),
                 optionalText(l, "body"),
                 duration(l, at, "timeout").orElse(LoadProfile.DEFAULT_TIMEOUT),
                 list(l, at, "arrivals", this::arrival));
@@ -318,6 +318,26 @@ final class ExperimentBinder {
     private static Optional<String> optionalText(JsonNode parent, String field) {
         JsonNode value = parent.get(field);
         return value == null ? Optional.empty() : Optional.of(value.asString());
+    }
+
+    private static Map<String, dev.aftershock.model.HeaderValue> headers(JsonNode node) {
+        Map<String, dev.aftershock.model.HeaderValue> out = new LinkedHashMap<>();
+        if (node != null) {
+            node.properties().forEach(e -> {
+                JsonNode v = e.getValue();
+                JsonNode from = v.isObject() ? v.get("valueFrom") : null;
+                out.put(
+                        e.getKey(),
+                        from == null
+                                ? new dev.aftershock.model.HeaderValue.Literal(v.asString())
+                                : from.has("env")
+                                        ? new dev.aftershock.model.HeaderValue.FromEnv(
+                                                from.get("env").asString())
+                                        : new dev.aftershock.model.HeaderValue.FromFile(java.nio.file.Path.of(
+                                                from.get("file").asString())));
+            });
+        }
+        return out;
     }
 
     private static Map<String, String> stringMap(JsonNode node) {

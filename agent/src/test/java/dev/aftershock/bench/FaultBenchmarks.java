@@ -209,9 +209,17 @@ public final class FaultBenchmarks {
                 pct(bare, 99));
         System.out.printf(
                 Locale.ROOT,
-                "ratio aftershock/bare: p50 %.2f, p99 %.2f%n",
+                "ratio aftershock/bare: p50 %.2f, p99 %.2f (target <= 1.1)%n",
                 pct(ours, 50) / pct(bare, 50),
                 pct(ours, 99) / pct(bare, 99));
+        // The first kill starts no watch of its own any more (they start before the timeline).
+        double[] later = Arrays.copyOfRange(ours, 1, ours.length);
+        System.out.printf(
+                Locale.ROOT,
+                "first kill %.1f ms vs median of the later kills %.1f ms: ratio %.2f (target <= 1.2)%n",
+                ours[0],
+                pct(later, 50),
+                ours[0] / pct(later, 50));
     }
 
     private String namespace(String base) throws ApiException {

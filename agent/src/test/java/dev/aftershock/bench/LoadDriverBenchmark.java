@@ -104,8 +104,8 @@ public final class LoadDriverBenchmark {
     /** The agent's path: the driver streams every outcome back; counts the successful ones. */
     private static long viaAgent(Path driver, LoadProfile profile, URI url, Path dir) throws Exception {
         AtomicLong ok = new AtomicLong();
-        GatlingLoadDriver load = new GatlingLoadDriver(driver, dir);
-        load.start(profile, url, outcome -> {
+        GatlingLoadDriver load = new GatlingLoadDriver(driver, dir, dev.aftershock.journal.Redaction.none());
+        load.start(profile, url, java.util.Map.of(), outcome -> {
             if (!outcome.failed()) {
                 ok.incrementAndGet();
             }
@@ -121,12 +121,13 @@ public final class LoadDriverBenchmark {
     private static long standalone(Path driver, LoadProfile profile, URI url, Path dir) throws Exception {
         Files.createDirectories(dir);
         Path plan = dir.resolve("plan.properties");
-        GatlingLoadDriver.writePlan(profile, url, plan);
+        var env = GatlingLoadDriver.writePlan(profile, url, java.util.Map.of(), plan);
         Path log = dir.resolve("gatling.log");
-        Process p = new ProcessBuilder(GatlingLoadDriver.command(driver, plan, dir, null))
+        ProcessBuilder builder = new ProcessBuilder(GatlingLoadDriver.command(driver, plan, dir, null))
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+                .redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process p = builder.start();
         if (!p.waitFor(profile.totalLength().toSeconds() + 60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IllegalStateException("standalone Gatling did not end; see " + log);

@@ -35,4 +35,22 @@ class ReportCommandTest {
     void aMissingJournalIsInvalidInput() {
         assertThat(CliRun.of("report", "no/journal.json").exitCode()).isEqualTo(2);
     }
+
+    @Test
+    void aJournalThatIsNotUtf8OrTooLargeIsInvalidInputWithTheReason(@TempDir Path dir) throws Exception {
+        Path latin1 = Files.write(dir.resolve("latin1.json"), new byte[] {'{', '"', (byte) 0xe9, '"', '}'});
+        CliRun notUtf8 = CliRun.of("report", latin1.toString());
+        assertThat(notUtf8.exitCode()).isEqualTo(2);
+        assertThat(notUtf8.err()).contains("not UTF-8");
+
+        Path huge = dir.resolve("huge.json");
+        try (var file = java.nio.channels.FileChannel.open(
+                huge, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            // Sparse: the size is what is checked, before anything is read.
+            file.write(java.nio.ByteBuffer.wrap(new byte[] {' '}), JournalCodec.LARGEST + 1);
+        }
+        CliRun tooLarge = CliRun.of("report", huge.toString());
+        assertThat(tooLarge.exitCode()).isEqualTo(2);
+        assertThat(tooLarge.err()).contains("larger than a journal can be");
+    }
 }

@@ -26,7 +26,8 @@ class HtmlReportBrowserTest {
                 Arguments.of("passing", SampleJournals.passing()),
                 Arguments.of("failed-hypothesis", SampleJournals.failedHypothesis()),
                 Arguments.of("aborted-failed-recovery", SampleJournals.abortedWithFailedRecovery()),
-                Arguments.of("one-hour", SampleJournals.oneHour()));
+                Arguments.of("one-hour", SampleJournals.oneHour()),
+                Arguments.of("hostile-names", SampleJournals.hostileNames()));
     }
 
     @ParameterizedTest(name = "{0}")

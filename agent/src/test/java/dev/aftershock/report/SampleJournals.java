@@ -143,6 +143,28 @@ public final class SampleJournals {
     }
 
     /** A drain aborted on a sustained error rate, whose uncordon then failed: the worst day. */
+    /** A series and a fault named to break out of the report's inline JSON, if it let them. */
+    public static Journal hostileNames() {
+        Journal j = passing();
+        List<Series> series = new java.util.ArrayList<>(j.series());
+        series.add(new Series("pods.<!--<script>", "count", points(0, 1, 60_000, 2)));
+        List<FaultRecord> faults = j.faults().stream()
+                .map(f -> new FaultRecord("<!--<script>", f.action(), f.atMs(), f.holdForMs(), f.targets()))
+                .toList();
+        return new Journal(
+                j.format(),
+                j.run(),
+                j.experiment(),
+                j.environment(),
+                faults,
+                j.load(),
+                series,
+                j.events(),
+                j.hypotheses(),
+                j.abort(),
+                j.rollback());
+    }
+
     public static Journal abortedWithFailedRecovery() {
         int seconds = 150;
         List<LoadSeries.Second> load = new ArrayList<>();

@@ -7,20 +7,11 @@ import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.Testbed;
 import dev.aftershock.testbed.TestbedExtension;
-import dev.aftershock.validation.RepositoryPaths;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
-import io.kubernetes.client.openapi.models.RbacV1Subject;
-import io.kubernetes.client.openapi.models.V1ClusterRole;
-import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1RoleRef;
-import io.kubernetes.client.openapi.models.V1ServiceAccount;
-import io.kubernetes.client.util.Yaml;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -93,44 +84,12 @@ class AgentInPodIT {
                                           duration: soon
                                         """)))
                 .execute();
-        cluster.core()
-                .createNamespacedServiceAccount(
-                        ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name(SERVICE_ACCOUNT)))
-                .execute();
-        var rbac = new RbacAuthorizationV1Api(cluster.client());
-        V1ClusterRole role = Yaml.loadAs(
-                Files.readString(RepositoryPaths.root().resolve("charts/agent/rbac.yaml")), V1ClusterRole.class);
-        try {
-            rbac.createClusterRole(role).execute();
-        } catch (ApiException e) {
-            if (e.getCode() != 409) {
-                throw e;
-            }
-            rbac.replaceClusterRole(role.getMetadata().getName(), role).execute();
-        }
-        // Cluster-scoped, so not removed with the test's namespace: named after it and deleted after the class.
-        rbac.createClusterRoleBinding(new V1ClusterRoleBinding()
-                        .metadata(new V1ObjectMeta().name(binding(ns)))
-                        .roleRef(new V1RoleRef()
-                                .apiGroup("rbac.authorization.k8s.io")
-                                .kind("ClusterRole")
-                                .name(role.getMetadata().getName()))
-                        .subjects(List.of(new RbacV1Subject()
-                                .kind("ServiceAccount")
-                                .name(SERVICE_ACCOUNT)
-                                .namespace(ns))))
-                .execute();
+        AgentRbac.bind(cluster, SERVICE_ACCOUNT);
     }
 
     @AfterAll
     static void removeBinding(TestCluster cluster) throws ApiException {
-        new RbacAuthorizationV1Api(cluster.client())
-                .deleteClusterRoleBinding(binding(cluster.namespace()))
-                .execute();
-    }
-
-    private static String binding(String namespace) {
-        return "aftershock-agent-" + namespace;
+        AgentRbac.unbind(cluster);
     }
 
     @Test
@@ -209,6 +168,8 @@ class AgentInPodIT {
                   restartPolicy: Never
                   nodeSelector: {type: real}
                   serviceAccountName: %s
+                  # The kubelet refuses to start an image whose user is root: the agent's is not.
+                  securityContext: {runAsNonRoot: true}
                   containers:
                     - name: agent
                       image: %s

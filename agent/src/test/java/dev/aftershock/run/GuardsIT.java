@@ -1,14 +1,19 @@
 package dev.aftershock.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.aftershock.cli.CliRun;
+import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeSpec;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Taint;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -76,6 +81,84 @@ class GuardsIT {
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("refused").contains("spec.safety.keepSchedulableNodes is 100");
         assertThat(versions()).isEqualTo(before);
+    }
+
+    /**
+     * keepSchedulableNodes at its boundary, checked again at the moment of injection, where only
+     * Ready, uncordoned, untainted nodes count: a tainted node and a NotReady node are schedulable on
+     * paper (the plan passes) but take no pods.
+     */
+    @Test
+    void atInjectionOnlyNodesInServiceCountAndExactlyTheLimitIsAllowed() throws Exception {
+        String ns = fixture.cluster.namespace();
+        String tainted = "tainted-" + ns;
+        String notReady = "not-ready-" + ns;
+        fixture.cluster
+                .core()
+                .createNode(new V1Node()
+                        .metadata(new V1ObjectMeta().name(tainted).annotations(Map.of("kwok.x-k8s.io/node", "fake")))
+                        .spec(new V1NodeSpec()
+                                .taints(List.of(new V1Taint()
+                                        .key("aftershock.dev/test")
+                                        .value("guard")
+                                        .effect("NoSchedule")))))
+                .execute();
+        // No kwok annotation: nothing runs it, so it never reports Ready.
+        fixture.cluster
+                .core()
+                .createNode(new V1Node().metadata(new V1ObjectMeta().name(notReady)))
+                .execute();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> ready(fixture.node(tainted)));
+            long inService = fixture.cluster.core().listNode().execute().getItems().stream()
+                    .filter(n -> ready(n)
+                            && !Boolean.TRUE.equals(n.getSpec().getUnschedulable())
+                            && Objects.requireNonNullElse(n.getSpec().getTaints(), List.<V1Taint>of()).stream()
+                                    .noneMatch(t -> !"node.kubernetes.io/unschedulable".equals(t.getKey())
+                                            && ("NoSchedule".equals(t.getEffect())
+                                                    || "NoExecute".equals(t.getEffect()))))
+                    .count();
+
+            Path atLimit = cordonOne("at-limit", inService - 1);
+            CliRun allowed = fixture.run(atLimit);
+            assertThat(allowed.exitCode()).as(allowed.out() + allowed.err()).isZero();
+            assertThat(RunFixture.onlyTarget(fixture.journal(atLimit), "cordon").state())
+                    .isEqualTo(TargetRecord.State.RECOVERED);
+
+            Path overLimit = cordonOne("over-limit", inService);
+            CliRun refused = fixture.run(overLimit);
+            assertThat(refused.exitCode()).as(refused.out() + refused.err()).isEqualTo(3);
+            TargetRecord skipped = RunFixture.onlyTarget(fixture.journal(overLimit), "cordon");
+            assertThat(skipped.state()).isEqualTo(TargetRecord.State.SKIPPED);
+            assertThat(skipped.message())
+                    .contains("would leave " + (inService - 1) + " node")
+                    .contains("keepSchedulableNodes is " + inService);
+            assertThat(fixture.schedulable("kwok-node-2")).isTrue();
+        } finally {
+            fixture.cluster.core().deleteNode(tainted).execute();
+            fixture.cluster.core().deleteNode(notReady).execute();
+        }
+    }
+
+    private Path cordonOne(String name, long keep) throws Exception {
+        return fixture.experiment(name, """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: %s}
+                spec:
+                  duration: 10s
+                  target: {namespace: NAMESPACE, workload: deployment/guarded}
+                  faults:
+                    - {name: cordon, at: 1s, action: node-cordon, nodes: {names: [kwok-node-2]}}
+                  safety: {keepSchedulableNodes: %d}
+                """.formatted(name, keep));
+    }
+
+    private static boolean ready(V1Node n) {
+        return n.getStatus() != null
+                && n.getStatus().getConditions() != null
+                && n.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     @Test

@@ -1,10 +1,12 @@
 package dev.aftershock.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.aftershock.cli.CliRun;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.testbed.LocalPrometheus;
 import dev.aftershock.testbed.LoopbackPorts;
 import dev.aftershock.testbed.TargetApps;
@@ -13,6 +15,7 @@ import dev.aftershock.testbed.TestbedExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -47,8 +50,37 @@ class LoadVerdictE2E {
         return "- name: users-barely-notice\n  slo: {" + limits + "}";
     }
 
+    /**
+     * Each test kills a pod: the next one starts only once its replacement is Ready and the old one
+     * gone (a clean-clone CI run once refused "2 of 2 pods down (1 already not ready)").
+     */
+    @BeforeEach
+    void theTargetIsWhole() {
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            var pods = fixture.cluster
+                    .core()
+                    .listNamespacedPod(fixture.cluster.namespace())
+                    .labelSelector("app=target")
+                    .execute()
+                    .getItems();
+            return pods.size() == 2
+                    && pods.stream()
+                            .allMatch(p -> p.getMetadata().getDeletionTimestamp() == null
+                                    && p.getStatus().getConditions() != null
+                                    && p.getStatus().getConditions().stream()
+                                            .anyMatch(
+                                                    c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())));
+        });
+    }
+
     private Path experiment(String name, String path, String hypotheses, String abortFor) throws Exception {
-        return fixture.experiment(name, """
+        return experiment(name, path, hypotheses, abortFor, "");
+    }
+
+    private Path experiment(String name, String path, String hypotheses, String abortFor, String moreFaults)
+            throws Exception {
+        return fixture.experiment(
+                name, """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
                 metadata: {name: %1$s}
@@ -67,12 +99,13 @@ class LoadVerdictE2E {
                       at: 12s
                       action: pod-kill
                       pods: {selector: {app: target}, pick: 1}
+                %5$s
                   hypotheses:
                     %3$s
                   abort:
                     - {errorRate: 25%%, for: %4$s}
                   rollback: always
-                """.formatted(name, path, hypotheses.replace("\n", "\n    "), abortFor));
+                """.formatted(name, path, hypotheses.replace("\n", "\n    "), abortFor, moreFaults));
     }
 
     @Test
@@ -99,13 +132,26 @@ class LoadVerdictE2E {
 
     @Test
     void aSustainedErrorRateAbortsWithExitThreeAfterRollingBack() throws Exception {
-        Path file = experiment("abort", "/no-such-path", slo("errorRate: 1%"), "5s");
+        // A node fault is active when the abort fires: the abort must put the node back.
+        Path file = experiment(
+                "abort",
+                "/no-such-path",
+                slo("errorRate: 1%"),
+                "5s",
+                "    - {name: cordon, at: 1s, action: node-cordon, nodes: {names: [kwok-node-3]}}");
         CliRun run = fixture.run(file, "--load-url", loadUrl);
         assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(3);
         assertThat(run.err()).contains("abort: error rate > 25%");
         Journal journal = fixture.journal(file);
         assertThat(journal.abort().condition()).startsWith("error rate > 25%");
         assertThat(journal.rollback().failed()).isZero();
+        TargetRecord cordon = RunFixture.onlyTarget(journal, "cordon");
+        assertThat(cordon.state()).isEqualTo(TargetRecord.State.RECOVERED);
+        assertThat(cordon.recoveredAtMs())
+                .as("recovered at the abort")
+                .isGreaterThan(journal.abort().t() - 1_000);
+        assertThat(fixture.schedulable("kwok-node-3")).isTrue();
+        assertThat(fixture.annotations("kwok-node-3")).doesNotContainKey("aftershock.dev/holders");
     }
 
     /**

@@ -17,13 +17,17 @@ import java.util.Properties;
  * YAML or JSON binding of ours, and needs none):
  *
  * <pre>
- * url=http://10.201.0.11:30080/work?cpuMs=20
+ * urlEnv=AFTERSHOCK_LOAD_URL
  * method=GET
  * timeoutMs=2000
- * header.X-Test=aftershock
+ * headerEnv.Authorization=AFTERSHOCK_LOAD_HEADER_0
  * body=...
  * arrivals=ramp 2 40 60000;hold 40 150000;steps 10,20,30 30000
  * </pre>
+ *
+ * The URL and header values may carry credentials, so the agent passes them in the child's
+ * environment ({@code urlEnv}, {@code headerEnv.NAME}), never in the file; {@code url} and
+ * {@code header.NAME} with literal values are read too (the standalone benchmark writes them).
  */
 public record LoadPlan(
         String url,
@@ -46,16 +50,19 @@ public record LoadPlan(
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             p.load(r);
         }
-        return parse(p);
+        return parse(p, System.getenv());
     }
 
-    static LoadPlan parse(Properties p) {
+    static LoadPlan parse(Properties p, Map<String, String> env) {
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String key : p.stringPropertyNames()) {
+        for (String key : p.stringPropertyNames().stream().sorted().toList()) {
             if (key.startsWith("header.")) {
                 headers.put(key.substring("header.".length()), p.getProperty(key));
+            } else if (key.startsWith("headerEnv.")) {
+                headers.put(key.substring("headerEnv.".length()), fromEnv(env, p.getProperty(key)));
             }
         }
+        String url = p.getProperty("urlEnv") != null ? fromEnv(env, p.getProperty("urlEnv")) : required(p, "url");
         List<Phase> phases = new ArrayList<>();
         for (String part : required(p, "arrivals").split(";")) {
             String[] w = part.trim().split("\\s+");
@@ -73,12 +80,21 @@ public record LoadPlan(
             }
         }
         return new LoadPlan(
-                required(p, "url"),
+                url,
                 p.getProperty("method", "GET"),
                 headers,
                 Optional.ofNullable(p.getProperty("body")),
                 Long.parseLong(p.getProperty("timeoutMs", "5000")),
                 phases);
+    }
+
+    private static String fromEnv(Map<String, String> env, String variable) {
+        String value = env.get(variable);
+        if (value == null) {
+            throw new IllegalArgumentException(
+                    "the load plan names " + variable + ", which the environment does not set");
+        }
+        return value;
     }
 
     private static String required(Properties p, String key) {

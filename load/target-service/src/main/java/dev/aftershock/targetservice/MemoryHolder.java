@@ -1,4 +1,4 @@
-package dev.aftershock.target;
+package dev.aftershock.targetservice;
 
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;

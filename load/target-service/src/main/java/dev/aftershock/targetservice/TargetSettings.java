@@ -1,4 +1,4 @@
-package dev.aftershock.target;
+package dev.aftershock.targetservice;
 
 import java.nio.file.Path;
 import java.util.Map;

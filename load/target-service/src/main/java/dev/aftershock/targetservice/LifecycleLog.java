@@ -1,4 +1,4 @@
-package dev.aftershock.target;
+package dev.aftershock.targetservice;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
