@@ -179,7 +179,11 @@ final class DemoCommand implements Callable<Integer> {
         long started = System.currentTimeMillis();
         try (ClusterWatch watch = new ClusterWatch(
                 KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig)),
-                new ClusterWatch.Scope(NAMESPACE, Map.of("app", "target"), "deployment", "target"),
+                new ClusterWatch.Scope(
+                        NAMESPACE,
+                        dev.aftershock.selection.LabelSelector.of(Map.of("app", "target")),
+                        "deployment",
+                        "target"),
                 () -> System.currentTimeMillis() - started,
                 timeline::observe)) {
             watch.start(Duration.ofSeconds(30));

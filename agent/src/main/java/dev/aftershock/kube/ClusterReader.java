@@ -2,6 +2,7 @@ package dev.aftershock.kube;
 
 import dev.aftershock.model.Target;
 import dev.aftershock.selection.ClusterSnapshot;
+import dev.aftershock.selection.LabelSelector;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -170,8 +171,18 @@ public final class ClusterReader {
                 allowed);
     }
 
-    private static Map<String, String> labels(V1LabelSelector selector) {
-        return selector == null ? Map.of() : orEmpty(selector.getMatchLabels());
+    static LabelSelector labels(V1LabelSelector selector) {
+        if (selector == null) {
+            return LabelSelector.of(Map.of());
+        }
+        List<LabelSelector.Requirement> expressions =
+                Optional.ofNullable(selector.getMatchExpressions()).orElse(List.of()).stream()
+                        .map(e -> new LabelSelector.Requirement(
+                                e.getKey(),
+                                e.getOperator(),
+                                Optional.ofNullable(e.getValues()).orElse(List.of())))
+                        .toList();
+        return new LabelSelector(orEmpty(selector.getMatchLabels()), expressions);
     }
 
     private static Map<String, String> orEmpty(Map<String, String> map) {

@@ -1,6 +1,7 @@
 package dev.aftershock.kube;
 
 import dev.aftershock.evaluation.Observed;
+import dev.aftershock.selection.LabelSelector;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
@@ -24,13 +25,11 @@ import io.kubernetes.client.openapi.models.V2MetricStatus;
 import io.kubernetes.client.openapi.models.V2MetricTarget;
 import io.kubernetes.client.openapi.models.V2MetricValueStatus;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Watches what a run's verdicts depend on, through client-java's informers (list, then watch from
@@ -46,19 +45,29 @@ public final class ClusterWatch implements AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
 
     /** What to watch: the namespace, the target's pod selector, the workload (kind and name). */
-    public record Scope(String namespace, Map<String, String> podSelector, String workloadKind, String workloadName) {}
+    public record Scope(String namespace, LabelSelector podSelector, String workloadKind, String workloadName) {}
+
+    /**
+     * One kind of object a run watches, turned into observations on the run's clock. A new one (VPA
+     * objects, Events, EndpointSlices) is one more method and one more entry in {@link #OBSERVERS}.
+     */
+    @FunctionalInterface
+    interface Observer {
+        void watch(ClusterWatch watch, ApiClient client, Scope scope);
+    }
+
+    static final List<Observer> OBSERVERS =
+            List.of(ClusterWatch::hpas, ClusterWatch::targetPods, ClusterWatch::nodes, ClusterWatch::targetWorkload);
 
     public ClusterWatch(ApiClient watchClient, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
         this.factory = new SharedInformerFactory(watchClient, threads, false);
         this.clock = clock;
         this.sink = sink;
-        CoreV1Api core = new CoreV1Api(watchClient);
-        AppsV1Api apps = new AppsV1Api(watchClient);
+        OBSERVERS.forEach(o -> o.watch(this, watchClient, scope));
+    }
+
+    private void hpas(ApiClient watchClient, Scope scope) {
         AutoscalingV2Api autoscaling = new AutoscalingV2Api(watchClient);
-        String selector = scope.podSelector().entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .sorted()
-                .collect(Collectors.joining(","));
         inform(
                 factory.sharedIndexInformerFor(
                         p -> autoscaling
@@ -70,6 +79,11 @@ public final class ClusterWatch implements AutoCloseable {
                         V2HorizontalPodAutoscaler.class,
                         V2HorizontalPodAutoscalerList.class),
                 (h, gone) -> gone ? null : hpa(h));
+    }
+
+    private void targetPods(ApiClient watchClient, Scope scope) {
+        CoreV1Api core = new CoreV1Api(watchClient);
+        String selector = scope.podSelector().query();
         inform(
                 factory.sharedIndexInformerFor(
                         p -> core.listNamespacedPod(scope.namespace())
@@ -81,6 +95,10 @@ public final class ClusterWatch implements AutoCloseable {
                         V1Pod.class,
                         V1PodList.class),
                 this::pod);
+    }
+
+    private void nodes(ApiClient watchClient, Scope scope) {
+        CoreV1Api core = new CoreV1Api(watchClient);
         inform(
                 factory.sharedIndexInformerFor(
                         p -> core.listNode()
@@ -91,6 +109,10 @@ public final class ClusterWatch implements AutoCloseable {
                         V1Node.class,
                         V1NodeList.class),
                 this::node);
+    }
+
+    private void targetWorkload(ApiClient watchClient, Scope scope) {
+        AppsV1Api apps = new AppsV1Api(watchClient);
         String byName = "metadata.name=" + scope.workloadName();
         if (scope.workloadKind().equalsIgnoreCase("statefulset")) {
             inform(

@@ -8,6 +8,7 @@ import dev.aftershock.journal.Measurement;
 import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.kube.StatusMessages;
 import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.model.FaultSpec;
 import dev.aftershock.model.Safety;
 import dev.aftershock.selection.ClusterSnapshot;
 import dev.aftershock.selection.InjectionGuards;
@@ -16,12 +17,10 @@ import dev.aftershock.selection.Planner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -46,7 +45,7 @@ final class FaultTimeline implements AutoCloseable {
     private final FaultContext context;
     private final RunRecorder recorder;
     private final RollbackLedger ledger;
-    private final AgentMetrics metrics;
+    private final TargetJournal journal;
     private final BooleanSupplier stopping;
     private final Map<Plan.PlannedFault, Fault> implementations = new LinkedHashMap<>();
     private final List<Injected> injected = new ArrayList<>();
@@ -71,7 +70,7 @@ final class FaultTimeline implements AutoCloseable {
         this.context = context;
         this.recorder = recorder;
         this.ledger = ledger;
-        this.metrics = metrics;
+        this.journal = new TargetJournal(context.runId(), cluster, recorder, ledger, metrics);
         this.stopping = context.stopping();
     }
 
@@ -176,7 +175,7 @@ final class FaultTimeline implements AutoCloseable {
             return;
         }
         // The rollback is on disk before the cluster is touched: a crash from here on is recoverable.
-        remember(f, target, record);
+        journal.remember(f, target, record);
         Fault.Injection injection;
         try {
             injection = implementations.get(f).inject(target, context);
@@ -192,7 +191,6 @@ final class FaultTimeline implements AutoCloseable {
             RunRecorder.Target record,
             Fault.Injection injection,
             Instant scheduled) {
-        String action = f.spec().action().word();
         long latency = Duration.between(scheduled, injection.effective()).toMillis();
         boolean recoverNow = record.lifecycle.endInjection(injection.succeeded(), injection.needsRecovery());
         recorder.update(record, r -> {
@@ -204,22 +202,7 @@ final class FaultTimeline implements AutoCloseable {
             }
             r.measurements.addAll(injection.measurements());
         });
-        remember(f, target, record);
-        recorder.event(
-                "fault",
-                injection.succeeded() ? "injected" : "injection-failed",
-                target.name(),
-                action + " (" + f.spec().name() + "): " + injection.message());
-        if (injection.succeeded()) {
-            metrics.faultInjected(action);
-        }
-        note(cluster.event(
-                target.kind(),
-                target.namespace(),
-                target.name(),
-                ClusterOps.EventReason.AftershockInjected,
-                "%s by run %s (fault %s): %s"
-                        .formatted(action, context.runId(), f.spec().name(), injection.message())));
+        journal.injected(f, target, record, injection);
         injection
                 .followUp()
                 .ifPresent(followUp -> work.submit(() -> {
@@ -240,34 +223,14 @@ final class FaultTimeline implements AutoCloseable {
         }
     }
 
+    /** The guards against the cluster as it is now; the decision itself is pure (InjectionGuards). */
     private Optional<String> guard(Plan.PlannedFault f, Plan.Target target) {
         try {
-            if (f.spec().action().takesNodeOutOfService()) {
-                Optional<String> nodes = InjectionGuards.node(target.name(), cluster.nodes(), safety);
-                if (nodes.isPresent()) {
-                    return nodes;
-                }
-            }
-            if (workload.isEmpty()) {
-                return Optional.empty();
-            }
-            ClusterSnapshot.WorkloadView w = workload.get();
-            List<ClusterSnapshot.PodView> podsNow = cluster.pods(w.namespace());
-            Set<String> goingDown = new HashSet<>();
-            if (f.spec().action().takesPodsDown()) {
-                switch (target) {
-                    case Plan.PodTarget p -> {
-                        if (p.namespace().equals(w.namespace())) {
-                            goingDown.add(p.name());
-                        }
-                    }
-                    case Plan.NodeTarget n ->
-                        podsNow.stream()
-                                .filter(p -> n.name().equals(p.nodeName()))
-                                .forEach(p -> goingDown.add(p.name()));
-                }
-            }
-            return InjectionGuards.workload(w, podsNow, goingDown, safety);
+            FaultSpec.Action action = f.spec().action();
+            List<ClusterSnapshot.NodeView> nodesNow = action.takesNodeOutOfService() ? cluster.nodes() : List.of();
+            List<ClusterSnapshot.PodView> podsNow =
+                    workload.isPresent() ? cluster.pods(workload.get().namespace()) : List.of();
+            return InjectionGuards.check(action, target, nodesNow, workload, podsNow, safety);
         } catch (Exception e) {
             return Optional.of("the guards could not read the cluster (%s): not injecting blind"
                     .formatted(StatusMessages.describe(e)));
@@ -284,19 +247,7 @@ final class FaultTimeline implements AutoCloseable {
         if (!record.lifecycle.skip()) {
             return;
         }
-        recorder.update(record, r -> r.message = "skipped: " + why);
-        recorder.event("fault", "skipped", target.name(), f.spec().name() + ": " + why);
-        note(cluster.event(
-                target.kind(),
-                target.namespace(),
-                target.name(),
-                ClusterOps.EventReason.AftershockSkipped,
-                "%s by run %s (fault %s) skipped: %s"
-                        .formatted(
-                                f.spec().action().word(),
-                                context.runId(),
-                                f.spec().name(),
-                                why)));
+        journal.skipped(f, target, record, why);
     }
 
     /** Recovers the targets of one fault (its `for` ended). */
@@ -316,71 +267,19 @@ final class FaultTimeline implements AutoCloseable {
                 all.add(recoveries.submit(() -> recoverOne(i.fault(), i.target(), i.record())));
             }
         }
-        // Targets never reached are settled as never injected: nothing to put back.
-        for (Plan.PlannedFault f : plan.faults()) {
-            for (Plan.Target t : f.targets()) {
-                RunRecorder.Target record = recorder.target(f.spec().name(), t.kind(), t.namespace(), t.name());
-                record.lifecycle.beginRecovery();
-            }
-        }
     }
 
     private void recoverOne(Plan.PlannedFault f, Plan.Target target, RunRecorder.Target record) {
         if (!record.lifecycle.beginRecovery()) {
             return;
         }
-        String action = f.spec().action().word();
         try {
             Fault.Recovery recovery = implementations.get(f).recover(target, context);
             record.lifecycle.endRecovery(true);
-            recorder.update(record, r -> r.recoveredAt = recorder.now());
-            remember(f, target, record);
-            metrics.faultRecovered(action);
-            recorder.event(
-                    "fault",
-                    "recovered",
-                    target.name(),
-                    action + " (" + f.spec().name() + "): " + recovery.message());
-            note(cluster.event(
-                    target.kind(),
-                    target.namespace(),
-                    target.name(),
-                    ClusterOps.EventReason.AftershockRecovered,
-                    "%s by run %s (fault %s) recovered: %s"
-                            .formatted(action, context.runId(), f.spec().name(), recovery.message())));
+            journal.recovered(f, target, record, recovery.message());
         } catch (Exception e) {
             record.lifecycle.endRecovery(false);
-            String why = StatusMessages.describe(e);
-            recorder.update(record, r -> r.message = "recovery failed: " + why);
-            remember(f, target, record);
-            recorder.event("fault", "recovery-failed", target.name(), why);
-            metrics.faultRecoveryFailed(action);
-            note(cluster.event(
-                    target.kind(),
-                    target.namespace(),
-                    target.name(),
-                    ClusterOps.EventReason.AftershockRecoveryFailed,
-                    "%s by run %s (fault %s) could not be recovered: %s"
-                            .formatted(action, context.runId(), f.spec().name(), why)));
-        }
-    }
-
-    /** Actions with nothing to put back are not written: `recover` would have nothing to do. */
-    private void remember(Plan.PlannedFault f, Plan.Target target, RunRecorder.Target record) {
-        if (f.spec().action().recoverable()) {
-            ledger.record(new RollbackLedger.Entry(
-                    f.spec().name(),
-                    f.spec().action().word(),
-                    target.kind(),
-                    target.namespace(),
-                    target.name(),
-                    record.lifecycle.ledgerState()));
-        }
-    }
-
-    private void note(String eventProblem) {
-        if (eventProblem != null) {
-            recorder.event("agent", "warning", "", eventProblem);
+            journal.recoveryFailed(f, target, record, StatusMessages.describe(e));
         }
     }
 

@@ -7,7 +7,6 @@ import dev.aftershock.evaluation.PromQlEvaluator;
 import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.fault.ClusterOps;
 import dev.aftershock.fault.FaultContext;
-import dev.aftershock.fault.Leftover;
 import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
@@ -125,13 +124,13 @@ public final class RunEngine {
             console.line("dry run: nothing was changed");
             return new Result(0, null);
         }
-        RunLease lease = takeRunLock();
+        RunLease lease = LockAndLeftovers.takeLock(client, options.locking(), runId, console);
         if (lease == null) {
             return new Result(3, null);
         }
         SignalGuard signals = null;
         try {
-            if (!dealWithLeftovers()) {
+            if (!LockAndLeftovers.noneLeft(cluster, options, console)) {
                 return new Result(3, null);
             }
             console.plan(runId, experiment, plan);
@@ -185,61 +184,6 @@ public final class RunEngine {
         loadUrl = LoadUrls.effective(profile.url(), options.loadUrl());
         redaction = Redaction.of(profile, loadHeaders, loadUrl);
         return Optional.empty();
-    }
-
-    /** One run at a time per cluster; null (after saying who holds it) when another run does. */
-    private RunLease takeRunLock() throws ApiException, InterruptedException {
-        try {
-            return RunLease.acquire(
-                    client,
-                    options.locking().namespace(),
-                    runId,
-                    options.locking().waitForLock());
-        } catch (RunLease.Held held) {
-            console.refused(
-                    "refused: another run is in progress; nothing was changed",
-                    List.of("run %s holds the lock (Lease %s/%s) since %s; wait for it, or pass --wait-for-lock"
-                            .formatted(
-                                    held.holder().identity(),
-                                    options.locking().namespace(),
-                                    RunLease.NAME,
-                                    held.holder().since())));
-            return null;
-        }
-    }
-
-    /** What an earlier run left changed: recover it first, or refuse (exit 3). */
-    private boolean dealWithLeftovers() throws ApiException {
-        Recovery recovery = new Recovery(cluster, options.stateDir(), Optional.empty());
-        List<String> problems = new ArrayList<>();
-        List<Leftover> left;
-        try {
-            left = recovery.find(problems);
-        } catch (ApiException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot look for what earlier runs left: " + e.getMessage(), e);
-        }
-        problems.forEach(console::warn);
-        if (left.isEmpty()) {
-            return true;
-        }
-        if (!options.recoverFirst()) {
-            List<String> lines =
-                    new ArrayList<>(left.stream().map(Leftover::describe).toList());
-            console.refused(
-                    "refused: an earlier run left the cluster changed; recover it first (`aftershock recover`) or pass --recover-first",
-                    lines);
-            return false;
-        }
-        try {
-            Recovery.Report report = recovery.recoverAll();
-            report.lines().forEach(console::line);
-            return report.failures() == 0;
-        } catch (Exception e) {
-            console.warn("recovering what earlier runs left failed: " + e.getMessage());
-            return false;
-        }
     }
 
     /** The run's clock starts; faults are made and their watches started before the timeline plays. */

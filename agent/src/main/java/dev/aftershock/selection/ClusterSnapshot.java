@@ -64,13 +64,10 @@ public record ClusterSnapshot(
     public record PdbView(
             String namespace,
             String name,
-            Map<String, String> selector,
+            LabelSelector selector,
             int expectedPods,
             int desiredHealthy,
             int disruptionsAllowed) {
-        public PdbView {
-            selector = Map.copyOf(selector);
-        }
 
         /** A budget that wants every pod healthy never lets an eviction through. */
         public boolean neverAllowsEviction() {
@@ -78,18 +75,15 @@ public record ClusterSnapshot(
         }
 
         public boolean covers(PodView pod) {
-            return pod.namespace().equals(namespace) && !selector.isEmpty() && pod.matches(selector);
+            return pod.namespace().equals(namespace) && !selector.isEmpty() && selector.matches(pod.labels());
         }
     }
 
     /** The experiment's target workload: its pod selector and desired replicas. */
-    public record WorkloadView(String namespace, String kind, String name, Map<String, String> selector, int replicas) {
-        public WorkloadView {
-            selector = Map.copyOf(selector);
-        }
-
+    public record WorkloadView(String namespace, String kind, String name, LabelSelector selector, int replicas) {
+        /** Its whole selector, matchExpressions included. */
         public boolean owns(PodView pod) {
-            return pod.namespace().equals(namespace) && pod.matches(selector);
+            return pod.namespace().equals(namespace) && selector.matches(pod.labels());
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.aftershock.selection;
 
+import dev.aftershock.model.FaultSpec;
 import dev.aftershock.model.Safety;
 import java.util.List;
 import java.util.Optional;
@@ -14,6 +15,38 @@ import java.util.stream.Collectors;
  */
 public final class InjectionGuards {
     private InjectionGuards() {}
+
+    /**
+     * Every guard for one target of one action: nodes kept in service for an action that takes its
+     * node out of service, and the workload kept within maxUnavailable for one that takes pods down.
+     */
+    public static Optional<String> check(
+            FaultSpec.Action action,
+            Plan.Target target,
+            List<ClusterSnapshot.NodeView> nodesNow,
+            Optional<ClusterSnapshot.WorkloadView> workload,
+            List<ClusterSnapshot.PodView> podsNow,
+            Safety safety) {
+        if (action.takesNodeOutOfService()) {
+            Optional<String> nodes = node(target.name(), nodesNow, safety);
+            if (nodes.isPresent()) {
+                return nodes;
+            }
+        }
+        if (workload.isEmpty() || !action.takesPodsDown()) {
+            return Optional.empty();
+        }
+        ClusterSnapshot.WorkloadView w = workload.get();
+        Set<String> goingDown = switch (target) {
+            case Plan.PodTarget p -> p.namespace().equals(w.namespace()) ? Set.of(p.name()) : Set.of();
+            case Plan.NodeTarget n ->
+                podsNow.stream()
+                        .filter(p -> n.name().equals(p.nodeName()))
+                        .map(ClusterSnapshot.PodView::name)
+                        .collect(Collectors.toSet());
+        };
+        return workload(w, podsNow, goingDown, safety);
+    }
 
     /**
      * Taking {@code node} out of service must leave at least {@code keepSchedulableNodes} nodes in

@@ -79,7 +79,11 @@ public final class TimelineLagBenchmark {
         int offset = 1000; // values the controller never writes itself
         try (ClusterWatch watch = new ClusterWatch(
                 watchClient,
-                new ClusterWatch.Scope(NAMESPACE, Map.of("app", "none"), "deployment", "absent"),
+                new ClusterWatch.Scope(
+                        NAMESPACE,
+                        dev.aftershock.selection.LabelSelector.of(Map.of("app", "none")),
+                        "deployment",
+                        "absent"),
                 () -> 0L,
                 o -> {
                     if (o instanceof Observed.HpaStatus h && h.hpa().equals(HPA)) {

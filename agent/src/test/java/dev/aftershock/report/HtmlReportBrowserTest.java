@@ -56,6 +56,35 @@ class HtmlReportBrowserTest {
         assertThat(Files.size(shot)).isGreaterThan(20_000);
     }
 
+    /** axe-core, the accessibility checker, run in the browser over each report: no violation. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("journals")
+    void hasNoAccessibilityViolations(String name, Journal journal) throws Exception {
+        Files.createDirectories(SHOTS);
+        String axe;
+        try (var in = HtmlReportBrowserTest.class.getResourceAsStream(
+                "/META-INF/resources/webjars/axe-core/4.6.3/axe.min.js")) {
+            axe = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String checked = HtmlReport.render(journal)
+                .replace(
+                        "</body>",
+                        "<script>" + axe + "</script><script>axe.run(document).then(function (r) {"
+                                + " document.body.setAttribute('data-axe', JSON.stringify(r.violations.map(function (v) {"
+                                + " return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', ');"
+                                + " }))); });</script></body>");
+        Path page = SHOTS.resolve(name + "-axe.html");
+        Files.writeString(page, checked);
+
+        HeadlessChromium.Result dom = HeadlessChromium.run(page, "--dump-dom");
+
+        Matcher m = Pattern.compile("data-axe=\"([^\"]*)\"").matcher(dom.stdout());
+        assertThat(m.find()).as("axe ran").isTrue();
+        assertThat(m.group(1).replace("&quot;", "\""))
+                .as("accessibility violations")
+                .isEqualTo("[]");
+    }
+
     /** Chromium logs the page's console to stderr as CONSOLE lines; uncaught errors show there too. */
     private static Stream<String> consoleErrors(String stderr) {
         return stderr.lines().filter(l -> l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught")));

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.yaml.snakeyaml.Yaml;
 
 /**
  * A run that outlives its token (Engine II, behaviour 3): the kubeconfig's exec plugin hands out a
@@ -52,12 +51,7 @@ class ExecCredentialIT {
         fixture.clearNamespace();
     }
 
-    @SuppressWarnings("unchecked")
     private Path execKubeconfig(Path calls) throws Exception {
-        Map<String, Object> admin = new Yaml().load(Files.readString(fixture.cluster.kubeconfig()));
-        Map<String, Object> cluster = (Map<String, Object>)
-                ((List<Map<String, Object>>) admin.get("clusters")).get(0).get("cluster");
-        Path kubectl = Path.of(System.getProperty("user.home"), ".cache/aftershock/testbed/kube-v1.33.13/bin/kubectl");
         Path plugin = fixture.dir.resolve("token-plugin.sh");
         Files.writeString(plugin, """
                 #!/bin/sh
@@ -65,31 +59,16 @@ class ExecCredentialIT {
                 token=$(%s --kubeconfig %s -n %s create token %s)
                 echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"'$token'","expirationTimestamp":"'$(date -u -d 'now + 60 seconds' +%%Y-%%m-%%dT%%H:%%M:%%SZ)'"}}'
                 """.formatted(
-                        calls, kubectl, fixture.cluster.kubeconfig(), fixture.cluster.namespace(), SERVICE_ACCOUNT));
+                calls, RunFixture.KUBECTL, fixture.cluster.kubeconfig(), fixture.cluster.namespace(), SERVICE_ACCOUNT));
         Files.setPosixFilePermissions(plugin, PosixFilePermissions.fromString("rwx------"));
-        Map<String, Object> config = Map.of(
-                "apiVersion",
-                "v1",
-                "kind",
-                "Config",
-                "current-context",
+        return fixture.kubeconfigAs(
                 "exec",
-                "clusters",
-                List.of(Map.of("name", "testbed", "cluster", cluster)),
-                "contexts",
-                List.of(Map.of("name", "exec", "context", Map.of("cluster", "testbed", "user", "exec"))),
-                "users",
-                List.of(Map.of(
-                        "name",
+                Map.of(
                         "exec",
-                        "user",
                         Map.of(
-                                "exec",
-                                Map.of(
-                                        "apiVersion", "client.authentication.k8s.io/v1",
-                                        "command", plugin.toString(),
-                                        "interactiveMode", "Never")))));
-        return Files.writeString(fixture.dir.resolve("exec-kubeconfig"), new Yaml().dump(config));
+                                "apiVersion", "client.authentication.k8s.io/v1",
+                                "command", plugin.toString(),
+                                "interactiveMode", "Never")));
     }
 
     @Test

@@ -44,6 +44,26 @@ class FaultWiringTest {
                 .containsExactlyInAnyOrder(FaultSpec.Action.values());
     }
 
+    /** The binder makes every action and every hypothesis kind: the examples use each, bound from YAML. */
+    @Test
+    void theBinderMakesEveryActionAndKindFromTheExamples() throws Exception {
+        Set<FaultSpec.Action> actions = new HashSet<>();
+        Set<String> kinds = new HashSet<>();
+        try (var files = java.nio.file.Files.list(dev.aftershock.validation.RepositoryPaths.experiments())) {
+            for (var file : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
+                var loaded = (dev.aftershock.validation.ExperimentLoader.Loaded)
+                        dev.aftershock.validation.ExperimentLoader.load(file);
+                loaded.experiment().spec().faults().forEach(f -> actions.add(f.action()));
+                loaded.experiment()
+                        .spec()
+                        .hypotheses()
+                        .forEach(h -> kinds.add(dev.aftershock.evaluation.Evaluators.kindOf(h)));
+            }
+        }
+        assertThat(actions).containsExactlyInAnyOrder(FaultSpec.Action.values());
+        assertThat(kinds).containsExactlyInAnyOrderElementsOf(dev.aftershock.evaluation.Evaluators.KINDS);
+    }
+
     @Test
     void everySchemaHypothesisKindHasAnEvaluator() {
         List<String> kinds = new ArrayList<>();

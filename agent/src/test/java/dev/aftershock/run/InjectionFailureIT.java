@@ -158,11 +158,9 @@ class InjectionFailureIT {
     }
 
     /** A kubeconfig for the testbed with a service account's token (kubectl create token). */
-    @SuppressWarnings("unchecked")
     private Path tokenKubeconfig(String serviceAccount) throws Exception {
-        Path kubectl = Path.of(System.getProperty("user.home"), ".cache/aftershock/testbed/kube-v1.33.13/bin/kubectl");
         Process p = new ProcessBuilder(
-                        kubectl.toString(),
+                        RunFixture.KUBECTL.toString(),
                         "--kubeconfig",
                         fixture.cluster.kubeconfig().toString(),
                         "-n",
@@ -174,22 +172,6 @@ class InjectionFailureIT {
                 .start();
         String token = new String(p.getInputStream().readAllBytes()).strip();
         assertThat(p.waitFor()).as(token).isZero();
-        Map<String, Object> admin = new org.yaml.snakeyaml.Yaml().load(Files.readString(fixture.cluster.kubeconfig()));
-        Map<String, Object> cluster = (Map<String, Object>)
-                ((List<Map<String, Object>>) admin.get("clusters")).get(0).get("cluster");
-        Map<String, Object> config = Map.of(
-                "apiVersion",
-                "v1",
-                "kind",
-                "Config",
-                "current-context",
-                "sa",
-                "clusters",
-                List.of(Map.of("name", "testbed", "cluster", cluster)),
-                "contexts",
-                List.of(Map.of("name", "sa", "context", Map.of("cluster", "testbed", "user", "sa"))),
-                "users",
-                List.of(Map.of("name", "sa", "user", Map.of("token", token))));
-        return Files.writeString(fixture.dir.resolve("sa-kubeconfig"), new org.yaml.snakeyaml.Yaml().dump(config));
+        return fixture.kubeconfigAs("sa", Map.of("token", token));
     }
 }

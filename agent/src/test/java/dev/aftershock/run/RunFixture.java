@@ -70,6 +70,33 @@ final class RunFixture {
                         .isEmpty());
     }
 
+    /** The testbed's kubectl (tests that need what only kubectl does, such as `create token`). */
+    static final Path KUBECTL =
+            Path.of(System.getProperty("user.home"), ".cache/aftershock/testbed/kube-v1.33.13/bin/kubectl");
+
+    /** A kubeconfig for the testbed's API server in which the user is {@code user} (a token, an exec plugin). */
+    @SuppressWarnings("unchecked")
+    Path kubeconfigAs(String name, Map<String, Object> user) throws IOException {
+        org.yaml.snakeyaml.Yaml yaml = new org.yaml.snakeyaml.Yaml();
+        Map<String, Object> admin = yaml.load(Files.readString(cluster.kubeconfig()));
+        Object server =
+                ((List<Map<String, Object>>) admin.get("clusters")).get(0).get("cluster");
+        Map<String, Object> config = Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "Config",
+                "current-context",
+                name,
+                "clusters",
+                List.of(Map.of("name", "testbed", "cluster", server)),
+                "contexts",
+                List.of(Map.of("name", name, "context", Map.of("cluster", "testbed", "user", name))),
+                "users",
+                List.of(Map.of("name", name, "user", user)));
+        return Files.writeString(dir.resolve(name + "-kubeconfig"), yaml.dump(config));
+    }
+
     Journal journal(Path experiment) {
         return JournalCodec.read(out(experiment.getFileName().toString()).resolve("journal.json"));
     }

@@ -57,7 +57,8 @@ class InjectionGuardsTest {
 
     @Test
     void maxUnavailableCountsWhatIsDownNowWhateverTookItDown() {
-        var workload = new ClusterSnapshot.WorkloadView("shop", "Deployment", "checkout", Map.of("app", "checkout"), 4);
+        var workload = new ClusterSnapshot.WorkloadView(
+                "shop", "Deployment", "checkout", LabelSelector.of(Map.of("app", "checkout")), 4);
         Safety half = new Safety(List.of(), new Safety.MaxUnavailable.Share(new Percent(50)), 1);
         List<PodView> oneDrained =
                 List.of(pod("p1", true, false), pod("p2", true, false), pod("p3", false, false), pod("p4", true, true));

@@ -94,7 +94,8 @@ class PlannerTest {
                 nodes,
                 pods,
                 List.of(budgets),
-                Optional.of(new WorkloadView("shop", "Deployment", "checkout", Map.of("app", "checkout"), 4)));
+                Optional.of(new WorkloadView(
+                        "shop", "Deployment", "checkout", LabelSelector.of(Map.of("app", "checkout")), 4)));
     }
 
     private static NodeView node(String name) {
@@ -114,6 +115,43 @@ class PlannerTest {
                 true,
                 false,
                 "1");
+    }
+
+    /** A pod no controller manages would be gone for good: pod-kill never picks it unless force (Engine II). */
+    @Test
+    void podKillPicksNoUnmanagedPodUnlessForced() {
+        ClusterSnapshot withStray = new ClusterSnapshot(
+                cluster().nodes(),
+                List.of(
+                        checkout("c1", "n1"),
+                        new PodView(
+                                "shop",
+                                "stray",
+                                "uid-stray",
+                                Map.of("app", "checkout"),
+                                "n2",
+                                Optional.empty(),
+                                false,
+                                false,
+                                true,
+                                false,
+                                "1")),
+                List.of(),
+                cluster().target());
+        var careful = experiment(
+                "    - {name: k, at: 1m, action: pod-kill, pods: {selector: {app: checkout}, pick: all}}",
+                "{maxUnavailable: 100%}");
+        Plan plan = Planner.plan(careful, withStray, 1);
+        assertThat(plan.faults().get(0).targets()).extracting(Plan.Target::name).containsExactly("c1");
+        assertThat(plan.warnings())
+                .anySatisfy(w -> assertThat(w).contains("shop/stray").contains("force: true"));
+
+        var forced = experiment(
+                "    - {name: k, at: 1m, action: pod-kill, pods: {selector: {app: checkout}, pick: all}, force: true}",
+                "{maxUnavailable: 100%}");
+        assertThat(Planner.plan(forced, withStray, 1).faults().get(0).targets())
+                .extracting(Plan.Target::name)
+                .containsExactlyInAnyOrder("c1", "stray");
     }
 
     @Test
@@ -195,7 +233,7 @@ class PlannerTest {
 
     @Test
     void warnsAboutBudgetsThatNeverAllowAnEviction() {
-        PdbView strict = new PdbView("shop", "checkout", Map.of("app", "checkout"), 4, 4, 0);
+        PdbView strict = new PdbView("shop", "checkout", LabelSelector.of(Map.of("app", "checkout")), 4, 4, 0);
         Plan plan = Planner.plan(
                 experiment("    - {at: 1m, action: node-drain, nodes: {names: [n1]}}", "{}"), cluster(strict), 1);
         assertThat(plan.warnings())
