@@ -44,6 +44,13 @@ final class ClusterOptions {
         return env != null && !env.isBlank() ? env : dev.aftershock.run.RunOptions.Locking.DEFAULT_NAMESPACE;
     }
 
+    /** The recovery deadline asked for (2m when none was: also for commands built in code, as the demo's run). */
+    Optional<java.time.Duration> resolveRecoveryDeadline() {
+        return recoveryDeadline == null
+                ? Optional.of(dev.aftershock.run.RunOptions.Locking.DEFAULT_RECOVERY_DEADLINE)
+                : duration(recoveryDeadline);
+    }
+
     /** Empty when the text is not a duration (the caller says so and exits 2). */
     static Optional<java.time.Duration> duration(String text) {
         try {

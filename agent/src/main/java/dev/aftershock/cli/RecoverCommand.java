@@ -39,7 +39,7 @@ final class RecoverCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("aftershock: " + cluster.missingKubeconfig());
             return ExitCode.INVALID_INPUT.code();
         }
-        var deadline = ClusterOptions.duration(cluster.recoveryDeadline);
+        var deadline = cluster.resolveRecoveryDeadline();
         if (deadline.isEmpty()) {
             spec.commandLine()
                     .getErr()

@@ -109,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
             return ExitCode.INVALID_INPUT.code();
         }
         var wait = waitForLock == null ? Optional.of(java.time.Duration.ZERO) : ClusterOptions.duration(waitForLock);
-        var recoveryDeadline = ClusterOptions.duration(cluster.recoveryDeadline);
+        var recoveryDeadline = cluster.resolveRecoveryDeadline();
         if (wait.isEmpty() || recoveryDeadline.isEmpty()) {
             err.println("aftershock: " + (wait.isEmpty() ? "--wait-for-lock" : "--recovery-deadline")
                     + ": expected a duration such as 30s or 2m, got "
@@ -182,6 +182,10 @@ final class RunCommand implements Callable<Integer> {
                 err.printf(
                         "aftershock: the cluster answered HTTP %d: %s%n",
                         e.getCode(), e.getResponseBody() == null ? e.getMessage() : e.getResponseBody());
+                yield ExitCode.ABORTED.code();
+            }
+            case RunEngine.StartFailure e -> {
+                err.println("aftershock: " + e.getMessage() + "; no fault was injected");
                 yield ExitCode.ABORTED.code();
             }
             case UnusableClusterAccess e -> {

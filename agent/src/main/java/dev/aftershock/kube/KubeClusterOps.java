@@ -4,7 +4,6 @@ import dev.aftershock.fault.ClusterOps;
 import dev.aftershock.fault.NodeMarks;
 import dev.aftershock.selection.ClusterSnapshot;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,25 +11,25 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The cluster operations of faults and recovery, against the API server. */
-public final class KubeClusterOps implements ClusterOps {
-    private final ApiClient client;
+public final class KubeClusterOps implements ClusterOps, AutoCloseable {
     private final Nodes nodes;
     private final Pods pods;
     private final Evictions evictions;
     private final PodWatches watches;
     private final KubeEvents events;
+    private final LiveState live;
 
     /**
      * {@code client} for calls, {@code watchClient} for watches (no read timeout), and how long a
      * recovery keeps retrying before it is reported as failed.
      */
     public KubeClusterOps(ApiClient client, ApiClient watchClient, Duration recoveryDeadline) {
-        this.client = client;
         this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
         this.pods = new Pods(client);
         this.evictions = new Evictions(client);
         this.watches = new PodWatches(watchClient);
         this.events = new KubeEvents(client);
+        this.live = new LiveState(client, watchClient);
     }
 
     @Override
@@ -48,17 +47,16 @@ public final class KubeClusterOps implements ClusterOps {
         return nodes.held();
     }
 
+    /** From a watch once it has listed (started by the first call: the faults' prepare makes it). */
     @Override
     public List<ClusterSnapshot.NodeView> nodes() throws Exception {
-        return new CoreV1Api(client)
-                .listNode().execute().getItems().stream()
-                        .map(ClusterReader::node)
-                        .toList();
+        return live.nodes();
     }
 
+    /** From a watch of the namespace once it has listed (started by the first call). */
     @Override
     public List<ClusterSnapshot.PodView> pods(String namespace) throws Exception {
-        return new ClusterReader(client).pods(namespace);
+        return live.pods(namespace);
     }
 
     @Override
@@ -95,5 +93,11 @@ public final class KubeClusterOps implements ClusterOps {
     @Override
     public String event(String kind, String namespace, String name, EventReason reason, String message) {
         return events.record(kind, namespace, name, KubeEvents.Reason.valueOf(reason.name()), message);
+    }
+
+    /** Stops the watches behind {@link #nodes()} and {@link #pods(String)}. */
+    @Override
+    public void close() {
+        live.close();
     }
 }

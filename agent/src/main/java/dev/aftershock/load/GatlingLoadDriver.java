@@ -56,6 +56,10 @@ public final class GatlingLoadDriver implements LoadDriver {
     public static Path locateDriverJar() {
         String configured = System.getenv("AFTERSHOCK_LOAD_DRIVER");
         if (configured != null && !configured.isBlank()) {
+            if (!Files.isRegularFile(Path.of(configured))) {
+                throw new IllegalStateException(
+                        "AFTERSHOCK_LOAD_DRIVER names " + configured + ", which is not a file: the load cannot start");
+            }
             return Path.of(configured);
         }
         List<Path> candidates = new ArrayList<>();

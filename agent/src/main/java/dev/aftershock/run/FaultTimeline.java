@@ -74,8 +74,27 @@ final class FaultTimeline implements AutoCloseable {
         this.stopping = context.stopping();
     }
 
-    /** Makes each fault and starts what it needs (its watches) before the clock matters. */
+    /**
+     * Makes each fault and starts what it needs (its watches) before the clock matters, and the
+     * watches the guards and pod re-picks read at each injection: nodes for node faults, the pods of
+     * each namespace a fault takes pods from.
+     */
     void prepare() {
+        try {
+            if (plan.faults().stream().anyMatch(f -> f.spec().action().takesNodeOutOfService())) {
+                cluster.nodes();
+            }
+            if (workload.isPresent()) {
+                cluster.pods(workload.get().namespace());
+            }
+            for (Plan.PlannedFault f : plan.faults()) {
+                if (f.spec().podSelection().isPresent()) {
+                    cluster.pods(f.spec().podSelection().get().namespace());
+                }
+            }
+        } catch (Exception e) {
+            recorder.event("agent", "warning", "", "cannot watch the cluster's state: " + StatusMessages.describe(e));
+        }
         for (Plan.PlannedFault f : plan.faults()) {
             Fault fault = FaultRegistry.create(f.spec());
             implementations.put(f, fault);

@@ -5,7 +5,6 @@ import dev.aftershock.evaluation.Evaluators;
 import dev.aftershock.evaluation.Evidence;
 import dev.aftershock.evaluation.PromQlEvaluator;
 import dev.aftershock.evaluation.ShutdownTraffic;
-import dev.aftershock.fault.ClusterOps;
 import dev.aftershock.fault.FaultContext;
 import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.HypothesisResult;
@@ -62,7 +61,7 @@ public final class RunEngine {
     private final RunOptions options;
     private final ApiClient client;
     private final ApiClient watchClient;
-    private final ClusterOps cluster;
+    private final KubeClusterOps cluster;
     private final Console console;
     private final AgentMetrics metrics;
     private final long seed;
@@ -147,6 +146,7 @@ public final class RunEngine {
             if (clock != null) {
                 clock.shutdownNow();
             }
+            cluster.close();
             // Before the signal hook lets the JVM go: the next run need not wait for the lease to expire.
             lease.close();
             if (signals != null) {
@@ -215,10 +215,21 @@ public final class RunEngine {
                 stop::countDown, experiment.spec().duration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
+    /** A run that cannot start its load stops before the timeline: nothing was injected. */
+    public static final class StartFailure extends RuntimeException {
+        StartFailure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     private void startLoad() {
         experiment.spec().load().ifPresent(profile -> {
-            load = LoadSession.start(
-                    profile, loadUrl, loadHeaders, redaction, reportDir.resolve("load"), recorder, metrics);
+            try {
+                load = LoadSession.start(
+                        profile, loadUrl, loadHeaders, redaction, reportDir.resolve("load"), recorder, metrics);
+            } catch (RuntimeException e) {
+                throw new StartFailure("the load could not start: " + e.getMessage(), e);
+            }
             load.watch(
                     clock,
                     experiment.spec().abort(),

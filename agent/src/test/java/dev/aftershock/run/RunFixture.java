@@ -120,9 +120,14 @@ final class RunFixture {
 
     /** The CLI as a separate process, for tests that kill it. */
     Process start(Path experiment) throws IOException {
+        return start(experiment, Map.of());
+    }
+
+    /** The same, with more environment (such as a load driver that is not there). */
+    Process start(Path experiment, Map<String, String> env) throws IOException {
         Path jar = RepositoryPaths.root().resolve("agent/target/aftershock-agent.jar");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(
+        ProcessBuilder builder = new ProcessBuilder(
                         java,
                         "--enable-native-access=ALL-UNNAMED",
                         "-jar",
@@ -136,8 +141,9 @@ final class RunFixture {
                         "--out",
                         out(experiment.getFileName().toString()).toString())
                 .redirectOutput(dir.resolve(experiment.getFileName() + ".out").toFile())
-                .redirectError(dir.resolve(experiment.getFileName() + ".err").toFile())
-                .start();
+                .redirectError(dir.resolve(experiment.getFileName() + ".err").toFile());
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     String output(Path experiment) throws IOException {

@@ -6,8 +6,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.aftershock.cli.CliRun;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,17 +43,11 @@ class SecretsIT {
     void noOutputOfARunHoldsItsLoadCredentials() throws Exception {
         Manifests.deploy(fixture.cluster, KwokApps.preferringNode("secret", 1, "kwok-node-1", 1, true), 1);
         Set<String> seen = ConcurrentHashMap.newKeySet();
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            seen.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
-                    + exchange.getRequestHeaders().getFirst("X-Api-Key") + " "
-                    + exchange.getRequestURI().getQuery());
-            byte[] body = "ok".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
+        HttpServer server = LoopbackHttp.start(
+                0,
+                exchange -> seen.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
+                        + exchange.getRequestHeaders().getFirst("X-Api-Key") + " "
+                        + exchange.getRequestURI().getQuery()));
         try {
             Files.writeString(fixture.dir.resolve("bearer.txt"), "Bearer " + BEARER + "\n");
             Path experiment = fixture.experiment(
