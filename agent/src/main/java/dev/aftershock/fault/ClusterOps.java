@@ -34,6 +34,12 @@ public interface ClusterOps {
     /** Deletes exactly the pod with this uid (never a same-named successor). */
     PodDeletion deletePod(String namespace, String name, String uid, Optional<Duration> gracePeriod) throws Exception;
 
+    /**
+     * The same call as {@link #deletePod} as a server-side dry run: nothing changes, and the run's
+     * first real kill is as fast as the later ones (its path is warm).
+     */
+    void rehearseDelete(String namespace, String name, String uid) throws Exception;
+
     /** Evicts exactly the pod with this uid through the Eviction API (PodDisruptionBudgets apply). */
     Eviction evict(String namespace, String name, String uid, Optional<Duration> gracePeriod) throws Exception;
 

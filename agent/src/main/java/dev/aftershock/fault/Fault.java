@@ -13,7 +13,7 @@ public interface Fault {
      * Runs before the timeline starts, so that what the fault needs (its watches) is ready when its
      * `at` comes and the first injection is as fast as the later ones.
      */
-    default void prepare(FaultContext context) throws Exception {}
+    default void prepare(List<Plan.Target> planned, FaultContext context) throws Exception {}
 
     Injection inject(Plan.Target target, FaultContext context) throws Exception;
 

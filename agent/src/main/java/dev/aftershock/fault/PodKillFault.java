@@ -27,9 +27,13 @@ public final class PodKillFault implements Fault, AutoCloseable {
 
     /** The watches start before the timeline: the first kill is as fast, and as well measured, as the rest. */
     @Override
-    public void prepare(FaultContext context) throws Exception {
+    public void prepare(List<Plan.Target> planned, FaultContext context) throws Exception {
         tracker(context);
         endpoints(context);
+        if (!planned.isEmpty() && planned.get(0) instanceof Plan.PodTarget pod) {
+            // A server-side dry run of the first kill: the real one finds the client's path warm.
+            context.cluster().rehearseDelete(pod.namespace(), pod.name(), pod.uid());
+        }
     }
 
     @Override

@@ -62,7 +62,12 @@ public final class KubeClusterOps implements ClusterOps, AutoCloseable {
     @Override
     public PodDeletion deletePod(String namespace, String name, String uid, Optional<Duration> gracePeriod)
             throws Exception {
-        return pods.delete(namespace, name, uid, gracePeriod);
+        return pods.delete(namespace, name, uid, gracePeriod, live.ownGraceSeconds(namespace, name, uid), false);
+    }
+
+    @Override
+    public void rehearseDelete(String namespace, String name, String uid) throws Exception {
+        pods.delete(namespace, name, uid, Optional.empty(), Optional.empty(), true);
     }
 
     @Override

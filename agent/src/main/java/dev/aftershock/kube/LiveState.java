@@ -31,6 +31,7 @@ final class LiveState implements AutoCloseable {
     private final Map<String, SharedIndexInformer<V1Pod>> pods = new ConcurrentHashMap<>();
     private final java.util.List<SharedInformerFactory> factories = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile SharedIndexInformer<V1Node> nodes;
+    private final Map<String, ClusterSnapshot.PodView> views = new ConcurrentHashMap<>();
 
     LiveState(ApiClient client, ApiClient watchClient) {
         this.client = client;
@@ -53,9 +54,39 @@ final class LiveState implements AutoCloseable {
     List<ClusterSnapshot.PodView> pods(String namespace) throws ApiException {
         SharedIndexInformer<V1Pod> informer = podInformer(namespace);
         if (informer != null && informer.hasSynced()) {
-            return informer.getIndexer().list().stream().map(ClusterReader::pod).toList();
+            return informer.getIndexer().list().stream().map(this::view).toList();
         }
         return new ClusterReader(client).pods(namespace);
+    }
+
+    /** Each pod version is turned into a view once: a kill reads the namespace's pods, and most have not changed. */
+    private ClusterSnapshot.PodView view(V1Pod pod) {
+        String key = pod.getMetadata().getUid() + "@" + pod.getMetadata().getResourceVersion();
+        ClusterSnapshot.PodView cached = views.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        if (views.size() > 100_000) {
+            views.clear();
+        }
+        ClusterSnapshot.PodView view = ClusterReader.pod(pod);
+        views.put(key, view);
+        return view;
+    }
+
+    /** The pod's own terminationGracePeriodSeconds, if the namespace's watch has it. */
+    java.util.Optional<Long> ownGraceSeconds(String namespace, String name, String uid) {
+        SharedIndexInformer<V1Pod> informer = pods.get(namespace);
+        if (informer == null || !informer.hasSynced()) {
+            return java.util.Optional.empty();
+        }
+        V1Pod pod = informer.getIndexer().getByKey(namespace + "/" + name);
+        if (pod == null
+                || pod.getSpec() == null
+                || !uid.equals(pod.getMetadata().getUid())) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds());
     }
 
     private synchronized SharedIndexInformer<V1Node> nodeInformer() {

@@ -5,7 +5,6 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1DeleteOptions;
-import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1Preconditions;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,29 +19,35 @@ public final class Pods {
         this.core = new CoreV1Api(client);
     }
 
-    /** Deletes exactly the pod with this uid (never a same-named successor: StatefulSet pods keep names). */
-    public ClusterOps.PodDeletion delete(String namespace, String name, String uid, Optional<Duration> gracePeriod)
+    /**
+     * Deletes exactly the pod with this uid (never a same-named successor: StatefulSet pods keep
+     * names). The answer's body (the whole pod) is not decoded: the grace period is the one asked
+     * for, else the pod's own as the caller read it ({@code ownGrace}), else unknown (-1). With
+     * {@code dryRun} the API server checks the call and changes nothing (a run warms its path so).
+     */
+    public ClusterOps.PodDeletion delete(
+            String namespace,
+            String name,
+            String uid,
+            Optional<Duration> gracePeriod,
+            Optional<Long> ownGrace,
+            boolean dryRun)
             throws ApiException {
         V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
         gracePeriod.ifPresent(g -> options.setGracePeriodSeconds(g.toSeconds()));
-        var call = core.deleteNamespacedPod(name, namespace).body(options).buildCall(null);
+        var request = core.deleteNamespacedPod(name, namespace).body(options);
+        if (dryRun) {
+            request.dryRun("All");
+        }
         try {
-            V1Pod deleted = client.<V1Pod>execute(call, V1Pod.class).getData();
-            Long grace = deleted == null || deleted.getMetadata() == null
-                    ? null
-                    : deleted.getMetadata().getDeletionGracePeriodSeconds();
-            return new ClusterOps.Terminating(
-                    grace != null ? grace : gracePeriod.map(Duration::toSeconds).orElse(0L));
+            client.execute(request.buildCall(null));
         } catch (ApiException e) {
             // 409: the uid precondition failed, a successor holds the name; 404: gone already.
             if (e.getCode() == 404 || e.getCode() == 409) {
                 return new ClusterOps.AlreadyGone();
             }
             throw e;
-        } catch (RuntimeException undecodable) {
-            // The delete happened; only its answer (a Status rather than the pod) could not be read.
-            return new ClusterOps.Terminating(
-                    gracePeriod.map(Duration::toSeconds).orElse(-1L));
         }
+        return new ClusterOps.Terminating(gracePeriod.map(Duration::toSeconds).orElseGet(() -> ownGrace.orElse(-1L)));
     }
 }

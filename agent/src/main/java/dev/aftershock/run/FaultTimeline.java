@@ -99,18 +99,27 @@ final class FaultTimeline implements AutoCloseable {
             Fault fault = FaultRegistry.create(f.spec());
             implementations.put(f, fault);
             try {
-                fault.prepare(context);
+                fault.prepare(f.targets(), context);
+                // The paths an injection takes, once before the clock matters: picks and guards are warm.
+                targetsNow(f).stream().findFirst().ifPresent(t -> guard(f, t));
             } catch (Exception e) {
                 recorder.event("fault", "warning", f.spec().name(), "could not prepare: " + StatusMessages.describe(e));
             }
         }
     }
 
+    /**
+     * Pods are picked this long before their fault's `at` (from the watched state, with the seed), so
+     * the kill itself fires at `at`; the guards are still checked at the moment of each injection.
+     */
+    static final Duration PICK_AHEAD = Duration.ofMillis(100);
+
     /** Schedules each fault at its offset from the run's start, and its recovery at the end of its `for`. */
     void schedule(ScheduledExecutorService clock) {
         for (Plan.PlannedFault f : plan.faults()) {
             Instant at = recorder.start().plus(f.start());
-            clock.schedule(() -> work.submit(() -> inject(f, at)), delayUntil(at), TimeUnit.MILLISECONDS);
+            clock.schedule(
+                    () -> work.submit(() -> inject(f, at)), delayUntil(at.minus(PICK_AHEAD)), TimeUnit.MILLISECONDS);
             if (f.spec().holdFor().isPresent()) {
                 Instant end = recorder.start().plus(f.end());
                 clock.schedule(() -> work.submit(() -> recover(f)), delayUntil(end), TimeUnit.MILLISECONDS);
@@ -125,6 +134,7 @@ final class FaultTimeline implements AutoCloseable {
 
     private void inject(Plan.PlannedFault f, Instant scheduled) {
         List<Plan.Target> targets = targetsNow(f);
+        sleep(Duration.between(Instant.now(), scheduled));
         if (targets.isEmpty()) {
             String why = "fault %s did not happen: no target at the moment of injection"
                     .formatted(f.spec().name());
@@ -372,6 +382,9 @@ final class FaultTimeline implements AutoCloseable {
     }
 
     private static void sleep(Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            return;
+        }
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

@@ -287,7 +287,8 @@ public final class Planner {
                 }
                 case FaultSpec.NodeCordon c -> {}
             }
-            if (down.size() + alreadyDown > allowed) {
+            // A fault that takes no pod down (a cordon) cannot break the budget, whatever is down already.
+            if (!down.isEmpty() && down.size() + alreadyDown > allowed) {
                 refusals.add(
                         ("fault %s would take %d of %s's %d pods down at once%s; spec.safety.maxUnavailable (%s) allows %d")
                                 .formatted(

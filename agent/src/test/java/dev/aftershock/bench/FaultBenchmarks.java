@@ -220,6 +220,13 @@ public final class FaultBenchmarks {
                 ours[0],
                 pct(later, 50),
                 ours[0] / pct(later, 50));
+        double[] bareLater = Arrays.copyOfRange(bare, 1, bare.length);
+        System.out.printf(
+                Locale.ROOT,
+                "baseline: first bare delete %.1f ms vs median of the later ones %.1f ms: ratio %.2f%n",
+                bare[0],
+                pct(bareLater, 50),
+                bare[0] / pct(bareLater, 50));
     }
 
     private String namespace(String base) throws ApiException {

@@ -56,6 +56,16 @@ public final class SigtermRecoveryBenchmark {
                       containers: [{name: app, image: aftershock.test/simulated:1}]
                 """, V1Deployment.class))
                 .execute();
+        while (true) {
+            var status = new AppsV1Api(client)
+                    .readNamespacedDeployment("bench", ns)
+                    .execute()
+                    .getStatus();
+            if (status != null && status.getAvailableReplicas() != null && status.getAvailableReplicas() == 1) {
+                break;
+            }
+            Thread.sleep(200);
+        }
         List<String> nodes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String name = ns + "-" + i;

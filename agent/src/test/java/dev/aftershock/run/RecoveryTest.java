@@ -67,6 +67,9 @@ class RecoveryTest {
         }
 
         @Override
+        public void rehearseDelete(String namespace, String name, String uid) {}
+
+        @Override
         public Eviction evict(String namespace, String name, String uid, Optional<Duration> gracePeriod) {
             throw new UnsupportedOperationException();
         }

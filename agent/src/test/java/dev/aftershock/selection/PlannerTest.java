@@ -154,6 +154,33 @@ class PlannerTest {
                 .containsExactlyInAnyOrder("c1", "stray");
     }
 
+    /** A cordon takes no pod down: pods already not ready must not make the planner refuse it (a bug). */
+    @Test
+    void aCordonIsNotRefusedForPodsThatAreAlreadyDown() {
+        List<PodView> pods = new ArrayList<>(cluster().pods());
+        pods.set(
+                0,
+                new PodView(
+                        "shop",
+                        "c1",
+                        "uid-c1",
+                        Map.of("app", "checkout"),
+                        "n1",
+                        Optional.of("ReplicaSet"),
+                        false,
+                        false,
+                        false,
+                        false,
+                        "1"));
+        ClusterSnapshot oneNotReady = new ClusterSnapshot(
+                cluster().nodes(), pods, List.of(), cluster().target());
+        Plan plan = Planner.plan(
+                experiment("    - {name: c, at: 1m, action: node-cordon, nodes: {names: [n3]}}", "{maxUnavailable: 0}"),
+                oneNotReady,
+                1);
+        assertThat(plan.refusals()).isEmpty();
+    }
+
     @Test
     void drainsEvictEverythingButDaemonSetPods() {
         Plan plan = Planner.plan(
