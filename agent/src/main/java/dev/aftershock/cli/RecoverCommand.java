@@ -49,14 +49,26 @@ final class RecoverCommand implements Callable<Integer> {
         }
         Recovery.Report report = parent.runtime().blocking(() -> {
             var client = KubeClients.forCalls(access.get());
-            // A run that still renews the lock is alive: it recovers its own faults; leave them alone.
-            var live =
-                    RunLease.liveHolder(client, cluster.resolveLockNamespace()).map(RunLease.Holder::identity);
-            return new Recovery(
-                            new KubeClusterOps(client, KubeClients.forWatches(access.get()), deadline.get()),
-                            cluster.resolveStateDir(),
-                            live)
-                    .recoverAll();
+            // Recover holds the run lock while it works, so no run starts and has its faults undone under
+            // it. A run that holds the lock is alive: it recovers its own faults; leave them alone.
+            RunLease lease = null;
+            java.util.Optional<String> live = java.util.Optional.empty();
+            try {
+                lease = RunLease.acquire(
+                        client,
+                        cluster.resolveLockNamespace(),
+                        "recover-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                        java.time.Duration.ZERO);
+            } catch (RunLease.Held held) {
+                live = java.util.Optional.of(held.holder().identity());
+            }
+            try (var ops = new KubeClusterOps(client, KubeClients.forWatches(access.get()), deadline.get())) {
+                return new Recovery(ops, cluster.resolveStateDir(), live).recoverAll();
+            } finally {
+                if (lease != null) {
+                    lease.close();
+                }
+            }
         });
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {

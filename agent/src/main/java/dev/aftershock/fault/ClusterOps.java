@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * Every cluster operation a fault (and the run's recovery) may use: one facade, so a new fault adds
@@ -45,8 +46,12 @@ public interface ClusterOps {
 
     Optional<String> uidOf(String namespace, String name) throws Exception;
 
-    /** Waits until the pod with this uid no longer exists; false if it still does at the deadline. */
-    boolean awaitGone(String namespace, String name, String uid, Instant deadline) throws Exception;
+    /**
+     * Waits until the pod with this uid no longer exists; false if it still does at the deadline, or
+     * once {@code stop} holds (checked every few seconds: a run that is stopping waits no longer).
+     */
+    boolean awaitGone(String namespace, String name, String uid, Instant deadline, BooleanSupplier stop)
+            throws Exception;
 
     /** A watch over the pods a pod-kill may kill: when each is gone, which replacement is whose. */
     KillWatch watchKills(String namespace, Map<String, String> selector) throws Exception;

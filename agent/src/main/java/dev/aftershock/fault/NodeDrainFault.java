@@ -154,7 +154,7 @@ public final class NodeDrainFault implements Fault {
                 blockedMillis.merge(
                         blockedBy, Duration.between(blockedSince, Instant.now()).toMillis(), Long::sum);
             }
-            boolean gone = context.cluster().awaitGone(pod.namespace(), pod.name(), uid, deadline);
+            boolean gone = context.cluster().awaitGone(pod.namespace(), pod.name(), uid, deadline, context.stopping());
             return new PodOutcome(ref, gone, gone ? null : ref + " evicted but still terminating at evictionTimeout");
         }
     }

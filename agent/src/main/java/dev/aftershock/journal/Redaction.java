@@ -57,8 +57,12 @@ public final class Redaction {
             }
         });
         for (URI u : List.of(profile.url(), url)) {
-            if (u.getRawUserInfo() != null && u.getRawUserInfo().contains(":")) {
-                secrets.add(u.getRawUserInfo().substring(u.getRawUserInfo().indexOf(':') + 1));
+            if (u.getRawUserInfo() != null) {
+                // user:password, or a bare token as the user: the whole of it is a credential.
+                secrets.add(u.getRawUserInfo());
+                if (u.getRawUserInfo().contains(":")) {
+                    secrets.add(u.getRawUserInfo().substring(u.getRawUserInfo().indexOf(':') + 1));
+                }
             }
             if (u.getRawQuery() != null) {
                 for (String pair : u.getRawQuery().split("&")) {

@@ -4,7 +4,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.kubernetes.client.util.KubeConfig;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,39 +21,35 @@ import okhttp3.Response;
 /**
  * Fresh tokens for runs that outlive them. client-java reads a kubeconfig's credentials once, when
  * the client is built (kubernetes-client/java#2438), while managed clusters hand out tokens that live
- * about 15 minutes and runs last up to 24 hours. For a user with an {@code exec} plugin this runs the
- * plugin again when its token's {@code expirationTimestamp} is near (or on a 401); for other users
- * (OIDC's auth-provider refreshes an expired id-token itself) it asks the kubeconfig again every
- * minute. The token never leaves this class but in the Authorization header.
+ * about 15 minutes (through exec plugins such as aws, gke-gcloud-auth-plugin, kubelogin) and runs last
+ * up to 24 hours. For a user with an {@code exec} plugin this runs the plugin again when its token's
+ * {@code expirationTimestamp} is near (or on a 401). The token never leaves this class but in the
+ * Authorization header.
  */
 final class ExecCredentials implements Interceptor {
     /** Renew this long before the plugin's token expires, so no request carries an expired one. */
     private static final Duration MARGIN = Duration.ofSeconds(10);
-    /** Without an expiry (a static token, OIDC), how long one answer is used. */
+    /** Without an expiry in the plugin's answer, how long one token is used. */
     private static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(1);
 
-    private final KubeConfig config;
     private final Path directory;
     private final Map<String, Object> exec;
     private String token;
     private Instant expires = Instant.MIN;
 
-    private ExecCredentials(KubeConfig config, Path directory, Map<String, Object> exec) {
-        this.config = config;
+    private ExecCredentials(Path directory, Map<String, Object> exec) {
         this.directory = directory;
         this.exec = exec;
     }
 
-    /** An interceptor for the kubeconfig's current user, if it authenticates with a token that can expire. */
+    /** An interceptor for the kubeconfig's current user, if it gets its token from an exec plugin. */
     static Optional<ExecCredentials> forCurrentUser(KubeConfig config, Path kubeconfig) {
         Map<String, Object> exec = execOfCurrentUser(config);
-        boolean authProvider =
-                userOf(config).map(u -> u.get("auth-provider") != null).orElse(false);
-        if (exec == null && !authProvider) {
+        if (exec == null) {
             return Optional.empty();
         }
         Path dir = kubeconfig.toAbsolutePath().getParent();
-        return Optional.of(new ExecCredentials(config, dir, exec));
+        return Optional.of(new ExecCredentials(dir, exec));
     }
 
     @Override
@@ -78,20 +73,12 @@ final class ExecCredentials implements Interceptor {
 
     synchronized String token(boolean force) throws IOException {
         if (force || token == null || !Instant.now().isBefore(expires.minus(MARGIN))) {
-            if (exec != null) {
-                JsonObject status = runPlugin();
-                if (!status.has("token")) {
-                    throw new IOException("the kubeconfig's exec plugin gave no token (client certificates are"
-                            + " read once, when the agent starts)");
-                }
-                token = status.get("token").getAsString();
-                expires = status.has("expirationTimestamp")
-                        ? Instant.parse(status.get("expirationTimestamp").getAsString())
-                        : Instant.now().plus(DEFAULT_LIFETIME);
-            } else {
-                token = config.getCredentials().get(KubeConfig.CRED_TOKEN_KEY);
-                expires = Instant.now().plus(DEFAULT_LIFETIME);
-            }
+            JsonObject status = runPlugin();
+            // No token (a plugin that gives client certificates): the client's own authentication stands.
+            token = status.has("token") ? status.get("token").getAsString() : null;
+            expires = status.has("expirationTimestamp")
+                    ? Instant.parse(status.get("expirationTimestamp").getAsString())
+                    : Instant.now().plus(DEFAULT_LIFETIME);
         }
         return token;
     }
@@ -121,12 +108,24 @@ final class ExecCredentials implements Interceptor {
                         "{\"apiVersion\":\"%s\",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":false}}"
                                 .formatted(apiVersion));
         Process p = pb.start();
-        try (InputStream out = p.getInputStream()) {
-            String text = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+        // Read on a thread of its own, so a plugin that hangs (waiting for a person, say) is stopped at
+        // the time limit rather than holding every API call of the run behind a blocked read. The answer
+        // holds a token: it stays in memory, never in a file.
+        java.util.concurrent.CompletableFuture<String> answer = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                answer.complete(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                answer.complete("");
+            }
+        });
+        try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new IOException("the kubeconfig's exec plugin %s failed".formatted(argv.get(0)));
+                throw new IOException(
+                        "the kubeconfig's exec plugin %s failed or did not answer within 60 s".formatted(argv.get(0)));
             }
+            String text = answer.get(10, TimeUnit.SECONDS);
             JsonObject status = JsonParser.parseString(text).getAsJsonObject().getAsJsonObject("status");
             if (status == null) {
                 throw new IOException("the kubeconfig's exec plugin %s answered no status".formatted(argv.get(0)));
@@ -138,6 +137,9 @@ final class ExecCredentials implements Interceptor {
         } catch (RuntimeException notJson) {
             throw new IOException(
                     "the kubeconfig's exec plugin %s did not answer an ExecCredential".formatted(argv.get(0)));
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            p.destroyForcibly();
+            throw new IOException("the kubeconfig's exec plugin %s did not answer".formatted(argv.get(0)), e);
         }
     }
 

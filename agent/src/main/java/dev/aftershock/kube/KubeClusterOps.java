@@ -81,8 +81,10 @@ public final class KubeClusterOps implements ClusterOps, AutoCloseable {
     }
 
     @Override
-    public boolean awaitGone(String namespace, String name, String uid, Instant deadline) throws Exception {
-        return watches.awaitGone(namespace, name, uid, deadline);
+    public boolean awaitGone(
+            String namespace, String name, String uid, Instant deadline, java.util.function.BooleanSupplier stop)
+            throws Exception {
+        return watches.awaitGone(namespace, name, uid, deadline, stop);
     }
 
     @Override

@@ -53,21 +53,27 @@ public final class PodWatches {
     }
 
     /** Waits until the pod with this uid no longer exists; false if it still does at the deadline. */
-    public boolean awaitGone(String namespace, String name, String uid, Instant deadline) throws ApiException {
+    public boolean awaitGone(
+            String namespace, String name, String uid, Instant deadline, java.util.function.BooleanSupplier stop)
+            throws ApiException {
         String field = "metadata.name=" + name;
-        while (Instant.now().isBefore(deadline)) {
+        while (Instant.now().isBefore(deadline) && !stop.getAsBoolean()) {
             var list = core.listNamespacedPod(namespace).fieldSelector(field).execute();
             if (list.getItems().stream()
                     .noneMatch(p -> uid.equals(p.getMetadata().getUid()))) {
                 return true;
             }
             String resourceVersion = list.getMetadata().getResourceVersion();
+            // At most a few seconds per watch: a run that is stopping is noticed between them.
+            Instant chunk = Instant.now().plusSeconds(5).isBefore(deadline)
+                    ? Instant.now().plusSeconds(5)
+                    : deadline;
             if (watchUntil(
                     namespace,
                     field,
                     null,
                     resourceVersion,
-                    deadline,
+                    chunk,
                     (type, pod) -> type.equals("DELETED")
                             && uid.equals(pod.getMetadata().getUid()))) {
                 return true;

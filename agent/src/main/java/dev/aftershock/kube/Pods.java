@@ -35,10 +35,11 @@ public final class Pods {
             throws ApiException {
         V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
         gracePeriod.ifPresent(g -> options.setGracePeriodSeconds(g.toSeconds()));
-        var request = core.deleteNamespacedPod(name, namespace).body(options);
         if (dryRun) {
-            request.dryRun("All");
+            // In the body: with a body, the API server reads every option from it and ignores the query.
+            options.setDryRun(java.util.List.of("All"));
         }
+        var request = core.deleteNamespacedPod(name, namespace).body(options);
         try {
             client.execute(request.buildCall(null));
         } catch (ApiException e) {

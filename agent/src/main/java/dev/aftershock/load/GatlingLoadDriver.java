@@ -96,10 +96,15 @@ public final class GatlingLoadDriver implements LoadDriver {
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Thread.ofPlatform().daemon().name("aftershock-load-outcomes").start(() -> receive(outcomes));
         ProcessBuilder pb = new ProcessBuilder(command(driverJar, plan, workDir, "127.0.0.1:" + server.getLocalPort()))
-                .redirectErrorStream(true)
-                .redirectOutput(workDir.resolve("gatling.log").toFile());
+                .redirectErrorStream(true);
         pb.environment().putAll(secrets);
         child = pb.start();
+        // The child's output reaches its log through the agent, redacted as it is written: never a
+        // moment on disk with a secret in it.
+        Thread.ofPlatform()
+                .daemon()
+                .name("aftershock-load-log")
+                .start(() -> copyRedacted(child, workDir.resolve("gatling.log")));
     }
 
     /**
@@ -244,32 +249,36 @@ public final class GatlingLoadDriver implements LoadDriver {
         scrubFiles();
     }
 
+    private void copyRedacted(Process process, Path log) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                out.write(redaction.apply(line));
+                out.write('\n');
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The child ended, or the log cannot be written: the run goes on, the outcomes come by socket.
+        }
+    }
+
     /**
-     * What the child left on disk must hold no secret: its log is redacted, and Gatling's own results
-     * (simulation.log, binary, unused: the outcomes came over the socket) are removed.
+     * Gatling's own results (simulation.log: binary, unused, the outcomes came over the socket) may
+     * hold the URL: removed. The child's log was redacted as it was written.
      */
     private void scrubFiles() {
-        Path log = workDir.resolve("gatling.log");
-        try {
-            if (!redaction.isEmpty() && Files.isRegularFile(log)) {
-                Files.writeString(log, redaction.apply(Files.readString(log, StandardCharsets.UTF_8)));
+        Path results = workDir.resolve("gatling");
+        if (!Files.isDirectory(results)) {
+            return;
+        }
+        try (var walk = Files.walk(results)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
             }
-            Path results = workDir.resolve("gatling");
-            if (Files.isDirectory(results)) {
-                try (var walk = Files.walk(results)) {
-                    for (Path p :
-                            walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // A log that cannot be read as text is removed rather than kept unredacted.
-            try {
-                Files.deleteIfExists(log);
-            } catch (IOException ignored) {
-                // Nothing more can be done; the directory is the run's own.
-            }
+        } catch (IOException e) {
+            // Left for the next run's directory to be told apart: nothing more can be done here.
         }
     }
 }

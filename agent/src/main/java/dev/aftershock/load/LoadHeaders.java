@@ -36,7 +36,7 @@ public final class LoadHeaders {
                             case HeaderValue.FromFile f -> {
                                 Path file = experimentDir.resolve(f.file());
                                 try {
-                                    // A trailing newline is how files end, not part of a token.
+                                    // Surrounding whitespace (the newline files end with) is not part of a token.
                                     yield Files.readString(file, StandardCharsets.UTF_8)
                                             .strip();
                                 } catch (IOException e) {

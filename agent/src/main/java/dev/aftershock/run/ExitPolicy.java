@@ -16,6 +16,7 @@ final class ExitPolicy {
             String interruptedBy,
             long unrecovered,
             boolean rollbackExpected,
+            long recoveryFailures,
             List<String> didNotHappen,
             List<HypothesisResult> verdicts) {}
 
@@ -33,7 +34,10 @@ final class ExitPolicy {
             reasons.add(f.interruptedBy());
             return new Decision(RunInfo.Outcome.ABORTED, 3, reasons);
         }
-        if (f.unrecovered() > 0 && f.rollbackExpected()) {
+        if (f.recoveryFailures() > 0) {
+            // Whatever the rollback policy: a recovery that was tried and failed is never a pass.
+            reasons.add(f.recoveryFailures() + " target(s) could not be recovered: run `aftershock recover`");
+        } else if (f.unrecovered() > 0 && f.rollbackExpected()) {
             reasons.add(f.unrecovered() + " target(s) not recovered: run `aftershock recover`");
         }
         reasons.addAll(f.didNotHappen());

@@ -50,6 +50,8 @@ final class FaultTimeline implements AutoCloseable {
     private final Map<Plan.PlannedFault, Fault> implementations = new LinkedHashMap<>();
     private final List<Injected> injected = new ArrayList<>();
     private final List<String> faultsWithoutTargets = new ArrayList<>();
+    private final PendingTargets pending = new PendingTargets();
+    private final Duration settleLimit;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
 
     FaultTimeline(
@@ -61,7 +63,9 @@ final class FaultTimeline implements AutoCloseable {
             FaultContext context,
             RunRecorder recorder,
             RollbackLedger ledger,
-            AgentMetrics metrics) {
+            AgentMetrics metrics,
+            Duration settleLimit) {
+        this.settleLimit = settleLimit;
         this.plan = plan;
         this.seed = seed;
         this.safety = safety;
@@ -194,18 +198,32 @@ final class FaultTimeline implements AutoCloseable {
         synchronized (injected) {
             injected.add(new Injected(f, target, record));
         }
-        Optional<String> refusal = guard(f, target);
-        if (refusal.isPresent()) {
-            skip(f, target, refusal.get());
-            return;
+        // Check and claim together: targets injected at the same moment count against each other's guards.
+        synchronized (pending) {
+            Optional<String> refusal = guard(f, target);
+            if (refusal.isPresent()) {
+                skip(f, target, refusal.get());
+                return;
+            }
+            if (!record.lifecycle.beginInjection(stopping.getAsBoolean())) {
+                skip(f, target, "the run was stopping");
+                return;
+            }
+            pending.claim(f.spec().action(), target, goingDown(f, target));
         }
-        if (!record.lifecycle.beginInjection(stopping.getAsBoolean())) {
-            skip(f, target, "the run was stopping");
-            return;
-        }
-        // The rollback is on disk before the cluster is touched: a crash from here on is recoverable.
-        journal.remember(f, target, record);
         Fault.Injection injection;
+        try {
+            // The rollback is on disk before the cluster is touched: a crash from here on is recoverable.
+            journal.remember(f, target, record);
+        } catch (RuntimeException e) {
+            settleInjection(
+                    f,
+                    target,
+                    record,
+                    Fault.Injection.failed(false, "not injected: " + e.getMessage(), List.of()),
+                    scheduled);
+            return;
+        }
         try {
             injection = implementations.get(f).inject(target, context);
         } catch (Exception e) {
@@ -252,6 +270,28 @@ final class FaultTimeline implements AutoCloseable {
         }
     }
 
+    /** The uids of the pods a target takes down, as the watched state shows them now. */
+    private java.util.Set<String> goingDown(Plan.PlannedFault f, Plan.Target target) {
+        if (!f.spec().action().takesPodsDown()) {
+            return java.util.Set.of();
+        }
+        return switch (target) {
+            case Plan.PodTarget p -> java.util.Set.of(p.uid());
+            case Plan.NodeTarget n -> {
+                try {
+                    yield workload.isEmpty()
+                            ? java.util.Set.of()
+                            : cluster.pods(workload.get().namespace()).stream()
+                                    .filter(p -> n.name().equals(p.nodeName()))
+                                    .map(ClusterSnapshot.PodView::uid)
+                                    .collect(java.util.stream.Collectors.toSet());
+                } catch (Exception e) {
+                    yield java.util.Set.of();
+                }
+            }
+        };
+    }
+
     /** The guards against the cluster as it is now; the decision itself is pure (InjectionGuards). */
     private Optional<String> guard(Plan.PlannedFault f, Plan.Target target) {
         try {
@@ -259,7 +299,8 @@ final class FaultTimeline implements AutoCloseable {
             List<ClusterSnapshot.NodeView> nodesNow = action.takesNodeOutOfService() ? cluster.nodes() : List.of();
             List<ClusterSnapshot.PodView> podsNow =
                     workload.isPresent() ? cluster.pods(workload.get().namespace()) : List.of();
-            return InjectionGuards.check(action, target, nodesNow, workload, podsNow, safety);
+            return InjectionGuards.check(
+                    action, target, nodesNow, workload, podsNow, safety, pending.nodes(), pending.podUids());
         } catch (Exception e) {
             return Optional.of("the guards could not read the cluster (%s): not injecting blind"
                     .formatted(StatusMessages.describe(e)));
@@ -296,6 +337,20 @@ final class FaultTimeline implements AutoCloseable {
                 all.add(recoveries.submit(() -> recoverOne(i.fault(), i.target(), i.record())));
             }
         }
+        // Another thread may be injecting (a drain: it stops evicting and recovers when it returns) or
+        // recovering (the signal hook): wait for it, so what the run reports is what became of each target.
+        awaitSettled();
+    }
+
+    private void awaitSettled() {
+        for (Injected i : injected()) {
+            try {
+                i.record().lifecycle.awaitSettled(settleLimit);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void recoverOne(Plan.PlannedFault f, Plan.Target target, RunRecorder.Target record) {
@@ -304,6 +359,7 @@ final class FaultTimeline implements AutoCloseable {
         }
         try {
             Fault.Recovery recovery = implementations.get(f).recover(target, context);
+            pending.release(target);
             record.lifecycle.endRecovery(true);
             journal.recovered(f, target, record, recovery.message());
         } catch (Exception e) {
@@ -325,6 +381,12 @@ final class FaultTimeline implements AutoCloseable {
                 .count();
     }
 
+    long recoveryFailures() {
+        return injected().stream()
+                .filter(i -> i.record().lifecycle.phase() == TargetState.Phase.RECOVERY_FAILED)
+                .count();
+    }
+
     long unrecovered() {
         return injected().stream()
                 .filter(i -> i.record().lifecycle.unrecovered())
@@ -339,7 +401,10 @@ final class FaultTimeline implements AutoCloseable {
         }
         for (Injected i : injected()) {
             TargetRecord.State state = i.record().lifecycle.journalState();
-            boolean missedIt = state == TargetRecord.State.INJECTION_FAILED || state == TargetRecord.State.SKIPPED;
+            // PLANNED at the end: its injection never completed (it failed before it could say so).
+            boolean missedIt = state == TargetRecord.State.INJECTION_FAILED
+                    || state == TargetRecord.State.SKIPPED
+                    || state == TargetRecord.State.PLANNED;
             if (missedIt && !i.fault().spec().missingTargetsAllowed()) {
                 missed.add("fault %s did not happen on %s %s: %s"
                         .formatted(
@@ -361,6 +426,7 @@ final class FaultTimeline implements AutoCloseable {
     @Override
     public void close() {
         work.shutdown();
+        awaitSettled();
         try {
             work.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -44,6 +44,9 @@ final class LoadSession {
     private final ArrivalPlan arrivals;
     private final AtomicReference<String> broken = new AtomicReference<>();
     private volatile long lastOutcomeAtMs;
+    /** When the first outcome came (-1: none yet): the driver's plan starts after its JVM has booted. */
+    private volatile long firstOutcomeAtMs = -1;
+
     private volatile boolean stopped;
 
     private LoadSession(LoadProfile profile, URI url, RunRecorder recorder, AgentMetrics metrics, LoadDriver driver) {
@@ -84,6 +87,9 @@ final class LoadSession {
         LoadSession session = new LoadSession(profile, url, recorder, metrics, driver);
         try {
             driver.start(profile, url, headers, outcome -> {
+                if (session.firstOutcomeAtMs < 0) {
+                    session.firstOutcomeAtMs = recorder.now();
+                }
                 session.lastOutcomeAtMs = recorder.now();
                 session.load.add(outcome);
                 metrics.request(outcome);
@@ -171,7 +177,12 @@ final class LoadSession {
         stopped = true;
         try {
             if (!now) {
-                driver.awaitEnd(Duration.ofSeconds(5));
+                // The plan started when the driver's JVM had booted, not with the run: let it finish
+                // (at least 5 s, at most a minute past the run's end), then its last requests answer.
+                long started = Math.max(0, firstOutcomeAtMs);
+                long planEnd = started + arrivals.lengthMs() + profile.timeout().toMillis();
+                long waitMs = Math.min(60_000, Math.max(5_000, planEnd - recorder.now()));
+                driver.awaitEnd(Duration.ofMillis(waitMs));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -205,7 +205,9 @@ public final class RunEngine {
                 context,
                 recorder,
                 RollbackLedger.open(options.stateDir(), runId, experiment.name()),
-                metrics);
+                metrics,
+                // An in-flight injection or another thread's recovery is waited for this long at most.
+                options.locking().recoveryDeadline().plusSeconds(30));
         plan.warnings().forEach(w -> recorder.event("plan", "warning", "", w));
         clock = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "aftershock-timeline"));
         metrics.runStarted();
@@ -303,8 +305,8 @@ public final class RunEngine {
                     "rollback",
                     "skipped",
                     "",
-                    "rollback: %s; the run passed and its faults stay in place:".formatted(policy.word())
-                            + " run `aftershock recover` to revert");
+                    "rollback: %s; the faults stay in place: run `aftershock recover` to revert"
+                            .formatted(policy.word()));
         }
         return verdicts;
     }
@@ -341,6 +343,7 @@ public final class RunEngine {
                 interruptedBy.get(),
                 faults.unrecovered(),
                 experiment.spec().rollback() == Rollback.ALWAYS || rollbackPerformed,
+                faults.recoveryFailures(),
                 didNotHappen,
                 verdicts);
     }

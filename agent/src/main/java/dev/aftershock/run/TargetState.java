@@ -49,6 +49,7 @@ final class TargetState {
             return false;
         }
         phase = Phase.SKIPPED;
+        notifyAll();
         return true;
     }
 
@@ -62,6 +63,7 @@ final class TargetState {
         }
         mustRecover = changedCluster;
         phase = !succeeded ? Phase.INJECTION_FAILED : changedCluster ? Phase.INJECTED : Phase.NOT_RECOVERABLE;
+        notifyAll();
         return changedCluster && (recoveryWanted || !succeeded);
     }
 
@@ -100,6 +102,23 @@ final class TargetState {
         } else {
             phase = Phase.RECOVERY_FAILED;
         }
+        notifyAll();
+    }
+
+    /**
+     * Waits until no thread is injecting or recovering this target (at most {@code limit}): a run that
+     * ends or is interrupted reports what really became of it, and lets no injection run on unseen.
+     */
+    synchronized boolean awaitSettled(java.time.Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (phase == Phase.INJECTING || phase == Phase.RECOVERING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
     }
 
     /** Whether the cluster still carries this target's change. */

@@ -19,6 +19,8 @@ public final class InjectionGuards {
     /**
      * Every guard for one target of one action: nodes kept in service for an action that takes its
      * node out of service, and the workload kept within maxUnavailable for one that takes pods down.
+     * {@code pendingNodes} and {@code pendingPodUids}: what the run has just taken down and the watched
+     * state may not show yet; they count as down.
      */
     public static Optional<String> check(
             FaultSpec.Action action,
@@ -26,9 +28,11 @@ public final class InjectionGuards {
             List<ClusterSnapshot.NodeView> nodesNow,
             Optional<ClusterSnapshot.WorkloadView> workload,
             List<ClusterSnapshot.PodView> podsNow,
-            Safety safety) {
+            Safety safety,
+            Set<String> pendingNodes,
+            Set<String> pendingPodUids) {
         if (action.takesNodeOutOfService()) {
-            Optional<String> nodes = node(target.name(), nodesNow, safety);
+            Optional<String> nodes = node(target.name(), nodesNow, pendingNodes, safety);
             if (nodes.isPresent()) {
                 return nodes;
             }
@@ -38,24 +42,26 @@ public final class InjectionGuards {
         }
         ClusterSnapshot.WorkloadView w = workload.get();
         Set<String> goingDown = switch (target) {
-            case Plan.PodTarget p -> p.namespace().equals(w.namespace()) ? Set.of(p.name()) : Set.of();
+            case Plan.PodTarget p -> Set.of(p.uid());
             case Plan.NodeTarget n ->
                 podsNow.stream()
                         .filter(p -> n.name().equals(p.nodeName()))
-                        .map(ClusterSnapshot.PodView::name)
+                        .map(ClusterSnapshot.PodView::uid)
                         .collect(Collectors.toSet());
         };
-        return workload(w, podsNow, goingDown, safety);
+        return workload(w, podsNow, goingDown, pendingPodUids, safety);
     }
 
     /**
      * Taking {@code node} out of service must leave at least {@code keepSchedulableNodes} nodes in
-     * service (Ready, not cordoned, no NoSchedule/NoExecute taint).
+     * service (Ready, not cordoned, no NoSchedule/NoExecute taint, not just taken out by this run).
      */
-    public static Optional<String> node(String node, List<ClusterSnapshot.NodeView> nodesNow, Safety safety) {
+    public static Optional<String> node(
+            String node, List<ClusterSnapshot.NodeView> nodesNow, Set<String> pendingNodes, Safety safety) {
         Set<String> inService = nodesNow.stream()
                 .filter(ClusterSnapshot.NodeView::inService)
                 .map(ClusterSnapshot.NodeView::name)
+                .filter(n -> !pendingNodes.contains(n))
                 .collect(Collectors.toSet());
         int left = inService.size() - (inService.contains(node) ? 1 : 0);
         if (left < safety.keepSchedulableNodes()) {
@@ -68,26 +74,28 @@ public final class InjectionGuards {
     }
 
     /**
-     * Taking {@code goingDown} of the workload's pods down now must keep the workload within
-     * {@code maxUnavailable}, counting the pods already not Ready or terminating, whatever the cause.
+     * Taking the pods {@code goingDown} (uids) down now must keep the workload within
+     * {@code maxUnavailable}, counting the pods already not Ready or terminating, whatever the cause,
+     * and those this run has just taken down ({@code pendingPodUids}).
      */
     public static Optional<String> workload(
             ClusterSnapshot.WorkloadView workload,
             List<ClusterSnapshot.PodView> podsNow,
             Set<String> goingDown,
+            Set<String> pendingPodUids,
             Safety safety) {
         List<ClusterSnapshot.PodView> owned =
                 podsNow.stream().filter(workload::owns).toList();
         int replicas = Math.max(workload.replicas(), owned.size());
         int allowed = safety.maxUnavailable().of(replicas);
         Set<String> down = owned.stream()
-                .filter(p -> !p.ready() || p.terminating())
-                .map(ClusterSnapshot.PodView::name)
+                .filter(p -> !p.ready() || p.terminating() || pendingPodUids.contains(p.uid()))
+                .map(ClusterSnapshot.PodView::uid)
                 .collect(Collectors.toSet());
         long newlyDown = owned.stream()
-                .map(ClusterSnapshot.PodView::name)
+                .map(ClusterSnapshot.PodView::uid)
                 .filter(goingDown::contains)
-                .filter(n -> !down.contains(n))
+                .filter(uid -> !down.contains(uid))
                 .count();
         if (newlyDown > 0 && down.size() + newlyDown > allowed) {
             return Optional.of(("would take %d of %s/%s's %d pods down at once (%d already not ready); "

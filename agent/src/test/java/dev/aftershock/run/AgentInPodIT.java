@@ -89,7 +89,7 @@ class AgentInPodIT {
 
     @AfterAll
     static void removeBinding(TestCluster cluster) throws ApiException {
-        AgentRbac.unbind(cluster);
+        AgentRbac.unbind(cluster, SERVICE_ACCOUNT);
     }
 
     @Test

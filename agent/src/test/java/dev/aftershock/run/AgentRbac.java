@@ -8,6 +8,8 @@ import io.kubernetes.client.openapi.models.RbacV1Subject;
 import io.kubernetes.client.openapi.models.V1ClusterRole;
 import io.kubernetes.client.openapi.models.V1ClusterRoleBinding;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Role;
+import io.kubernetes.client.openapi.models.V1RoleBinding;
 import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.Yaml;
@@ -15,9 +17,34 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 
-/** A service account in the test's namespace bound to the agent's ClusterRole (charts/agent/rbac.yaml), as users bind it. */
+/**
+ * A service account in the test's namespace bound as users bind the agent (charts/agent/rbac.yaml):
+ * the ClusterRole with a ClusterRoleBinding, the run lock's Role with a RoleBinding in its namespace.
+ */
 final class AgentRbac {
+    static final String LOCK_NAMESPACE = "default";
+
     private AgentRbac() {}
+
+    static V1ClusterRole clusterRole() throws IOException {
+        return documents().stream()
+                .filter(V1ClusterRole.class::isInstance)
+                .map(V1ClusterRole.class::cast)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static V1Role lockRole() throws IOException {
+        return documents().stream()
+                .filter(V1Role.class::isInstance)
+                .map(V1Role.class::cast)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private static List<Object> documents() throws IOException {
+        return Yaml.loadAll(Files.readString(RepositoryPaths.root().resolve("charts/agent/rbac.yaml")));
+    }
 
     static void bind(TestCluster cluster, String serviceAccount) throws ApiException, IOException {
         String ns = cluster.namespace();
@@ -26,8 +53,7 @@ final class AgentRbac {
                         ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name(serviceAccount)))
                 .execute();
         var rbac = new RbacAuthorizationV1Api(cluster.client());
-        V1ClusterRole role = Yaml.loadAs(
-                Files.readString(RepositoryPaths.root().resolve("charts/agent/rbac.yaml")), V1ClusterRole.class);
+        V1ClusterRole role = clusterRole();
         try {
             rbac.createClusterRole(role).execute();
         } catch (ApiException e) {
@@ -43,17 +69,50 @@ final class AgentRbac {
                                 .apiGroup("rbac.authorization.k8s.io")
                                 .kind("ClusterRole")
                                 .name(role.getMetadata().getName()))
-                        .subjects(List.of(new RbacV1Subject()
-                                .kind("ServiceAccount")
-                                .name(serviceAccount)
-                                .namespace(ns))))
+                        .subjects(List.of(subject(serviceAccount, ns))))
+                .execute();
+        bindLock(cluster, serviceAccount);
+    }
+
+    /** The run lock's Role, bound in the lock namespace (outside the test's: removed by unbind). */
+    static void bindLock(TestCluster cluster, String serviceAccount) throws ApiException, IOException {
+        var rbac = new RbacAuthorizationV1Api(cluster.client());
+        V1Role lock = lockRole();
+        try {
+            rbac.createNamespacedRole(LOCK_NAMESPACE, lock).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            rbac.replaceNamespacedRole(lock.getMetadata().getName(), LOCK_NAMESPACE, lock)
+                    .execute();
+        }
+        rbac.createNamespacedRoleBinding(
+                        LOCK_NAMESPACE,
+                        new V1RoleBinding()
+                                .metadata(new V1ObjectMeta().name(binding(cluster.namespace()) + "-" + serviceAccount))
+                                .roleRef(new V1RoleRef()
+                                        .apiGroup("rbac.authorization.k8s.io")
+                                        .kind("Role")
+                                        .name(lock.getMetadata().getName()))
+                                .subjects(List.of(subject(serviceAccount, cluster.namespace()))))
                 .execute();
     }
 
-    static void unbind(TestCluster cluster) throws ApiException {
+    static void unbind(TestCluster cluster, String serviceAccount) throws ApiException {
+        var rbac = new RbacAuthorizationV1Api(cluster.client());
+        rbac.deleteClusterRoleBinding(binding(cluster.namespace())).execute();
+        unbindLock(cluster, serviceAccount);
+    }
+
+    static void unbindLock(TestCluster cluster, String serviceAccount) throws ApiException {
         new RbacAuthorizationV1Api(cluster.client())
-                .deleteClusterRoleBinding(binding(cluster.namespace()))
+                .deleteNamespacedRoleBinding(binding(cluster.namespace()) + "-" + serviceAccount, LOCK_NAMESPACE)
                 .execute();
+    }
+
+    private static RbacV1Subject subject(String serviceAccount, String namespace) {
+        return new RbacV1Subject().kind("ServiceAccount").name(serviceAccount).namespace(namespace);
     }
 
     private static String binding(String namespace) {

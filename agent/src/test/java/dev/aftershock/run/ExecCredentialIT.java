@@ -42,7 +42,7 @@ class ExecCredentialIT {
 
     @AfterAll
     static void unbind(TestCluster cluster) throws Exception {
-        AgentRbac.unbind(cluster);
+        AgentRbac.unbind(cluster, SERVICE_ACCOUNT);
     }
 
     @AfterEach

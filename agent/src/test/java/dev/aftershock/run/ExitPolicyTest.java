@@ -17,7 +17,7 @@ class ExitPolicyTest {
 
     private static ExitPolicy.Decision decide(
             String interrupted, long unrecovered, boolean rollback, List<String> missed, HypothesisResult... v) {
-        return ExitPolicy.decide(new ExitPolicy.Facts(interrupted, unrecovered, rollback, missed, List.of(v)));
+        return ExitPolicy.decide(new ExitPolicy.Facts(interrupted, unrecovered, rollback, 0, missed, List.of(v)));
     }
 
     @Test
@@ -51,5 +51,12 @@ class ExitPolicyTest {
         var d = decide("abort: error rate", 0, true, List.of("x"), FAILED);
         assertThat(d.outcome()).isEqualTo(RunInfo.Outcome.ABORTED);
         assertThat(d.exitCode()).isEqualTo(3);
+    }
+
+    @Test
+    void aRecoveryThatFailedIsAnErrorWhateverThePolicy() {
+        var d = ExitPolicy.decide(new ExitPolicy.Facts(null, 1, false, 1, List.of(), List.of(PASSED)));
+        assertThat(d.outcome()).isEqualTo(RunInfo.Outcome.ERROR);
+        assertThat(d.reasons()).singleElement().asString().contains("could not be recovered");
     }
 }

@@ -17,7 +17,6 @@ import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PolicyRule;
 import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
-import io.kubernetes.client.util.Yaml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,10 +89,7 @@ class InjectionFailureIT {
         String ns = fixture.cluster.namespace();
         String role = "aftershock-no-delete-" + ns;
         var rbac = new RbacAuthorizationV1Api(fixture.cluster.client());
-        V1ClusterRole agent = Yaml.loadAs(
-                Files.readString(
-                        dev.aftershock.validation.RepositoryPaths.root().resolve("charts/agent/rbac.yaml")),
-                V1ClusterRole.class);
+        V1ClusterRole agent = AgentRbac.clusterRole();
         // The agent's role less the one verb a kill needs.
         List<V1PolicyRule> rules = agent.getRules().stream()
                 .map(r -> r.getResources().contains("pods")
@@ -125,6 +121,7 @@ class InjectionFailureIT {
                                 .name("no-delete")
                                 .namespace(ns))))
                 .execute();
+        AgentRbac.bindLock(fixture.cluster, "no-delete");
         try {
             Path kubeconfig = tokenKubeconfig("no-delete");
             Path experiment = fixture.experiment("forbidden", """
@@ -154,6 +151,7 @@ class InjectionFailureIT {
         } finally {
             rbac.deleteClusterRoleBinding(role).execute();
             rbac.deleteClusterRole(role).execute();
+            AgentRbac.unbindLock(fixture.cluster, "no-delete");
         }
     }
 

@@ -80,7 +80,8 @@ class RecoveryTest {
         }
 
         @Override
-        public boolean awaitGone(String namespace, String name, String uid, Instant deadline) {
+        public boolean awaitGone(
+                String namespace, String name, String uid, Instant deadline, java.util.function.BooleanSupplier stop) {
             return true;
         }
 

@@ -46,6 +46,27 @@ class EvictionIT {
                         .noneMatch(p -> p.getMetadata().getName().equals(pod)));
     }
 
+    /**
+     * The first kill's rehearsal is a server-side dry run and must change nothing: with a body, the
+     * API server reads dryRun from the body only (a query parameter was ignored and the pod deleted).
+     */
+    @Test
+    void aRehearsedDeleteLeavesThePodAlone(TestCluster cluster) throws Exception {
+        TestWorkloads.create(cluster, TestWorkloads.onKwok("rehearsed", 1, "10m", Map.of()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> TestWorkloads.availableReplicas(cluster, "rehearsed") == 1);
+        var pod = TestWorkloads.pods(cluster, "rehearsed").get(0);
+        String name = pod.getMetadata().getName();
+        String uid = pod.getMetadata().getUid();
+        try (var ops =
+                new dev.aftershock.kube.KubeClusterOps(cluster.client(), cluster.client(), Duration.ofMinutes(1))) {
+            ops.rehearseDelete(cluster.namespace(), name, uid);
+        }
+        Thread.sleep(2_000);
+        var after = cluster.core().readNamespacedPod(name, cluster.namespace()).execute();
+        assertThat(after.getMetadata().getUid()).isEqualTo(uid);
+        assertThat(after.getMetadata().getDeletionTimestamp()).as("not deleted").isNull();
+    }
+
     private static String deployWithBudget(
             TestCluster cluster, String app, IntOrString minAvailable, IntOrString maxUnavailable) throws ApiException {
         TestWorkloads.create(cluster, TestWorkloads.onKwok(app, 3, "10m", Map.of()));
