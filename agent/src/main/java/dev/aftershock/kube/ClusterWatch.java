@@ -9,13 +9,10 @@ import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import io.kubernetes.client.openapi.models.V1StatefulSetList;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
@@ -82,33 +79,17 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     private void targetPods(ApiClient watchClient, Scope scope) {
-        CoreV1Api core = new CoreV1Api(watchClient);
-        String selector = scope.podSelector().query();
         inform(
-                factory.sharedIndexInformerFor(
-                        p -> core.listNamespacedPod(scope.namespace())
-                                .labelSelector(selector.isEmpty() ? null : selector)
-                                .resourceVersion(p.resourceVersion)
-                                .timeoutSeconds(p.timeoutSeconds)
-                                .watch(p.watch)
-                                .buildCall(null),
-                        V1Pod.class,
-                        V1PodList.class),
+                Informers.pods(
+                        factory,
+                        watchClient,
+                        scope.namespace(),
+                        scope.podSelector().query()),
                 this::pod);
     }
 
     private void nodes(ApiClient watchClient, Scope scope) {
-        CoreV1Api core = new CoreV1Api(watchClient);
-        inform(
-                factory.sharedIndexInformerFor(
-                        p -> core.listNode()
-                                .resourceVersion(p.resourceVersion)
-                                .timeoutSeconds(p.timeoutSeconds)
-                                .watch(p.watch)
-                                .buildCall(null),
-                        V1Node.class,
-                        V1NodeList.class),
-                this::node);
+        inform(Informers.nodes(factory, watchClient), this::node);
     }
 
     private void targetWorkload(ApiClient watchClient, Scope scope) {

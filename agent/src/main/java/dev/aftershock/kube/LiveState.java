@@ -7,9 +7,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -92,15 +90,7 @@ final class LiveState implements AutoCloseable {
     private synchronized SharedIndexInformer<V1Node> nodeInformer() {
         if (nodes == null) {
             SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
-            CoreV1Api core = new CoreV1Api(watchClient);
-            nodes = factory.sharedIndexInformerFor(
-                    p -> core.listNode()
-                            .resourceVersion(p.resourceVersion)
-                            .timeoutSeconds(p.timeoutSeconds)
-                            .watch(p.watch)
-                            .buildCall(null),
-                    V1Node.class,
-                    V1NodeList.class);
+            nodes = Informers.nodes(factory, watchClient);
             start(factory, nodes);
         }
         return nodes;
@@ -109,15 +99,7 @@ final class LiveState implements AutoCloseable {
     private SharedIndexInformer<V1Pod> podInformer(String namespace) {
         return pods.computeIfAbsent(namespace, ns -> {
             SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
-            CoreV1Api core = new CoreV1Api(watchClient);
-            SharedIndexInformer<V1Pod> informer = factory.sharedIndexInformerFor(
-                    p -> core.listNamespacedPod(ns)
-                            .resourceVersion(p.resourceVersion)
-                            .timeoutSeconds(p.timeoutSeconds)
-                            .watch(p.watch)
-                            .buildCall(null),
-                    V1Pod.class,
-                    V1PodList.class);
+            SharedIndexInformer<V1Pod> informer = Informers.pods(factory, watchClient, ns, "");
             start(factory, informer);
             return informer;
         });

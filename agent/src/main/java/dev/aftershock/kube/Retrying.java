@@ -26,10 +26,6 @@ public final class Retrying {
         this.budget = budget;
     }
 
-    public Duration budget() {
-        return budget;
-    }
-
     public <T> T until(Attempt<T> attempt) throws ApiException {
         Instant deadline = Instant.now().plus(budget);
         Duration backoff = FIRST_BACKOFF;

@@ -21,7 +21,8 @@ public final class LoadUrls {
                     fromExperiment.getQuery(),
                     null);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("cannot combine " + override + " with " + fromExperiment, e);
+            // Neither URL in the message: either may carry a credential.
+            throw new IllegalArgumentException("--load-url cannot be combined with the experiment's load URL", e);
         }
     }
 }

@@ -105,7 +105,7 @@ final class FaultTimeline implements AutoCloseable {
             try {
                 fault.prepare(f.targets(), context);
                 // The paths an injection takes, once before the clock matters: picks and guards are warm.
-                targetsNow(f).stream().findFirst().ifPresent(t -> guard(f, t));
+                targetsNow(f).stream().findFirst().ifPresent(t -> guard(f, t, new ArrayList<>()));
             } catch (Exception e) {
                 recorder.event("fault", "warning", f.spec().name(), "could not prepare: " + StatusMessages.describe(e));
             }
@@ -200,7 +200,8 @@ final class FaultTimeline implements AutoCloseable {
         }
         // Check and claim together: targets injected at the same moment count against each other's guards.
         synchronized (pending) {
-            Optional<String> refusal = guard(f, target);
+            List<ClusterSnapshot.PodView> podsNow = new ArrayList<>();
+            Optional<String> refusal = guard(f, target, podsNow);
             if (refusal.isPresent()) {
                 skip(f, target, refusal.get());
                 return;
@@ -209,7 +210,10 @@ final class FaultTimeline implements AutoCloseable {
                 skip(f, target, "the run was stopping");
                 return;
             }
-            pending.claim(f.spec().action(), target, goingDown(f, target));
+            pending.claim(
+                    f.spec().action(),
+                    target,
+                    InjectionGuards.podsGoingDown(f.spec().action(), target, podsNow));
         }
         Fault.Injection injection;
         try {
@@ -270,35 +274,17 @@ final class FaultTimeline implements AutoCloseable {
         }
     }
 
-    /** The uids of the pods a target takes down, as the watched state shows them now. */
-    private java.util.Set<String> goingDown(Plan.PlannedFault f, Plan.Target target) {
-        if (!f.spec().action().takesPodsDown()) {
-            return java.util.Set.of();
-        }
-        return switch (target) {
-            case Plan.PodTarget p -> java.util.Set.of(p.uid());
-            case Plan.NodeTarget n -> {
-                try {
-                    yield workload.isEmpty()
-                            ? java.util.Set.of()
-                            : cluster.pods(workload.get().namespace()).stream()
-                                    .filter(p -> n.name().equals(p.nodeName()))
-                                    .map(ClusterSnapshot.PodView::uid)
-                                    .collect(java.util.stream.Collectors.toSet());
-                } catch (Exception e) {
-                    yield java.util.Set.of();
-                }
-            }
-        };
-    }
-
-    /** The guards against the cluster as it is now; the decision itself is pure (InjectionGuards). */
-    private Optional<String> guard(Plan.PlannedFault f, Plan.Target target) {
+    /**
+     * The guards against the cluster as it is now; the decision itself is pure (InjectionGuards).
+     * {@code podsNow} receives the workload's pods it read, for the claim that follows.
+     */
+    private Optional<String> guard(Plan.PlannedFault f, Plan.Target target, List<ClusterSnapshot.PodView> podsNow) {
         try {
             FaultSpec.Action action = f.spec().action();
             List<ClusterSnapshot.NodeView> nodesNow = action.takesNodeOutOfService() ? cluster.nodes() : List.of();
-            List<ClusterSnapshot.PodView> podsNow =
-                    workload.isPresent() ? cluster.pods(workload.get().namespace()) : List.of();
+            if (workload.isPresent()) {
+                podsNow.addAll(cluster.pods(workload.get().namespace()));
+            }
             return InjectionGuards.check(
                     action, target, nodesNow, workload, podsNow, safety, pending.nodes(), pending.podUids());
         } catch (Exception e) {

@@ -15,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -216,16 +215,5 @@ final class LoadSession {
                     100.0 * sent / expected));
         }
         return Optional.empty();
-    }
-
-    /** The plan against what was sent, for the journal's timeline. */
-    List<String> summary() {
-        List<String> lines = new ArrayList<>();
-        lines.add(String.format(
-                Locale.ROOT,
-                "sent %d requests; the arrival plan asked for %.0f",
-                load.whole().requests(),
-                arrivals.expectedRequests()));
-        return lines;
     }
 }

@@ -40,8 +40,16 @@ public final class InjectionGuards {
         if (workload.isEmpty() || !action.takesPodsDown()) {
             return Optional.empty();
         }
-        ClusterSnapshot.WorkloadView w = workload.get();
-        Set<String> goingDown = switch (target) {
+        return workload(workload.get(), podsNow, podsGoingDown(action, target, podsNow), pendingPodUids, safety);
+    }
+
+    /** The uids of the pods a target of this action takes down: the pod, or the pods on the node. */
+    public static Set<String> podsGoingDown(
+            FaultSpec.Action action, Plan.Target target, List<ClusterSnapshot.PodView> podsNow) {
+        if (!action.takesPodsDown()) {
+            return Set.of();
+        }
+        return switch (target) {
             case Plan.PodTarget p -> Set.of(p.uid());
             case Plan.NodeTarget n ->
                 podsNow.stream()
@@ -49,7 +57,6 @@ public final class InjectionGuards {
                         .map(ClusterSnapshot.PodView::uid)
                         .collect(Collectors.toSet());
         };
-        return workload(w, podsNow, goingDown, pendingPodUids, safety);
     }
 
     /**
