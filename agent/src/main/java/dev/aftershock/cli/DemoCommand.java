@@ -177,15 +177,17 @@ final class DemoCommand implements Callable<Integer> {
     private static boolean awaitIdleTarget(Path kubeconfig, Duration within) throws InterruptedException {
         ClusterTimeline timeline = new ClusterTimeline();
         long started = System.currentTimeMillis();
-        try (ClusterWatch watch = new ClusterWatch(
-                KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig)),
-                new ClusterWatch.Scope(
-                        NAMESPACE,
-                        dev.aftershock.selection.LabelSelector.of(Map.of("app", "target")),
-                        "deployment",
-                        "target"),
-                () -> System.currentTimeMillis() - started,
-                timeline::observe)) {
+        try (var informers = new dev.aftershock.kube.SharedInformers(
+                        KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig)));
+                ClusterWatch watch = new ClusterWatch(
+                        informers,
+                        new ClusterWatch.Scope(
+                                NAMESPACE,
+                                dev.aftershock.selection.LabelSelector.of(Map.of("app", "target")),
+                                "deployment",
+                                "target"),
+                        () -> System.currentTimeMillis() - started,
+                        timeline::observe)) {
             watch.start(Duration.ofSeconds(30));
             return timeline.awaitUntil(
                     t -> t.availableReplicas().orElse(0) >= 1

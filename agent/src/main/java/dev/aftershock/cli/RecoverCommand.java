@@ -3,6 +3,7 @@ package dev.aftershock.cli;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.kube.RunLease;
+import dev.aftershock.kube.SharedInformers;
 import dev.aftershock.run.Recovery;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,8 +63,10 @@ final class RecoverCommand implements Callable<Integer> {
             } catch (RunLease.Held held) {
                 live = java.util.Optional.of(held.holder().identity());
             }
-            try (var ops = new KubeClusterOps(client, KubeClients.forWatches(access.get()), deadline.get())) {
-                return new Recovery(ops, cluster.resolveStateDir(), live).recoverAll();
+            try (var informers = new SharedInformers(KubeClients.forWatches(access.get()))) {
+                return new Recovery(
+                                new KubeClusterOps(client, informers, deadline.get()), cluster.resolveStateDir(), live)
+                        .recoverAll();
             } finally {
                 if (lease != null) {
                     lease.close();

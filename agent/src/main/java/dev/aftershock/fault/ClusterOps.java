@@ -39,7 +39,7 @@ public interface ClusterOps {
      * The same call as {@link #deletePod} as a server-side dry run: nothing changes, and the run's
      * first real kill is as fast as the later ones (its path is warm).
      */
-    void rehearseDelete(String namespace, String name, String uid) throws Exception;
+    void rehearseDelete(String namespace, String name, String uid, Optional<Duration> gracePeriod) throws Exception;
 
     /** Evicts exactly the pod with this uid through the Eviction API (PodDisruptionBudgets apply). */
     Eviction evict(String namespace, String name, String uid, Optional<Duration> gracePeriod) throws Exception;

@@ -32,7 +32,7 @@ public final class PodKillFault implements Fault, AutoCloseable {
         endpoints(context);
         if (!planned.isEmpty() && planned.get(0) instanceof Plan.PodTarget pod) {
             // A server-side dry run of the first kill: the real one finds the client's path warm.
-            context.cluster().rehearseDelete(pod.namespace(), pod.name(), pod.uid());
+            context.cluster().rehearseDelete(pod.namespace(), pod.name(), pod.uid(), spec.effectiveGracePeriod());
         }
     }
 

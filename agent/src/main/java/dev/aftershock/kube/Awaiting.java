@@ -40,6 +40,12 @@ final class Awaiting {
             SharedInformerFactory factory, Collection<? extends SharedIndexInformer<?>> informers, Duration limit)
             throws InterruptedException {
         factory.startAllRegisteredInformers();
+        return listed(informers, limit);
+    }
+
+    /** Waits (up to the limit) until each informer has listed once; false if one has not. */
+    static boolean listed(Collection<? extends SharedIndexInformer<?>> informers, Duration limit)
+            throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (informers.stream().anyMatch(i -> !i.hasSynced())) {
             if (System.nanoTime() > deadline) {

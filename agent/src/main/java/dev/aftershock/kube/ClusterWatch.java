@@ -6,7 +6,6 @@ import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
@@ -36,10 +35,12 @@ import java.util.function.LongSupplier;
  */
 public final class ClusterWatch implements AutoCloseable {
     private final SharedInformerFactory factory;
+    private final SharedInformers shared;
     private final ExecutorService threads = Awaiting.informerThreads("aftershock-watch");
     private final LongSupplier clock;
     private final Consumer<Observed> sink;
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
+    private volatile boolean closed;
 
     /** What to watch: the namespace, the target's pod selector, the workload (kind and name). */
     public record Scope(String namespace, LabelSelector podSelector, String workloadKind, String workloadName) {}
@@ -50,21 +51,23 @@ public final class ClusterWatch implements AutoCloseable {
      */
     @FunctionalInterface
     interface Observer {
-        void watch(ClusterWatch watch, ApiClient client, Scope scope);
+        void watch(ClusterWatch watch, Scope scope);
     }
 
     static final List<Observer> OBSERVERS =
             List.of(ClusterWatch::hpas, ClusterWatch::targetPods, ClusterWatch::nodes, ClusterWatch::targetWorkload);
 
-    public ClusterWatch(ApiClient watchClient, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
-        this.factory = new SharedInformerFactory(watchClient, threads, false);
+    /** The target's pods and the nodes are read from the run's {@code shared} watches; the rest are this one's own. */
+    public ClusterWatch(SharedInformers shared, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
+        this.shared = shared;
+        this.factory = new SharedInformerFactory(shared.watchClient(), threads, false);
         this.clock = clock;
         this.sink = sink;
-        OBSERVERS.forEach(o -> o.watch(this, watchClient, scope));
+        OBSERVERS.forEach(o -> o.watch(this, scope));
     }
 
-    private void hpas(ApiClient watchClient, Scope scope) {
-        AutoscalingV2Api autoscaling = new AutoscalingV2Api(watchClient);
+    private void hpas(Scope scope) {
+        AutoscalingV2Api autoscaling = new AutoscalingV2Api(shared.watchClient());
         inform(
                 factory.sharedIndexInformerFor(
                         p -> autoscaling
@@ -78,22 +81,46 @@ public final class ClusterWatch implements AutoCloseable {
                 (h, gone) -> gone ? null : hpa(h));
     }
 
-    private void targetPods(ApiClient watchClient, Scope scope) {
-        inform(
-                Informers.pods(
-                        factory,
-                        watchClient,
-                        scope.namespace(),
-                        scope.podSelector().query()),
-                this::pod);
+    /** From the namespace's pods, those the selector matches; a pod whose labels stop matching leaves. */
+    private void targetPods(Scope scope) {
+        SharedIndexInformer<V1Pod> pods = shared.pods(scope.namespace());
+        informers.add(pods);
+        java.util.function.Predicate<V1Pod> selected = p -> scope.podSelector()
+                .matches(Objects.requireNonNullElse(p.getMetadata().getLabels(), java.util.Map.of()));
+        shared.listen(pods, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(V1Pod pod) {
+                if (selected.test(pod)) {
+                    emit(pod(pod, false));
+                }
+            }
+
+            @Override
+            public void onUpdate(V1Pod before, V1Pod pod) {
+                if (selected.test(pod)) {
+                    emit(pod(pod, false));
+                } else if (selected.test(before)) {
+                    emit(pod(before, true));
+                }
+            }
+
+            @Override
+            public void onDelete(V1Pod pod, boolean finalStateUnknown) {
+                if (selected.test(pod)) {
+                    emit(pod(pod, true));
+                }
+            }
+        });
     }
 
-    private void nodes(ApiClient watchClient, Scope scope) {
-        inform(Informers.nodes(factory, watchClient), this::node);
+    private void nodes(Scope scope) {
+        SharedIndexInformer<V1Node> nodes = shared.nodes();
+        informers.add(nodes);
+        shared.listen(nodes, handler(this::node));
     }
 
-    private void targetWorkload(ApiClient watchClient, Scope scope) {
-        AppsV1Api apps = new AppsV1Api(watchClient);
+    private void targetWorkload(Scope scope) {
+        AppsV1Api apps = new AppsV1Api(shared.watchClient());
         String byName = "metadata.name=" + scope.workloadName();
         if (scope.workloadKind().equalsIgnoreCase("statefulset")) {
             inform(
@@ -141,8 +168,12 @@ public final class ClusterWatch implements AutoCloseable {
 
     private <T extends KubernetesObject> void inform(SharedIndexInformer<T> informer, Translate<T> translate) {
         informers.add(informer);
+        informer.addEventHandler(handler(translate));
+    }
+
+    private <T extends KubernetesObject> ResourceEventHandler<T> handler(Translate<T> translate) {
         Function<T, Observed> seen = o -> translate.apply(o, false);
-        informer.addEventHandler(new ResourceEventHandler<>() {
+        return new ResourceEventHandler<>() {
             @Override
             public void onAdd(T obj) {
                 emit(seen.apply(obj));
@@ -157,11 +188,12 @@ public final class ClusterWatch implements AutoCloseable {
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
                 emit(translate.apply(obj, true));
             }
-        });
+        };
     }
 
     private void emit(Observed o) {
-        if (o != null) {
+        // The shared watches outlive this one: nothing is reported after close.
+        if (o != null && !closed) {
             sink.accept(o);
         }
     }
@@ -243,6 +275,7 @@ public final class ClusterWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         factory.stopAllRegisteredInformers(true);
         threads.shutdownNow();
     }

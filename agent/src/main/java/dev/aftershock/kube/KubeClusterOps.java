@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** The cluster operations of faults and recovery, against the API server. */
-public final class KubeClusterOps implements ClusterOps, AutoCloseable {
+public final class KubeClusterOps implements ClusterOps {
     private final Nodes nodes;
     private final Pods pods;
     private final Evictions evictions;
@@ -20,16 +20,16 @@ public final class KubeClusterOps implements ClusterOps, AutoCloseable {
     private final LiveState live;
 
     /**
-     * {@code client} for calls, {@code watchClient} for watches (no read timeout), and how long a
+     * {@code client} for calls, the run's watches (whoever made them closes them), and how long a
      * recovery keeps retrying before it is reported as failed.
      */
-    public KubeClusterOps(ApiClient client, ApiClient watchClient, Duration recoveryDeadline) {
+    public KubeClusterOps(ApiClient client, SharedInformers informers, Duration recoveryDeadline) {
         this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
         this.pods = new Pods(client);
         this.evictions = new Evictions(client);
-        this.watches = new PodWatches(watchClient);
+        this.watches = new PodWatches(informers);
         this.events = new KubeEvents(client);
-        this.live = new LiveState(client, watchClient);
+        this.live = new LiveState(client, informers);
     }
 
     @Override
@@ -66,8 +66,9 @@ public final class KubeClusterOps implements ClusterOps, AutoCloseable {
     }
 
     @Override
-    public void rehearseDelete(String namespace, String name, String uid) throws Exception {
-        pods.delete(namespace, name, uid, Optional.empty(), Optional.empty(), true);
+    public void rehearseDelete(String namespace, String name, String uid, Optional<Duration> gracePeriod)
+            throws Exception {
+        pods.delete(namespace, name, uid, gracePeriod, live.ownGraceSeconds(namespace, name, uid), true);
     }
 
     @Override
@@ -100,11 +101,5 @@ public final class KubeClusterOps implements ClusterOps, AutoCloseable {
     @Override
     public String event(String kind, String namespace, String name, EventReason reason, String message) {
         return events.record(kind, namespace, name, KubeEvents.Reason.valueOf(reason.name()), message);
-    }
-
-    /** Stops the watches behind {@link #nodes()} and {@link #pods(String)}. */
-    @Override
-    public void close() {
-        live.close();
     }
 }

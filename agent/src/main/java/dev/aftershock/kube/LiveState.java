@@ -2,7 +2,6 @@ package dev.aftershock.kube;
 
 import dev.aftershock.selection.ClusterSnapshot;
 import io.kubernetes.client.informer.SharedIndexInformer;
-import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
@@ -11,34 +10,33 @@ import io.kubernetes.client.openapi.models.V1Pod;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 
 /**
  * The nodes and the pods of the namespaces a run's faults touch, as watches keep them: what the
  * guards and the pod re-picks read at the moment of an injection, in memory, so checking them adds
  * no API round trip to the injection (a list of every pod before each kill did). Started before the
- * timeline; until a watch has listed, reads go to the API server.
+ * timeline; until a watch has listed, reads go to the API server. The watches are the run's
+ * {@link SharedInformers}.
  */
-final class LiveState implements AutoCloseable {
+final class LiveState {
     private static final Duration LIST_LIMIT = Duration.ofSeconds(10);
 
     private final ApiClient client;
-    private final ApiClient watchClient;
-    private final ExecutorService threads = Awaiting.informerThreads("aftershock-live-state");
-    private final Map<String, SharedIndexInformer<V1Pod>> pods = new ConcurrentHashMap<>();
-    private final java.util.List<SharedInformerFactory> factories = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile SharedIndexInformer<V1Node> nodes;
+    private final SharedInformers informers;
     private final Map<String, ClusterSnapshot.PodView> views = new ConcurrentHashMap<>();
+    private final Set<Object> awaited = ConcurrentHashMap.newKeySet();
 
-    LiveState(ApiClient client, ApiClient watchClient) {
+    LiveState(ApiClient client, SharedInformers informers) {
         this.client = client;
-        this.watchClient = watchClient;
+        this.informers = informers;
     }
 
     List<ClusterSnapshot.NodeView> nodes() throws ApiException {
         SharedIndexInformer<V1Node> informer = nodeInformer();
-        if (informer != null && informer.hasSynced()) {
+        if (informer.hasSynced()) {
             return informer.getIndexer().list().stream()
                     .map(ClusterReader::node)
                     .toList();
@@ -51,30 +49,34 @@ final class LiveState implements AutoCloseable {
 
     List<ClusterSnapshot.PodView> pods(String namespace) throws ApiException {
         SharedIndexInformer<V1Pod> informer = podInformer(namespace);
-        if (informer != null && informer.hasSynced()) {
+        if (informer.hasSynced()) {
             return informer.getIndexer().list().stream().map(this::view).toList();
         }
         return new ClusterReader(client).pods(namespace);
     }
 
-    /** Each pod version is turned into a view once: a kill reads the namespace's pods, and most have not changed. */
+    /**
+     * Each pod version is turned into a view once: a kill reads the namespace's pods, and most have
+     * not changed (this runs on the injection's path, so it is kept to a lookup and a compare).
+     */
     private ClusterSnapshot.PodView view(V1Pod pod) {
-        String key = pod.getMetadata().getUid() + "@" + pod.getMetadata().getResourceVersion();
-        ClusterSnapshot.PodView cached = views.get(key);
-        if (cached != null) {
+        String uid = pod.getMetadata().getUid();
+        ClusterSnapshot.PodView cached = views.get(uid);
+        if (cached != null
+                && Objects.equals(cached.resourceVersion(), pod.getMetadata().getResourceVersion())) {
             return cached;
         }
         if (views.size() > 100_000) {
             views.clear();
         }
         ClusterSnapshot.PodView view = ClusterReader.pod(pod);
-        views.put(key, view);
+        views.put(uid, view);
         return view;
     }
 
     /** The pod's own terminationGracePeriodSeconds, if the namespace's watch has it. */
     java.util.Optional<Long> ownGraceSeconds(String namespace, String name, String uid) {
-        SharedIndexInformer<V1Pod> informer = pods.get(namespace);
+        SharedIndexInformer<V1Pod> informer = informers.podsIfWatched(namespace).orElse(null);
         if (informer == null || !informer.hasSynced()) {
             return java.util.Optional.empty();
         }
@@ -87,37 +89,27 @@ final class LiveState implements AutoCloseable {
         return java.util.Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds());
     }
 
-    private synchronized SharedIndexInformer<V1Node> nodeInformer() {
-        if (nodes == null) {
-            SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
-            nodes = Informers.nodes(factory, watchClient);
-            start(factory, nodes);
-        }
-        return nodes;
+    private SharedIndexInformer<V1Node> nodeInformer() {
+        return listedOnce(informers.nodes());
     }
 
     private SharedIndexInformer<V1Pod> podInformer(String namespace) {
-        return pods.computeIfAbsent(namespace, ns -> {
-            SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
-            SharedIndexInformer<V1Pod> informer = Informers.pods(factory, watchClient, ns, "");
-            start(factory, informer);
-            return informer;
-        });
+        return listedOnce(informers.pods(namespace));
     }
 
-    private void start(SharedInformerFactory factory, SharedIndexInformer<?> informer) {
-        factories.add(factory);
-        try {
-            // Not listed within the limit (no permission to watch, say): reads fall back to the API server.
-            Awaiting.started(factory, List.of(informer), LIST_LIMIT);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    /**
+     * The first read of each waits for its watch to list; not listed within the limit (no permission
+     * to watch, say), reads go to the API server until it has.
+     */
+    private <T extends io.kubernetes.client.common.KubernetesObject> SharedIndexInformer<T> listedOnce(
+            SharedIndexInformer<T> informer) {
+        if (awaited.add(informer)) {
+            try {
+                Awaiting.listed(List.of(informer), LIST_LIMIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-    }
-
-    @Override
-    public void close() {
-        factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
-        threads.shutdownNow();
+        return informer;
     }
 }

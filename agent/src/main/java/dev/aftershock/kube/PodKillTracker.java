@@ -1,12 +1,10 @@
 package dev.aftershock.kube;
 
-import com.google.gson.reflect.TypeToken;
 import dev.aftershock.fault.ClusterOps;
-import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.util.Watch;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,83 +13,70 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
- * One watch per pod-kill fault over the selector's pods: when each killed pod is gone (its containers
- * stopped and the kubelet let it go), and when each new pod becomes Ready. Each kill claims the first
- * replacement created after it that no earlier kill claimed, so two hundred kills cost one watch, not
- * two hundred lists.
+ * Reads the namespace's shared pod watch for a pod-kill fault's pods: when each killed pod is gone
+ * (its containers stopped and the kubelet let it go), and when each new pod becomes Ready. Each kill
+ * claims the first replacement created after it that no earlier kill claimed, so two hundred kills
+ * cost no watch and no list of their own.
  */
 public final class PodKillTracker implements ClusterOps.KillWatch {
+    private static final Duration LIST_LIMIT = Duration.ofSeconds(10);
+
     private record Ready(String uid, Instant created, Instant ready) {}
 
+    private final Map<String, String> selector;
     private final List<Ready> ready = new ArrayList<>();
     private final Set<String> claimed = new HashSet<>();
     private final Set<String> existing = new HashSet<>();
     private final Map<String, Instant> gone = new HashMap<>();
-    private final Thread watcher;
     private volatile boolean closed;
 
-    /** Lists the pods there are now before returning, so that only pods created later count as replacements. */
-    public PodKillTracker(ApiClient watchClient, String namespace, Map<String, String> selector) throws ApiException {
-        String labels = selector.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(","));
-        CoreV1Api core = new CoreV1Api(watchClient);
-        var initial = core.listNamespacedPod(namespace).labelSelector(labels).execute();
-        initial.getItems().forEach(p -> existing.add(p.getMetadata().getUid()));
-        String listedAt = initial.getMetadata().getResourceVersion();
-        this.watcher = Thread.ofVirtual()
-                .name("aftershock-replacements-" + namespace)
-                .start(() -> {
-                    String resourceVersion = listedAt;
-                    while (!closed) {
-                        try {
-                            if (resourceVersion == null) {
-                                // After a failed watch: list again; pods seen now but not before are replacements.
-                                var list = core.listNamespacedPod(namespace)
-                                        .labelSelector(labels)
-                                        .execute();
-                                Instant now = Instant.now();
-                                list.getItems().forEach(p -> observe(p, now));
-                                resourceVersion = list.getMetadata().getResourceVersion();
-                            }
-                            var call = core.listNamespacedPod(namespace)
-                                    .labelSelector(labels)
-                                    .watch(true)
-                                    .resourceVersion(resourceVersion)
-                                    .timeoutSeconds(290)
-                                    .buildCall(null);
-                            try (Watch<V1Pod> watch = Watch.createWatch(
-                                    watchClient, call, new TypeToken<Watch.Response<V1Pod>>() {}.getType())) {
-                                for (Watch.Response<V1Pod> event : watch) {
-                                    if (closed) {
-                                        return;
-                                    }
-                                    if (event.object != null && event.object.getMetadata() != null) {
-                                        resourceVersion =
-                                                event.object.getMetadata().getResourceVersion();
-                                        if ("DELETED".equals(event.type)) {
-                                            observeGone(event.object, Instant.now());
-                                        } else {
-                                            observe(event.object, Instant.now());
-                                        }
-                                    }
-                                }
-                            }
-                        } catch (Exception e) {
-                            // The watch ended or failed (410 Gone): list again and go on, unless closed.
-                            resourceVersion = null;
-                            sleepQuietly();
-                        }
-                    }
-                });
+    /**
+     * Waits (up to 10 s) for the watch to have listed, so that only pods created later count as
+     * replacements (a claim also takes only pods created after its kill).
+     */
+    public PodKillTracker(SharedInformers informers, String namespace, Map<String, String> selector)
+            throws InterruptedException {
+        this.selector = Map.copyOf(selector);
+        SharedIndexInformer<V1Pod> pods = informers.pods(namespace);
+        Awaiting.listed(List.of(pods), LIST_LIMIT);
+        synchronized (this) {
+            pods.getIndexer().list().forEach(p -> existing.add(p.getMetadata().getUid()));
+        }
+        informers.listen(pods, new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(V1Pod pod) {
+                observe(pod, Instant.now());
+            }
+
+            @Override
+            public void onUpdate(V1Pod before, V1Pod pod) {
+                observe(pod, Instant.now());
+            }
+
+            @Override
+            public void onDelete(V1Pod pod, boolean finalStateUnknown) {
+                // Gone while the watch was away (seen at the relist): when is unknown, so no time is given.
+                if (!finalStateUnknown) {
+                    observeGone(pod, Instant.now());
+                }
+            }
+        });
+    }
+
+    private boolean selected(V1Pod pod) {
+        Map<String, String> labels = pod.getMetadata().getLabels();
+        return labels != null && labels.entrySet().containsAll(selector.entrySet());
     }
 
     private synchronized void observe(V1Pod pod, Instant seen) {
         String uid = pod.getMetadata().getUid();
-        if (existing.contains(uid) || pod.getMetadata().getDeletionTimestamp() != null || !ClusterReader.ready(pod)) {
+        if (closed
+                || !selected(pod)
+                || existing.contains(uid)
+                || pod.getMetadata().getDeletionTimestamp() != null
+                || !ClusterReader.ready(pod)) {
             return;
         }
         if (ready.stream().noneMatch(r -> r.uid().equals(uid))) {
@@ -104,6 +89,9 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
     }
 
     private synchronized void observeGone(V1Pod pod, Instant seen) {
+        if (closed) {
+            return;
+        }
         gone.putIfAbsent(pod.getMetadata().getUid(), seen);
         notifyAll();
     }
@@ -137,17 +125,8 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
     @Override
     public void close() {
         closed = true;
-        watcher.interrupt();
         synchronized (this) {
             notifyAll();
-        }
-    }
-
-    private static void sleepQuietly() {
-        try {
-            Thread.sleep(500);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

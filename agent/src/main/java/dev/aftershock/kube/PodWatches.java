@@ -17,18 +17,19 @@ import java.util.Optional;
  * from the last resourceVersion when the server closes them.
  */
 public final class PodWatches {
+    private final SharedInformers informers;
     private final ApiClient watchClient;
     private final CoreV1Api core;
 
-    /** {@code watchClient} must have no read timeout (see {@link KubeClients#forWatches}). */
-    public PodWatches(ApiClient watchClient) {
-        this.watchClient = watchClient;
+    public PodWatches(SharedInformers informers) {
+        this.informers = informers;
+        this.watchClient = informers.watchClient();
         this.core = new CoreV1Api(watchClient);
     }
 
-    /** A shared watch over the pods a pod-kill may kill: when each is gone, which replacement is whose (see {@link PodKillTracker}). */
-    public PodKillTracker kills(String namespace, Map<String, String> selector) throws ApiException {
-        return new PodKillTracker(watchClient, namespace, selector);
+    /** Over the namespace's shared pod watch: when each killed pod is gone, which replacement is whose (see {@link PodKillTracker}). */
+    public PodKillTracker kills(String namespace, Map<String, String> selector) throws InterruptedException {
+        return new PodKillTracker(informers, namespace, selector);
     }
 
     /** A watch over the namespace's EndpointSlices: which pods are in a Service's rotation (see {@link EndpointTracker}). */

@@ -3,9 +3,9 @@ package dev.aftershock.run;
 import dev.aftershock.evaluation.ClusterTimeline;
 import dev.aftershock.evaluation.Observed;
 import dev.aftershock.kube.ClusterWatch;
+import dev.aftershock.kube.SharedInformers;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.selection.ClusterSnapshot;
-import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
@@ -15,9 +15,13 @@ final class ClusterObservation implements AutoCloseable {
     private final ClusterTimeline timeline = new ClusterTimeline();
     private ClusterWatch watch;
 
-    void start(ApiClient watchClient, ClusterSnapshot.WorkloadView target, RunRecorder recorder, AgentMetrics metrics) {
+    void start(
+            SharedInformers informers,
+            ClusterSnapshot.WorkloadView target,
+            RunRecorder recorder,
+            AgentMetrics metrics) {
         watch = new ClusterWatch(
-                watchClient,
+                informers,
                 new ClusterWatch.Scope(target.namespace(), target.selector(), target.kind(), target.name()),
                 recorder::now,
                 observed -> {

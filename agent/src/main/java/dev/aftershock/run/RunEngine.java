@@ -14,6 +14,7 @@ import dev.aftershock.kube.ClusterReader;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.kube.RunLease;
+import dev.aftershock.kube.SharedInformers;
 import dev.aftershock.load.LoadHeaders;
 import dev.aftershock.load.LoadUrls;
 import dev.aftershock.metrics.AgentMetrics;
@@ -60,7 +61,7 @@ public final class RunEngine {
     private final Experiment experiment;
     private final RunOptions options;
     private final ApiClient client;
-    private final ApiClient watchClient;
+    private final SharedInformers informers;
     private final KubeClusterOps cluster;
     private final Console console;
     private final AgentMetrics metrics;
@@ -86,8 +87,8 @@ public final class RunEngine {
         this.experiment = experiment;
         this.options = options;
         this.client = KubeClients.forCalls(options.access());
-        this.watchClient = KubeClients.forWatches(options.access());
-        this.cluster = new KubeClusterOps(client, watchClient, options.locking().recoveryDeadline());
+        this.informers = new SharedInformers(KubeClients.forWatches(options.access()));
+        this.cluster = new KubeClusterOps(client, informers, options.locking().recoveryDeadline());
         this.console = new Console(options.out(), options.err());
         this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
         this.seed = experiment.spec().seed().orElseGet(() -> RANDOM.nextLong() & Long.MAX_VALUE);
@@ -146,7 +147,7 @@ public final class RunEngine {
             if (clock != null) {
                 clock.shutdownNow();
             }
-            cluster.close();
+            informers.close();
             // Before the signal hook lets the JVM go: the next run need not wait for the lease to expire.
             lease.close();
             if (signals != null) {
@@ -211,7 +212,7 @@ public final class RunEngine {
         plan.warnings().forEach(w -> recorder.event("plan", "warning", "", w));
         clock = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "aftershock-timeline"));
         metrics.runStarted();
-        observation.start(watchClient, snapshot.target().orElseThrow(), recorder, metrics);
+        observation.start(informers, snapshot.target().orElseThrow(), recorder, metrics);
         faults.prepare();
         clock.schedule(
                 stop::countDown, experiment.spec().duration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

@@ -91,28 +91,32 @@ public final class InjectionGuards {
             Set<String> goingDown,
             Set<String> pendingPodUids,
             Safety safety) {
-        List<ClusterSnapshot.PodView> owned =
-                podsNow.stream().filter(workload::owns).toList();
-        int replicas = Math.max(workload.replicas(), owned.size());
+        // One pass, no streams: this runs on every injection's path, before the API call.
+        int owned = 0;
+        int down = 0;
+        int newlyDown = 0;
+        for (ClusterSnapshot.PodView p : podsNow) {
+            if (!workload.owns(p)) {
+                continue;
+            }
+            owned++;
+            if (!p.ready() || p.terminating() || pendingPodUids.contains(p.uid())) {
+                down++;
+            } else if (goingDown.contains(p.uid())) {
+                newlyDown++;
+            }
+        }
+        int replicas = Math.max(workload.replicas(), owned);
         int allowed = safety.maxUnavailable().of(replicas);
-        Set<String> down = owned.stream()
-                .filter(p -> !p.ready() || p.terminating() || pendingPodUids.contains(p.uid()))
-                .map(ClusterSnapshot.PodView::uid)
-                .collect(Collectors.toSet());
-        long newlyDown = owned.stream()
-                .map(ClusterSnapshot.PodView::uid)
-                .filter(goingDown::contains)
-                .filter(uid -> !down.contains(uid))
-                .count();
-        if (newlyDown > 0 && down.size() + newlyDown > allowed) {
+        if (newlyDown > 0 && down + newlyDown > allowed) {
             return Optional.of(("would take %d of %s/%s's %d pods down at once (%d already not ready); "
                             + "spec.safety.maxUnavailable allows %d")
                     .formatted(
-                            down.size() + newlyDown,
+                            down + newlyDown,
                             workload.kind().toLowerCase(java.util.Locale.ROOT),
                             workload.name(),
                             replicas,
-                            down.size(),
+                            down,
                             allowed));
         }
         return Optional.empty();

@@ -77,19 +77,20 @@ public final class TimelineLagBenchmark {
         Map<Integer, Long> sent = new ConcurrentHashMap<>();
         Map<Integer, Long> answered = new ConcurrentHashMap<>();
         int offset = 1000; // values the controller never writes itself
-        try (ClusterWatch watch = new ClusterWatch(
-                watchClient,
-                new ClusterWatch.Scope(
-                        NAMESPACE,
-                        dev.aftershock.selection.LabelSelector.of(Map.of("app", "none")),
-                        "deployment",
-                        "absent"),
-                () -> 0L,
-                o -> {
-                    if (o instanceof Observed.HpaStatus h && h.hpa().equals(HPA)) {
-                        timeline.putIfAbsent(h.current(), System.nanoTime());
-                    }
-                })) {
+        try (var informers = new dev.aftershock.kube.SharedInformers(watchClient);
+                ClusterWatch watch = new ClusterWatch(
+                        informers,
+                        new ClusterWatch.Scope(
+                                NAMESPACE,
+                                dev.aftershock.selection.LabelSelector.of(Map.of("app", "none")),
+                                "deployment",
+                                "absent"),
+                        () -> 0L,
+                        o -> {
+                            if (o instanceof Observed.HpaStatus h && h.hpa().equals(HPA)) {
+                                timeline.putIfAbsent(h.current(), System.nanoTime());
+                            }
+                        })) {
             watch.start(Duration.ofSeconds(30));
             Thread bareWatch = Thread.ofPlatform().daemon().start(() -> bareWatch(watchClient, bare));
             Thread.sleep(1000);

@@ -67,7 +67,7 @@ class RecoveryTest {
         }
 
         @Override
-        public void rehearseDelete(String namespace, String name, String uid) {}
+        public void rehearseDelete(String namespace, String name, String uid, Optional<Duration> gracePeriod) {}
 
         @Override
         public Eviction evict(String namespace, String name, String uid, Optional<Duration> gracePeriod) {

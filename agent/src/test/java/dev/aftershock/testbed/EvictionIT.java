@@ -57,9 +57,10 @@ class EvictionIT {
         var pod = TestWorkloads.pods(cluster, "rehearsed").get(0);
         String name = pod.getMetadata().getName();
         String uid = pod.getMetadata().getUid();
-        try (var ops =
-                new dev.aftershock.kube.KubeClusterOps(cluster.client(), cluster.client(), Duration.ofMinutes(1))) {
-            ops.rehearseDelete(cluster.namespace(), name, uid);
+        try (var informers = new dev.aftershock.kube.SharedInformers(dev.aftershock.kube.KubeClients.forWatches(
+                new dev.aftershock.kube.ClusterAccess.Kubeconfig(cluster.kubeconfig())))) {
+            new dev.aftershock.kube.KubeClusterOps(cluster.client(), informers, Duration.ofMinutes(1))
+                    .rehearseDelete(cluster.namespace(), name, uid, java.util.Optional.empty());
         }
         Thread.sleep(2_000);
         var after = cluster.core().readNamespacedPod(name, cluster.namespace()).execute();

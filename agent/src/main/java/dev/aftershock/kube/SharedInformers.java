@@ -1,0 +1,127 @@
+package dev.aftershock.kube;
+
+import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.informer.SharedIndexInformer;
+import io.kubernetes.client.informer.SharedInformerFactory;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1NodeList;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * One watch per kind a run reads more than once: every node, and every pod of a namespace. The
+ * guards, the cluster timeline and the pod-kill tracker all read these instead of opening watches
+ * of their own: each pod event of a namespace is decoded once, not once per reader, which on a
+ * small machine is what a kill's API call competes with. Readers that want a subset filter it
+ * (a label selector, a pod uid). Each informer starts on first use and resumes and relists on its own.
+ */
+public final class SharedInformers implements AutoCloseable {
+    private final ApiClient watchClient;
+    private final ExecutorService threads = Awaiting.informerThreads("aftershock-informers");
+    private final List<SharedInformerFactory> factories = new CopyOnWriteArrayList<>();
+    private final Map<String, SharedIndexInformer<V1Pod>> pods = new ConcurrentHashMap<>();
+    private SharedIndexInformer<V1Node> nodes;
+    private volatile boolean closed;
+
+    /** {@code watchClient} must have no read timeout (see {@link KubeClients#forWatches}). */
+    public SharedInformers(ApiClient watchClient) {
+        this.watchClient = watchClient;
+    }
+
+    ApiClient watchClient() {
+        return watchClient;
+    }
+
+    /** Every node, started by the first call (it may not have listed yet: see {@link Awaiting#listed}). */
+    synchronized SharedIndexInformer<V1Node> nodes() {
+        if (nodes == null) {
+            CoreV1Api core = new CoreV1Api(watchClient);
+            nodes = start(factory -> factory.sharedIndexInformerFor(
+                    p -> core.listNode()
+                            .resourceVersion(p.resourceVersion)
+                            .timeoutSeconds(p.timeoutSeconds)
+                            .watch(p.watch)
+                            .buildCall(null),
+                    V1Node.class,
+                    V1NodeList.class));
+        }
+        return nodes;
+    }
+
+    /** Every pod of the namespace, started by the first call for it. */
+    SharedIndexInformer<V1Pod> pods(String namespace) {
+        return pods.computeIfAbsent(namespace, ns -> {
+            CoreV1Api core = new CoreV1Api(watchClient);
+            return start(factory -> factory.sharedIndexInformerFor(
+                    p -> core.listNamespacedPod(ns)
+                            .resourceVersion(p.resourceVersion)
+                            .timeoutSeconds(p.timeoutSeconds)
+                            .watch(p.watch)
+                            .buildCall(null),
+                    V1Pod.class,
+                    V1PodList.class));
+        });
+    }
+
+    /** The namespace's pod watch if one was started (reading it must not start one). */
+    java.util.Optional<SharedIndexInformer<V1Pod>> podsIfWatched(String namespace) {
+        return java.util.Optional.ofNullable(pods.get(namespace));
+    }
+
+    /**
+     * Adds a reader: it is told every object there is now (as added) and every change after. The
+     * handler is called on the informer's thread; once this object is closed it is called no more.
+     */
+    <T extends KubernetesObject> void listen(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler) {
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                if (!closed) {
+                    handler.onAdd(obj);
+                }
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (!closed) {
+                    handler.onUpdate(oldObj, newObj);
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                if (!closed) {
+                    handler.onDelete(obj, deletedFinalStateUnknown);
+                }
+            }
+        });
+    }
+
+    private interface Build<T extends KubernetesObject> {
+        SharedIndexInformer<T> in(SharedInformerFactory factory);
+    }
+
+    /** A factory each: starting one informer must not restart, or wait for, another. */
+    private <T extends KubernetesObject> SharedIndexInformer<T> start(Build<T> build) {
+        SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
+        SharedIndexInformer<T> informer = build.in(factory);
+        factories.add(factory);
+        factory.startAllRegisteredInformers();
+        return informer;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
+        threads.shutdownNow();
+    }
+}
