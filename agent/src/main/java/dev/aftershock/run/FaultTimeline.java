@@ -259,7 +259,9 @@ final class FaultTimeline implements AutoCloseable {
             RunRecorder.Target record,
             Fault.Injection injection,
             Instant scheduled) {
-        long latency = Duration.between(scheduled, injection.effective()).toMillis();
+        // To the tenth of a millisecond: a kill's API call takes a few milliseconds.
+        double latency =
+                Math.round(Duration.between(scheduled, injection.effective()).toNanos() / 1e5) / 10.0;
         boolean recoverNow = record.lifecycle.endInjection(injection.succeeded(), injection.needsRecovery());
         recorder.update(record, r -> {
             r.injectedAt =

@@ -21,11 +21,13 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.PolicyV1Api;
+import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Preconditions;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Yaml;
 import java.io.PrintWriter;
@@ -44,8 +46,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>drain: a kwok node with 100 pods under a PDB of maxUnavailable 10 %, drained by Aftershock
  *       and by `kubectl drain` of the same Kubernetes version, alternating, two rounds each;
  *   <li>kills: injection latency (scheduled instant to the API call returning) over 200 pod kills,
- *       against bare client-java deletes of the same kind of pod made at the same time, one every
- *       100 ms, from another thread of the same JVM.
+ *       against bare client-java deletes of the same kind of pod (another deployment, same namespace)
+ *       made at the same time, one every 100 ms, from another thread of the same JVM.
  * </ul>
  * Run: eval "$(testbed/up)"; scripts/bench drain | scripts/bench kills
  */
@@ -159,7 +161,8 @@ public final class FaultBenchmarks {
             System.out.printf(
                     Locale.ROOT,
                     "round %d: kills p50 %.1f ms, p99 %.1f ms; bare deletes side by side p50 %.1f ms, p99 %.1f ms"
-                            + " (%d); ratios p50 %.2f, p99 %.2f; first kill %.1f ms vs later median %.1f ms: %.2f%n",
+                            + " (%d); ratios p50 %.2f, p99 %.2f; first kill %.1f ms vs later median %.1f ms: %.2f;"
+                            + " against bare deletes of the same call (uid precondition): p50 %.2f, p99 %.2f%n",
                     round,
                     r[0],
                     r[1],
@@ -170,18 +173,23 @@ public final class FaultBenchmarks {
                     r[1] / r[3],
                     r[4],
                     r[5],
-                    r[4] / r[5]);
+                    r[4] / r[5],
+                    r[0] / r[7],
+                    r[1] / r[8]);
         }
         java.util.function.ToDoubleFunction<java.util.function.ToDoubleFunction<double[]>> median =
                 f -> pct(results.stream().mapToDouble(f).toArray(), 50);
         System.out.printf(
                 Locale.ROOT,
                 "median over %d rounds: ratio aftershock/bare p50 %.2f, p99 %.2f (target <= 1.1);"
-                        + " first kill vs later %.2f (target <= 1.2)%n",
+                        + " first kill vs later %.2f (target <= 1.2); against the same call bare: p50 %.2f,"
+                        + " p99 %.2f%n",
                 rounds,
                 median.applyAsDouble(r -> r[0] / r[2]),
                 median.applyAsDouble(r -> r[1] / r[3]),
-                median.applyAsDouble(r -> r[4] / r[5]));
+                median.applyAsDouble(r -> r[4] / r[5]),
+                median.applyAsDouble(r -> r[0] / r[7]),
+                median.applyAsDouble(r -> r[1] / r[8]));
     }
 
     /**
@@ -205,13 +213,27 @@ public final class FaultBenchmarks {
                   safety: {maxUnavailable: 100%%}
                 """.formatted(ns));
         // Baseline, side by side: while the run kills, bare client-java deletes of the same kind of pod
-        // (another namespace, one every 100 ms) go on in this JVM against the same API server, so
-        // both see the same machine, the same controllers at work and the same warm-up.
-        String bareNs = namespace("bench-bare");
-        deploy(bareNs, 100, null, "100%");
+        // (another deployment of the same namespace, one every 100 ms) go on in this JVM against the
+        // same API server, so both see the same machine, the same controllers and watches at work
+        // (the run's watch of the namespace sees both kinds of delete) and the same warm-up.
+        apps.createNamespacedDeployment(ns, Yaml.loadAs("""
+                        apiVersion: apps/v1
+                        kind: Deployment
+                        metadata: {name: bare}
+                        spec:
+                          replicas: 100
+                          selector: {matchLabels: {app: bare}}
+                          template:
+                            metadata: {labels: {app: bare}}
+                            spec:
+                              nodeSelector: {type: kwok, pool: general}
+                              containers: [{name: app, image: aftershock.test/simulated:1, resources: {requests: {cpu: 1m}}}]
+                        """, V1Deployment.class))
+                .execute();
+        awaitAvailable(ns, "bare", 100);
         List<long[]> bareCalls = java.util.Collections.synchronizedList(new ArrayList<>());
         var running = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Thread bareThread = Thread.ofPlatform().daemon().start(() -> bareDeletes(bareNs, running, bareCalls));
+        Thread bareThread = Thread.ofPlatform().daemon().start(() -> bareDeletes(ns, running, bareCalls));
         Path out = work.resolve("out-kills");
         try {
             Main.run(
@@ -243,22 +265,36 @@ public final class FaultBenchmarks {
         long last = runStart
                 + targets.stream().mapToLong(t -> t.injectedAtMs()).max().orElseThrow();
         double[] bare;
+        double[] sameCall;
         synchronized (bareCalls) {
             bare = bareCalls.stream()
-                    .filter(c -> c[0] >= first && c[0] <= last)
+                    .filter(c -> c[0] >= first && c[0] <= last && c[2] == 0)
+                    .mapToDouble(c -> c[1] / 1e6)
+                    .toArray();
+            sameCall = bareCalls.stream()
+                    .filter(c -> c[0] >= first && c[0] <= last && c[2] == 1)
                     .mapToDouble(c -> c[1] / 1e6)
                     .toArray();
         }
+        // Each round starts from a quiet cluster: the last one's pods are gone first.
         core.deleteNamespace(ns).execute();
-        core.deleteNamespace(bareNs).execute();
+        awaitNamespaceGone(ns);
         double[] later = Arrays.copyOfRange(ours, 1, ours.length);
         return new double[] {
-            pct(ours, 50), pct(ours, 99), pct(bare, 50), pct(bare, 99), ours[0], pct(later, 50), bare.length
+            pct(ours, 50),
+            pct(ours, 99),
+            pct(bare, 50),
+            pct(bare, 99),
+            ours[0],
+            pct(later, 50),
+            bare.length,
+            pct(sameCall, 50),
+            pct(sameCall, 99)
         };
     }
 
     /**
-     * Deletes the namespace's pods as a user would (grace 0, no precondition), one every 100 ms,
+     * Deletes the pods of deployment "bare" as a user would (grace 0, no precondition), one every 100 ms,
      * listing again when it has been through them, until told to stop: each call's wall-clock start
      * (ms) and duration (ns).
      */
@@ -266,7 +302,7 @@ public final class FaultBenchmarks {
         try {
             while (running.get()) {
                 var pods = core.listNamespacedPod(ns)
-                        .labelSelector("app=bench")
+                        .labelSelector("app=bare")
                         .execute()
                         .getItems();
                 for (var pod : pods) {
@@ -276,14 +312,23 @@ public final class FaultBenchmarks {
                     if (pod.getMetadata().getDeletionTimestamp() != null) {
                         continue;
                     }
+                    // Alternately as a user would (grace 0 as a query parameter), and as the same
+                    // call the agent makes (the pod's uid as a precondition, the options in a body).
+                    boolean sameCall = calls.size() % 2 == 1;
                     long wall = System.currentTimeMillis();
                     long start = System.nanoTime();
                     try {
-                        client.execute(
-                                core.deleteNamespacedPod(pod.getMetadata().getName(), ns)
-                                        .gracePeriodSeconds(0)
-                                        .buildCall(null));
-                        calls.add(new long[] {wall, System.nanoTime() - start});
+                        var delete = core.deleteNamespacedPod(pod.getMetadata().getName(), ns);
+                        if (sameCall) {
+                            delete.body(new V1DeleteOptions()
+                                    .gracePeriodSeconds(0L)
+                                    .preconditions(new V1Preconditions()
+                                            .uid(pod.getMetadata().getUid())));
+                        } else {
+                            delete.gracePeriodSeconds(0);
+                        }
+                        client.execute(delete.buildCall(null));
+                        calls.add(new long[] {wall, System.nanoTime() - start, sameCall ? 1 : 0});
                     } catch (ApiException gone) {
                         // deleted meanwhile: not a sample
                     }
@@ -292,6 +337,20 @@ public final class FaultBenchmarks {
             }
         } catch (Exception e) {
             throw new IllegalStateException("the bare deletes stopped", e);
+        }
+    }
+
+    private void awaitNamespaceGone(String ns) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (System.nanoTime() < deadline) {
+            try {
+                core.readNamespace(ns).execute();
+            } catch (ApiException e) {
+                if (e.getCode() == 404) {
+                    return;
+                }
+            }
+            Thread.sleep(500);
         }
     }
 
@@ -360,8 +419,12 @@ public final class FaultBenchmarks {
     }
 
     private void waitAvailable(String ns, int replicas) throws Exception {
+        awaitAvailable(ns, "bench", replicas);
+    }
+
+    private void awaitAvailable(String ns, String deployment, int replicas) throws Exception {
         while (true) {
-            var s = apps.readNamespacedDeployment("bench", ns).execute().getStatus();
+            var s = apps.readNamespacedDeployment(deployment, ns).execute().getStatus();
             if (s != null && s.getAvailableReplicas() != null && s.getAvailableReplicas() == replicas) {
                 return;
             }
