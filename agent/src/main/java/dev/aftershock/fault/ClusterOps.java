@@ -88,6 +88,9 @@ public interface ClusterOps {
 
     /** See {@link ClusterOps#watchKills}. */
     interface KillWatch extends AutoCloseable {
+        /** False when the pods could not be listed in time: the times below are then measured only once they are. */
+        boolean listed();
+
         Optional<Instant> awaitGone(String uid, Instant deadline) throws InterruptedException;
 
         /** The first replacement created after the kill that no earlier kill claimed, once Ready. */

@@ -102,6 +102,12 @@ public final class PodKillFault implements Fault, AutoCloseable {
         if (kills == null) {
             kills = context.cluster()
                     .watchKills(spec.pods().namespace(), spec.pods().selector());
+            if (!kills.listed()) {
+                context.note()
+                        .accept("the pods of %s could not be listed within 10 s (is the agent allowed to watch them?):"
+                                        .formatted(spec.pods().namespace())
+                                + " 'pod gone after' and 'replacement ready after' are measured only once they are");
+            }
         }
         return kills;
     }

@@ -31,6 +31,12 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
     private final Set<String> existing = new HashSet<>();
     private final Map<String, Instant> gone = new HashMap<>();
     private volatile boolean closed;
+    private final SharedIndexInformer<V1Pod> informer;
+
+    @Override
+    public boolean listed() {
+        return informer.hasSynced();
+    }
 
     /**
      * Waits (up to 10 s) for the watch to have listed, so that only pods created later count as
@@ -40,6 +46,7 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
             throws InterruptedException {
         this.selector = Map.copyOf(selector);
         SharedIndexInformer<V1Pod> pods = informers.pods(namespace);
+        this.informer = pods;
         Awaiting.listed(List.of(pods), LIST_LIMIT);
         synchronized (this) {
             pods.getIndexer().list().forEach(p -> existing.add(p.getMetadata().getUid()));

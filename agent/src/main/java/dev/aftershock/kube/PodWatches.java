@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Waits on pods by watching the API server, not by polling: a pod's disappearance. Watches resume
- * from the last resourceVersion when the server closes them.
+ * Waits on pods by watching the API server, not by polling: a pod's disappearance (a watch of its
+ * own, resumed from the last resourceVersion when the server closes it), what followed each kill
+ * (the namespace's shared pod watch) and the Services' rotation (EndpointSlices).
  */
 public final class PodWatches {
     private final SharedInformers informers;

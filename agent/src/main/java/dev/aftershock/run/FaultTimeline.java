@@ -458,7 +458,7 @@ final class FaultTimeline implements AutoCloseable {
      */
     private static void awaitInstant(Instant at) {
         sleep(Duration.between(Instant.now(), at).minusMillis(1));
-        while (Instant.now().isBefore(at)) {
+        while (Instant.now().isBefore(at) && !Thread.currentThread().isInterrupted()) {
             Thread.onSpinWait();
         }
     }
