@@ -13,6 +13,9 @@ import java.util.function.Supplier;
 
 /** The waits the watch-backed trackers share: for what a watch will report, and for informers to list. */
 final class Awaiting {
+    /** How long a reader of a shared watch waits for its first list before going on without it. */
+    static final Duration LIST_LIMIT = Duration.ofSeconds(10);
+
     private Awaiting() {}
 
     /**

@@ -87,7 +87,7 @@ public final class ClusterWatch implements AutoCloseable {
         informers.add(pods);
         java.util.function.Predicate<V1Pod> selected = p -> scope.podSelector()
                 .matches(Objects.requireNonNullElse(p.getMetadata().getLabels(), java.util.Map.of()));
-        shared.listen(pods, new ResourceEventHandler<>() {
+        pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(V1Pod pod) {
                 if (selected.test(pod)) {
@@ -116,7 +116,7 @@ public final class ClusterWatch implements AutoCloseable {
     private void nodes(Scope scope) {
         SharedIndexInformer<V1Node> nodes = shared.nodes();
         informers.add(nodes);
-        shared.listen(nodes, handler(this::node));
+        nodes.addEventHandler(handler(this::node));
     }
 
     private void targetWorkload(Scope scope) {

@@ -7,7 +7,6 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Pod;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -22,8 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link SharedInformers}.
  */
 final class LiveState {
-    private static final Duration LIST_LIMIT = Duration.ofSeconds(10);
-
     private final ApiClient client;
     private final SharedInformers informers;
     private final Map<String, ClusterSnapshot.PodView> views = new ConcurrentHashMap<>();
@@ -105,7 +102,7 @@ final class LiveState {
             SharedIndexInformer<T> informer) {
         if (awaited.add(informer)) {
             try {
-                Awaiting.listed(List.of(informer), LIST_LIMIT);
+                Awaiting.listed(List.of(informer), Awaiting.LIST_LIMIT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

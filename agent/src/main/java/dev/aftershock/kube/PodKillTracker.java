@@ -1,10 +1,10 @@
 package dev.aftershock.kube;
 
 import dev.aftershock.fault.ClusterOps;
+import dev.aftershock.selection.LabelSelector;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.openapi.models.V1Pod;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +21,9 @@ import java.util.Set;
  * cost no watch and no list of their own.
  */
 public final class PodKillTracker implements ClusterOps.KillWatch {
-    private static final Duration LIST_LIMIT = Duration.ofSeconds(10);
-
     private record Ready(String uid, Instant created, Instant ready) {}
 
-    private final Map<String, String> selector;
+    private final LabelSelector selector;
     private final List<Ready> ready = new ArrayList<>();
     private final Set<String> claimed = new HashSet<>();
     private final Set<String> existing = new HashSet<>();
@@ -44,14 +42,14 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
      */
     public PodKillTracker(SharedInformers informers, String namespace, Map<String, String> selector)
             throws InterruptedException {
-        this.selector = Map.copyOf(selector);
+        this.selector = LabelSelector.of(selector);
         SharedIndexInformer<V1Pod> pods = informers.pods(namespace);
         this.informer = pods;
-        Awaiting.listed(List.of(pods), LIST_LIMIT);
+        Awaiting.listed(List.of(pods), Awaiting.LIST_LIMIT);
         synchronized (this) {
             pods.getIndexer().list().forEach(p -> existing.add(p.getMetadata().getUid()));
         }
-        informers.listen(pods, new ResourceEventHandler<>() {
+        pods.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(V1Pod pod) {
                 observe(pod, Instant.now());
@@ -74,7 +72,7 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
 
     private boolean selected(V1Pod pod) {
         Map<String, String> labels = pod.getMetadata().getLabels();
-        return labels != null && labels.entrySet().containsAll(selector.entrySet());
+        return selector.matches(labels == null ? Map.of() : labels);
     }
 
     private synchronized void observe(V1Pod pod, Instant seen) {

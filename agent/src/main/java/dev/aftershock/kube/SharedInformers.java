@@ -1,7 +1,6 @@
 package dev.aftershock.kube;
 
 import io.kubernetes.client.common.KubernetesObject;
-import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
@@ -20,8 +19,10 @@ import java.util.concurrent.ExecutorService;
  * One watch per kind a run reads more than once: every node, and every pod of a namespace. The
  * guards, the cluster timeline and the pod-kill tracker all read these instead of opening watches
  * of their own: each pod event of a namespace is decoded once, not once per reader, which on a
- * small machine is what a kill's API call competes with. Readers that want a subset filter it
- * (a label selector, a pod uid). Each informer starts on first use and resumes and relists on its own.
+ * small machine is what a kill's API call competes with. Readers add their own event handlers
+ * (told every object there is, then every change, on the informer's thread), filter what they want
+ * (a label selector, a pod uid), and ignore events once they are closed: client-java cannot remove
+ * a handler. Each informer starts on first use and resumes and relists on its own.
  */
 public final class SharedInformers implements AutoCloseable {
     private final ApiClient watchClient;
@@ -29,7 +30,6 @@ public final class SharedInformers implements AutoCloseable {
     private final List<SharedInformerFactory> factories = new CopyOnWriteArrayList<>();
     private final Map<String, SharedIndexInformer<V1Pod>> pods = new ConcurrentHashMap<>();
     private SharedIndexInformer<V1Node> nodes;
-    private volatile boolean closed;
 
     /** {@code watchClient} must have no read timeout (see {@link KubeClients#forWatches}). */
     public SharedInformers(ApiClient watchClient) {
@@ -76,35 +76,6 @@ public final class SharedInformers implements AutoCloseable {
         return java.util.Optional.ofNullable(pods.get(namespace));
     }
 
-    /**
-     * Adds a reader: it is told every object there is now (as added) and every change after. The
-     * handler is called on the informer's thread; once this object is closed it is called no more.
-     */
-    <T extends KubernetesObject> void listen(SharedIndexInformer<T> informer, ResourceEventHandler<T> handler) {
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(T obj) {
-                if (!closed) {
-                    handler.onAdd(obj);
-                }
-            }
-
-            @Override
-            public void onUpdate(T oldObj, T newObj) {
-                if (!closed) {
-                    handler.onUpdate(oldObj, newObj);
-                }
-            }
-
-            @Override
-            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                if (!closed) {
-                    handler.onDelete(obj, deletedFinalStateUnknown);
-                }
-            }
-        });
-    }
-
     private interface Build<T extends KubernetesObject> {
         SharedIndexInformer<T> in(SharedInformerFactory factory);
     }
@@ -120,7 +91,6 @@ public final class SharedInformers implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
         factories.forEach(SharedInformerFactory::stopAllRegisteredInformers);
         threads.shutdownNow();
     }
