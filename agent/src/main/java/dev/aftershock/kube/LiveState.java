@@ -47,7 +47,12 @@ final class LiveState {
     List<ClusterSnapshot.PodView> pods(String namespace) throws ApiException {
         SharedIndexInformer<V1Pod> informer = podInformer(namespace);
         if (informer.hasSynced()) {
-            return informer.getIndexer().list().stream().map(this::view).toList();
+            List<V1Pod> pods = informer.getIndexer().list();
+            List<ClusterSnapshot.PodView> views = new java.util.ArrayList<>(pods.size());
+            for (V1Pod pod : pods) {
+                views.add(view(pod));
+            }
+            return views;
         }
         return new ClusterReader(client).pods(namespace);
     }

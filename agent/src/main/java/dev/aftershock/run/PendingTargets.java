@@ -32,7 +32,11 @@ final class PendingTargets {
         return Set.copyOf(nodes);
     }
 
+    /**
+     * A read-only view, not a copy: it grows with every pod a run kills and is read at each injection,
+     * under the caller's lock on this.
+     */
     synchronized Set<String> podUids() {
-        return Set.copyOf(podUids);
+        return java.util.Collections.unmodifiableSet(podUids);
     }
 }

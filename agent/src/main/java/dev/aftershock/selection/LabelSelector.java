@@ -53,8 +53,18 @@ public record LabelSelector(Map<String, String> matchLabels, List<Requirement> e
     }
 
     public boolean matches(Map<String, String> labels) {
-        return matchLabels.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())))
-                && expressions.stream().allMatch(r -> r.matches(labels));
+        // Loops, not streams: the guards match every pod of a namespace at each injection.
+        for (Map.Entry<String, String> e : matchLabels.entrySet()) {
+            if (!e.getValue().equals(labels.get(e.getKey()))) {
+                return false;
+            }
+        }
+        for (Requirement r : expressions) {
+            if (!r.matches(labels)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The selector as the API's labelSelector parameter takes it. */

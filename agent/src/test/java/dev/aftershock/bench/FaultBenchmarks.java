@@ -21,13 +21,12 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.apis.PolicyV1Api;
-import io.kubernetes.client.openapi.models.V1DeleteOptions;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1Namespace;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
-import io.kubernetes.client.openapi.models.V1Preconditions;
 import io.kubernetes.client.util.PatchUtils;
 import io.kubernetes.client.util.Yaml;
 import java.io.PrintWriter;
@@ -299,6 +298,7 @@ public final class FaultBenchmarks {
      * (ms) and duration (ns).
      */
     private void bareDeletes(String ns, java.util.concurrent.atomic.AtomicBoolean running, List<long[]> calls) {
+        var sameCallDeletes = new dev.aftershock.kube.Pods(client);
         try {
             while (running.get()) {
                 var pods = core.listNamespacedPod(ns)
@@ -312,31 +312,41 @@ public final class FaultBenchmarks {
                     if (pod.getMetadata().getDeletionTimestamp() != null) {
                         continue;
                     }
-                    // Alternately as a user would (grace 0 as a query parameter), and as the same
-                    // call the agent makes (the pod's uid as a precondition, the options in a body).
+                    // Alternately as a user would (grace 0 as a query parameter), and with the very
+                    // call the agent makes (Pods.delete: the pod's uid as a precondition in a body).
                     boolean sameCall = calls.size() % 2 == 1;
                     long wall = System.currentTimeMillis();
                     long start = System.nanoTime();
-                    try {
-                        var delete = core.deleteNamespacedPod(pod.getMetadata().getName(), ns);
-                        if (sameCall) {
-                            delete.body(new V1DeleteOptions()
-                                    .gracePeriodSeconds(0L)
-                                    .preconditions(new V1Preconditions()
-                                            .uid(pod.getMetadata().getUid())));
-                        } else {
-                            delete.gracePeriodSeconds(0);
-                        }
-                        client.execute(delete.buildCall(null));
+                    if (bareDelete(sameCallDeletes, ns, pod, sameCall)) {
                         calls.add(new long[] {wall, System.nanoTime() - start, sameCall ? 1 : 0});
-                    } catch (ApiException gone) {
-                        // deleted meanwhile: not a sample
                     }
                     Thread.sleep(100);
                 }
             }
         } catch (Exception e) {
             throw new IllegalStateException("the bare deletes stopped", e);
+        }
+    }
+
+    /** One bare delete; false when the pod was gone meanwhile (not a sample). */
+    private boolean bareDelete(dev.aftershock.kube.Pods sameCallDeletes, String ns, V1Pod pod, boolean sameCall) {
+        String name = pod.getMetadata().getName();
+        try {
+            if (sameCall) {
+                return sameCallDeletes.delete(
+                                ns,
+                                name,
+                                pod.getMetadata().getUid(),
+                                java.util.Optional.of(java.time.Duration.ZERO),
+                                java.util.Optional.empty(),
+                                false)
+                        instanceof dev.aftershock.fault.ClusterOps.Terminating;
+            }
+            client.execute(
+                    core.deleteNamespacedPod(name, ns).gracePeriodSeconds(0).buildCall(null));
+            return true;
+        } catch (ApiException gone) {
+            return false;
         }
     }
 
