@@ -17,7 +17,9 @@ import picocli.CommandLine.IVersionProvider;
             RunCommand.class,
             DemoCommand.class,
             RecoverCommand.class,
-            ReportCommand.class
+            ReportCommand.class,
+            ServeCommand.class,
+            ProbeCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {

@@ -26,6 +26,11 @@ public final class AgentRuntime implements AutoCloseable {
         return vertx;
     }
 
+    /** The named worker pool, for servers that hand blocking work to it from an event loop. */
+    public WorkerExecutor blockingPool() {
+        return blocking;
+    }
+
     /** Runs {@code work} on the blocking pool and waits for it (for callers outside Vert.x: the CLI thread). */
     public <T> T blocking(Callable<T> work) {
         try {

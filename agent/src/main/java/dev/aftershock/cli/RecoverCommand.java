@@ -1,5 +1,6 @@
 package dev.aftershock.cli;
 
+import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.kube.RunLease;
@@ -48,35 +49,42 @@ final class RecoverCommand implements Callable<Integer> {
                             + cluster.recoveryDeadline);
             return ExitCode.INVALID_INPUT.code();
         }
-        Recovery.Report report = parent.runtime().blocking(() -> {
-            var client = KubeClients.forCalls(access.get());
-            // Recover holds the run lock while it works, so no run starts and has its faults undone under
-            // it. A run that holds the lock is alive: it recovers its own faults; leave them alone.
-            RunLease lease = null;
-            java.util.Optional<String> live = java.util.Optional.empty();
-            try {
-                lease = RunLease.acquire(
-                        client,
-                        cluster.resolveLockNamespace(),
-                        "recover-" + Long.toHexString(System.nanoTime() & 0xffffff),
-                        java.time.Duration.ZERO);
-            } catch (RunLease.Held held) {
-                live = java.util.Optional.of(held.holder().identity());
-            }
-            try (var informers = new SharedInformers(KubeClients.forWatches(access.get()))) {
-                return new Recovery(
-                                new KubeClusterOps(client, informers, deadline.get()), cluster.resolveStateDir(), live)
-                        .recoverAll();
-            } finally {
-                if (lease != null) {
-                    lease.close();
-                }
-            }
-        });
+        Recovery.Report report = parent.runtime()
+                .blocking(() -> recoverEverything(
+                        access.get(), cluster.resolveLockNamespace(), cluster.resolveStateDir(), deadline.get()));
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {
             return ExitCode.ABORTED.code();
         }
         return report.skipped() > 0 ? ExitCode.ABORTED.code() : ExitCode.PASSED.code();
+    }
+
+    /**
+     * Recovers what every earlier run left, holding the run lock while it works so that no run starts
+     * and has its faults undone under it. A run that holds the lock is alive: it recovers its own
+     * faults, and they are left alone (counted as skipped).
+     */
+    static Recovery.Report recoverEverything(
+            ClusterAccess access, String lockNamespace, java.nio.file.Path stateDir, java.time.Duration deadline)
+            throws Exception {
+        var client = KubeClients.forCalls(access);
+        RunLease lease = null;
+        java.util.Optional<String> live = java.util.Optional.empty();
+        try {
+            lease = RunLease.acquire(
+                    client,
+                    lockNamespace,
+                    "recover-" + Long.toHexString(System.nanoTime() & 0xffffff),
+                    java.time.Duration.ZERO);
+        } catch (RunLease.Held held) {
+            live = java.util.Optional.of(held.holder().identity());
+        }
+        try (var informers = new SharedInformers(KubeClients.forWatches(access))) {
+            return new Recovery(new KubeClusterOps(client, informers, deadline), stateDir, live).recoverAll();
+        } finally {
+            if (lease != null) {
+                lease.close();
+            }
+        }
     }
 }

@@ -164,6 +164,8 @@ final class RunCommand implements Callable<Integer> {
                 metrics,
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
                 locking,
+                Path.of("reports"),
+                dev.aftershock.run.RunListener.NONE,
                 spec.commandLine().getOut(),
                 err);
         // A run blocks for its whole duration: it gets a virtual thread of its own, not a pooled worker.

@@ -17,10 +17,49 @@ import java.util.Locale;
 final class Console {
     private final PrintWriter out;
     private final PrintWriter err;
+    private final RunListener listener;
 
-    Console(PrintWriter out, PrintWriter err) {
-        this.out = out;
-        this.err = err;
+    Console(PrintWriter out, PrintWriter err, RunListener listener) {
+        this.out = new PrintWriter(new ListenedLines(out, listener, false), true);
+        this.err = new PrintWriter(new ListenedLines(err, listener, true), true);
+        this.listener = listener;
+    }
+
+    /** What is written, as it is written, and each whole line to the listener too. */
+    private static final class ListenedLines extends java.io.Writer {
+        private final PrintWriter to;
+        private final RunListener listener;
+        private final boolean warning;
+        private final StringBuilder line = new StringBuilder();
+
+        ListenedLines(PrintWriter to, RunListener listener, boolean warning) {
+            this.to = to;
+            this.listener = listener;
+            this.warning = warning;
+        }
+
+        @Override
+        public synchronized void write(char[] chars, int offset, int length) {
+            to.write(chars, offset, length);
+            for (int i = offset; i < offset + length; i++) {
+                if (chars[i] == '\n') {
+                    listener.line(line.toString(), warning);
+                    line.setLength(0);
+                } else if (chars[i] != '\r') {
+                    line.append(chars[i]);
+                }
+            }
+        }
+
+        @Override
+        public void flush() {
+            to.flush();
+        }
+
+        @Override
+        public void close() {
+            to.flush();
+        }
     }
 
     void refused(String headline, List<String> reasons) {
@@ -70,6 +109,8 @@ final class Console {
     }
 
     void progress(long second, LoadRecorder.Window w, String replicas, long activeFaults) {
+        listener.progress(
+                new RunListener.Progress(second, w.requests(), w.p99(), w.errorRatePercent(), replicas, activeFaults));
         out.printf(
                 Locale.ROOT,
                 "%s  %d rps  p99 %s  errors %.1f %%  %s  faults active: %d%n",

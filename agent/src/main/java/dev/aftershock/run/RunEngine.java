@@ -89,10 +89,23 @@ public final class RunEngine {
         this.client = KubeClients.forCalls(options.access());
         this.informers = new SharedInformers(KubeClients.forWatches(options.access()));
         this.cluster = new KubeClusterOps(client, informers, options.locking().recoveryDeadline());
-        this.console = new Console(options.out(), options.err());
+        this.console = new Console(options.out(), options.err(), options.listener());
         this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
         this.seed = experiment.spec().seed().orElseGet(() -> RANDOM.nextLong() & Long.MAX_VALUE);
         this.runId = newRunId(experiment.name());
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    /**
+     * Stops the run as SIGTERM does (the agent's API asked, or the agent is stopping): the timeline
+     * stops and every fault is recovered at once, then the run ends as interrupted by {@code why}.
+     */
+    public void stop(String why) {
+        interruptedBy.compareAndSet(null, why);
+        onSignal();
     }
 
     /** Unique even for two runs of one experiment started in the same second. */
@@ -190,7 +203,9 @@ public final class RunEngine {
     /** The run's clock starts; faults are made and their watches started before the timeline plays. */
     private void begin() {
         recorder = new RunRecorder(Instant.now());
-        reportDir = options.outDir() != null ? options.outDir() : Path.of("reports", runId);
+        reportDir = options.outDir() != null
+                ? options.outDir()
+                : options.reportsRoot().resolve(runId);
         FaultContext context = new FaultContext(
                 runId,
                 cluster,

@@ -21,6 +21,10 @@ public record RunOptions(
         dev.aftershock.metrics.AgentMetrics metrics,
         String agentVersion,
         Locking locking,
+        /** Where reports go when {@code outDir} is null: {@code <reportsRoot>/<run id>}. */
+        Path reportsRoot,
+        /** Told of the run's progress as it goes (the API's live stream). */
+        RunListener listener,
         PrintWriter out,
         PrintWriter err) {
     /**

@@ -11,10 +11,10 @@ import java.nio.file.Path;
  * Compares rendered output with files under src/test/resources/golden. Run with
  * -Daftershock.golden.update=true to rewrite them after an intended change, then review the diff.
  */
-final class GoldenFiles {
+public final class GoldenFiles {
     private GoldenFiles() {}
 
-    static void assertMatches(String name, String actual) throws IOException {
+    public static void assertMatches(String name, String actual) throws IOException {
         Path golden = RepositoryPaths.root()
                 .resolve("agent/src/test/resources/golden")
                 .resolve(name);

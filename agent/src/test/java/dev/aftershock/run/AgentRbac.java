@@ -1,7 +1,7 @@
 package dev.aftershock.run;
 
+import dev.aftershock.testbed.Helm;
 import dev.aftershock.testbed.TestCluster;
-import dev.aftershock.validation.RepositoryPaths;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
 import io.kubernetes.client.openapi.models.RbacV1Subject;
@@ -14,12 +14,12 @@ import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.util.Yaml;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.List;
 
 /**
- * A service account in the test's namespace bound as users bind the agent (charts/agent/rbac.yaml):
- * the ClusterRole with a ClusterRoleBinding, the run lock's Role with a RoleBinding in its namespace.
+ * A service account in the test's namespace bound to the agent's rules as the chart (charts/aftershock,
+ * rendered by Helm) grants them: the ClusterRole with a ClusterRoleBinding, the run lock's Role with a
+ * RoleBinding in its namespace.
  */
 final class AgentRbac {
     static final String LOCK_NAMESPACE = "default";
@@ -43,7 +43,8 @@ final class AgentRbac {
     }
 
     private static List<Object> documents() throws IOException {
-        return Yaml.loadAll(Files.readString(RepositoryPaths.root().resolve("charts/agent/rbac.yaml")));
+        // The chart's own rules, as Helm renders them for a release in the lock namespace.
+        return Yaml.loadAll(Helm.template(LOCK_NAMESPACE, "--skip-tests"));
     }
 
     static void bind(TestCluster cluster, String serviceAccount) throws ApiException, IOException {

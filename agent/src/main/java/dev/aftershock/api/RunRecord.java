@@ -1,0 +1,43 @@
+package dev.aftershock.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Instant;
+
+/**
+ * What the agent keeps of one run it was asked for: enough to list it, show its verdict and serve its
+ * artifacts after the run, and after the agent itself restarted.
+ *
+ * @param state running, finished, or interrupted (the agent stopped while it ran)
+ * @param outcome passed, failed, refused or aborted once finished (as the CLI's exit codes 0 to 3)
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RunRecord(
+        String id,
+        String experiment,
+        String state,
+        String outcome,
+        Integer exitCode,
+        Instant started,
+        Instant ended,
+        String reason) {
+    public static final String RUNNING = "running";
+    public static final String FINISHED = "finished";
+    public static final String INTERRUPTED = "interrupted";
+
+    RunRecord finished(int exit, Instant at) {
+        return new RunRecord(id, experiment, FINISHED, outcomeOf(exit), exit, started, at, reason);
+    }
+
+    RunRecord interrupted(String why, Instant at) {
+        return new RunRecord(id, experiment, INTERRUPTED, "aborted", 3, started, at, why);
+    }
+
+    static String outcomeOf(int exitCode) {
+        return switch (exitCode) {
+            case 0 -> "passed";
+            case 1 -> "failed";
+            case 2 -> "refused";
+            default -> "aborted";
+        };
+    }
+}

@@ -1,0 +1,258 @@
+package dev.aftershock.api;
+
+import dev.aftershock.model.Experiment;
+import dev.aftershock.run.RunEngine;
+import dev.aftershock.run.RunListener;
+import dev.aftershock.run.RunOptions;
+import dev.aftershock.validation.ExperimentLoader;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs experiments submitted to the agent, one at a time (the run lock makes it one per cluster):
+ * validated as `aftershock validate` does before anything else, recorded before they start, followed
+ * while they run (progress and lines, for the live stream), and stopped on request as SIGTERM stops a
+ * CLI run (every fault recovered first).
+ */
+public final class RunService {
+    /** How the run options are made for a run whose files live in a directory (the agent's settings). */
+    public interface Options extends Function<Submitted, RunOptions> {}
+
+    /** One submitted experiment: its file name, its source, where its report goes, who follows it. */
+    public record Submitted(Path file, String source, Path reportsRoot, RunListener listener, PrintWriter out) {}
+
+    /** What became of a submission. */
+    public sealed interface Submission {
+        record Accepted(String id) implements Submission {}
+
+        /** `validate` would have refused it: every problem as file:line:col: message. */
+        record Invalid(List<String> problems) implements Submission {}
+
+        /** Another run is in progress (here, or holding the cluster's run lock). */
+        record Busy(String holder) implements Submission {}
+    }
+
+    /** Tells who holds the cluster's run lock now, if anyone. */
+    public interface LockHolder {
+        Optional<String> now() throws Exception;
+    }
+
+    private final RunRecords records;
+    private final Options options;
+    private final LockHolder lock;
+    private Live current;
+
+    public RunService(RunRecords records, Options options, LockHolder lock) {
+        this.records = records;
+        this.options = options;
+        this.lock = lock;
+    }
+
+    public Submission submit(String name, byte[] yaml) throws Exception {
+        ExperimentLoader.Result loaded = ExperimentLoader.load(name, yaml);
+        if (loaded instanceof ExperimentLoader.Rejected rejected) {
+            return new Submission.Invalid(
+                    rejected.problems().stream().map(Object::toString).toList());
+        }
+        Experiment experiment = ((ExperimentLoader.Loaded) loaded).experiment();
+        synchronized (this) {
+            if (current != null && !current.ended()) {
+                return new Submission.Busy(current.record().id());
+            }
+            Optional<String> holder = lock.now();
+            if (holder.isPresent()) {
+                return new Submission.Busy(holder.get());
+            }
+            Live live = new Live();
+            // The name only (the run's journal shows it); a load header's valueFrom file is read from an
+            // absolute path in the agent's pod (a mounted Secret), as nothing else is there.
+            RunOptions runOptions = options.apply(new Submitted(
+                    Path.of(name),
+                    new String(yaml, StandardCharsets.UTF_8),
+                    ensure(records.root()),
+                    live,
+                    new PrintWriter(Writer.nullWriter())));
+            RunEngine engine = new RunEngine(experiment, runOptions);
+            String id = engine.runId();
+            Files.createDirectories(records.dir(id));
+            Files.write(records.dir(id).resolve("experiment.yaml"), yaml);
+            RunRecord record =
+                    new RunRecord(id, experiment.name(), RunRecord.RUNNING, null, null, Instant.now(), null, null);
+            records.save(record);
+            live.start(record, engine);
+            current = live;
+            return new Submission.Accepted(id);
+        }
+    }
+
+    private static Path ensure(Path dir) throws java.io.IOException {
+        Files.createDirectories(dir);
+        return dir;
+    }
+
+    public List<RunRecord> list() {
+        return records.all();
+    }
+
+    public Optional<RunRecord> find(String id) {
+        return records.find(id);
+    }
+
+    /** The run in progress with this id, if it is the one running here. */
+    public synchronized Optional<Live> live(String id) {
+        return current != null && current.record().id().equals(id) ? Optional.of(current) : Optional.empty();
+    }
+
+    /** Stops the run in progress with this id; false when no such run is in progress here. */
+    public boolean abort(String id, String why) {
+        Optional<Live> live = live(id);
+        if (live.isEmpty() || live.get().ended()) {
+            return false;
+        }
+        live.get().engine.stop(why);
+        return true;
+    }
+
+    /** The agent is stopping (SIGTERM): the run in progress recovers its faults and ends first. */
+    public void stopAll(String why) throws InterruptedException {
+        Live live;
+        synchronized (this) {
+            live = current;
+        }
+        if (live != null && !live.ended()) {
+            live.engine.stop(why);
+            live.thread.join();
+        }
+    }
+
+    public Path artifact(String id, String name) {
+        return records.dir(id).resolve(name);
+    }
+
+    /** A run going on here: its last progress, its recent lines, and who follows it. */
+    public final class Live implements RunListener {
+        private static final int KEPT = 2000;
+        private final ArrayDeque<Event> history = new ArrayDeque<>();
+        private final List<Consumer<Event>> followers = new ArrayList<>();
+        private volatile RunRecord record;
+        private volatile Progress progress;
+        private RunEngine engine;
+        private Thread thread;
+        private volatile boolean ended;
+
+        void start(RunRecord started, RunEngine engine) {
+            this.record = started;
+            this.engine = engine;
+            this.thread =
+                    Thread.ofVirtual().name("aftershock-run-" + started.id()).start(this::play);
+        }
+
+        private void play() {
+            int exit;
+            String why = null;
+            try {
+                exit = engine.run().exitCode();
+            } catch (Exception e) {
+                exit = 3;
+                why = e.getMessage();
+                line("aftershock: " + e.getMessage(), true);
+            }
+            RunRecord done = record.finished(exit, Instant.now());
+            if (why != null) {
+                done = new RunRecord(
+                        done.id(),
+                        done.experiment(),
+                        done.state(),
+                        done.outcome(),
+                        exit,
+                        done.started(),
+                        done.ended(),
+                        why);
+            }
+            records.save(done);
+            record = done;
+            ended = true;
+            publish(new Event("end", done.outcome()));
+            synchronized (this) {
+                followers.clear();
+            }
+        }
+
+        public RunRecord record() {
+            return record;
+        }
+
+        public Optional<Progress> progress() {
+            return Optional.ofNullable(progress);
+        }
+
+        public boolean ended() {
+            return ended;
+        }
+
+        /**
+         * Follows the run: the events so far, then each as it comes, until "end". Returns a handle to
+         * stop following.
+         */
+        public synchronized Runnable follow(Consumer<Event> follower) {
+            history.forEach(follower);
+            if (ended) {
+                follower.accept(new Event("end", record.outcome()));
+                return () -> {};
+            }
+            followers.add(follower);
+            return () -> {
+                synchronized (Live.this) {
+                    followers.remove(follower);
+                }
+            };
+        }
+
+        @Override
+        public void progress(Progress p) {
+            progress = p;
+            publish(new Event(
+                    "progress",
+                    "{\"elapsedSeconds\":%d,\"rps\":%d,\"p99Millis\":%s,\"errorPercent\":%s,\"replicas\":\"%s\",\"activeFaults\":%d}"
+                            .formatted(
+                                    p.elapsedSeconds(),
+                                    p.rps(),
+                                    finite(p.p99Millis()),
+                                    finite(p.errorPercent()),
+                                    p.replicas().replace("\"", "'"),
+                                    p.activeFaults())));
+        }
+
+        @Override
+        public void line(String text, boolean warning) {
+            publish(new Event(warning ? "warning" : "line", text));
+        }
+
+        private synchronized void publish(Event e) {
+            if (history.size() == KEPT) {
+                history.removeFirst();
+            }
+            history.addLast(e);
+            for (Consumer<Event> f : List.copyOf(followers)) {
+                f.accept(e);
+            }
+        }
+    }
+
+    private static String finite(double v) {
+        return Double.isFinite(v) ? String.valueOf(v) : "null";
+    }
+
+    /** One event of the live stream: its name and its data (a line of text, or JSON for progress). */
+    public record Event(String name, String data) {}
+}

@@ -1,0 +1,245 @@
+package dev.aftershock.cli;
+
+import dev.aftershock.api.AgentApi;
+import dev.aftershock.api.CachedAccess;
+import dev.aftershock.api.RunRecord;
+import dev.aftershock.api.RunRecords;
+import dev.aftershock.api.RunService;
+import dev.aftershock.kube.AccessReviews;
+import dev.aftershock.kube.ClusterAccess;
+import dev.aftershock.kube.KubeClients;
+import dev.aftershock.kube.RunLease;
+import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.run.Recovery;
+import dev.aftershock.run.RunOptions;
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the agent in the cluster: an HTTP API that takes runs (authenticated by the API server's",
+            "TokenReview and authorised by SubjectAccessReviews on aftershock.dev resources), /healthz, /readyz",
+            "and /metrics. On start it marks runs its predecessor left running as interrupted and recovers",
+            "what they changed; on SIGTERM the run in progress recovers its faults before the agent exits."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped", "2:bad usage, or no cluster access", "3:the API could not be served"})
+final class ServeCommand implements Callable<Integer> {
+    private static final Path POD_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+
+    @ParentCommand
+    AftershockCommand parent;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "0.0.0.0", description = "Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(
+            names = "--data-dir",
+            paramLabel = "DIR",
+            required = true,
+            description = "Run records, rollback records and reports (a persistent volume keeps them across pods).")
+    Path dataDir;
+
+    @Option(
+            names = "--experiments-dir",
+            paramLabel = "DIR",
+            description = "Experiments shipped with the release: POST /api/v1/runs?experiment=NAME runs one.")
+    Path experimentsDir;
+
+    @Option(
+            names = "--namespace",
+            paramLabel = "NS",
+            description = "The agent's namespace: where callers are granted runs and reports, and where the run"
+                    + " lock lives (default: the pod's namespace, else default).")
+    String namespace;
+
+    @Option(
+            names = "--rbac-scope",
+            paramLabel = "SCOPE",
+            defaultValue = "cluster",
+            description = "cluster, or namespaced: no node faults, and targets only in --target-namespaces.")
+    String rbacScope;
+
+    @Option(
+            names = "--target-namespaces",
+            paramLabel = "NS,NS",
+            split = ",",
+            description = "For --rbac-scope namespaced: the namespaces experiments may target.")
+    List<String> targetNamespaces = new ArrayList<>();
+
+    @Option(
+            names = "--auth-cache",
+            paramLabel = "DURATION",
+            defaultValue = "5s",
+            description = "How long an access decision is reused (default: ${DEFAULT-VALUE}; 0s: never).")
+    String authCache;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        var cacheFor = ClusterOptions.duration(authCache);
+        var deadline = cluster.resolveRecoveryDeadline();
+        if (cacheFor.isEmpty() || deadline.isEmpty()) {
+            err.println("aftershock: --auth-cache and --recovery-deadline take durations such as 5s or 2m");
+            return ExitCode.INVALID_INPUT.code();
+        }
+        if (!Set.of("cluster", "namespaced").contains(rbacScope)) {
+            err.println("aftershock: --rbac-scope: expected cluster or namespaced, got " + rbacScope);
+            return ExitCode.INVALID_INPUT.code();
+        }
+        if (rbacScope.equals("namespaced")) {
+            // Authentication needs a TokenReview, which only a cluster-scoped grant allows.
+            err.println("aftershock: --rbac-scope namespaced: the agent's API cannot authenticate callers without"
+                    + " a cluster-scoped TokenReview grant yet; install with rbac.scope=cluster");
+            return ExitCode.INVALID_INPUT.code();
+        }
+        var access = cluster.resolveAccess();
+        if (access.isEmpty()) {
+            err.println("aftershock: " + cluster.missingKubeconfig());
+            return ExitCode.INVALID_INPUT.code();
+        }
+        String ns = agentNamespace();
+        String lockNamespace = cluster.lockNamespace != null ? cluster.lockNamespace : ns;
+        Path stateDir = dataDir.resolve("state");
+        Files.createDirectories(stateDir);
+        ApiClient client = KubeClients.forCalls(access.get());
+        AgentMetrics metrics = new AgentMetrics();
+        RunRecords records = new RunRecords(dataDir.resolve("runs"));
+        RunOptions.Locking locking = new RunOptions.Locking(lockNamespace, Duration.ZERO, deadline.get());
+        RunService runs = new RunService(
+                records,
+                submitted -> new RunOptions(
+                        submitted.file(),
+                        submitted.source(),
+                        access.get(),
+                        stateDir,
+                        null,
+                        false,
+                        false,
+                        null,
+                        null,
+                        metrics,
+                        new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
+                        locking,
+                        submitted.reportsRoot(),
+                        submitted.listener(),
+                        submitted.out(),
+                        submitted.out()),
+                () -> RunLease.liveHolder(client, lockNamespace).map(RunLease.Holder::identity));
+        AccessReviews reviews = new AccessReviews(client, ns);
+        AtomicBoolean ready = new AtomicBoolean(false);
+        var runtime = parent.runtime();
+        AgentApi api;
+        try {
+            api = AgentApi.start(
+                    runtime.vertx(),
+                    new AgentApi.Parts(
+                            runs,
+                            new CachedAccess(reviews::decide, cacheFor.get(), Clock.systemUTC()),
+                            metrics::scrape,
+                            ready::get,
+                            runtime.blockingPool(),
+                            Optional.ofNullable(experimentsDir)),
+                    host,
+                    port);
+        } catch (Exception e) {
+            err.println("aftershock: cannot serve the API on " + host + ":" + port + ": " + e.getMessage());
+            return ExitCode.ABORTED.code();
+        }
+        out.printf("aftershock agent: API on http://%s:%d (namespace %s)%n", host, api.port(), ns);
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            try {
+                                runs.stopAll("the agent is stopping (SIGTERM)");
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            stopped.countDown();
+                        },
+                        "aftershock-serve-stop"));
+        takeOverFromPredecessor(records, access.get(), client, lockNamespace, stateDir, deadline.get(), out);
+        ready.set(true);
+        stopped.await();
+        api.close();
+        return ExitCode.PASSED.code();
+    }
+
+    /**
+     * Runs the last agent left "running" died with it: they are marked interrupted, and what they
+     * changed is recovered, as `aftershock recover` does, once their run lock has expired.
+     */
+    private static void takeOverFromPredecessor(
+            RunRecords records,
+            ClusterAccess access,
+            ApiClient client,
+            String lockNamespace,
+            Path stateDir,
+            Duration deadline,
+            PrintWriter out) {
+        List<RunRecord> interrupted =
+                records.markInterrupted("the agent stopped while the run was in progress", Instant.now());
+        Set<String> ids = new java.util.HashSet<>();
+        interrupted.forEach(r -> ids.add(r.id()));
+        interrupted.forEach(r -> out.println("aftershock agent: run " + r.id() + " was interrupted; recovering"));
+        try {
+            // The dead agent's lease lapses within RunLease.DURATION; until then recover would skip its run.
+            Instant until = Instant.now().plus(RunLease.DURATION).plusSeconds(5);
+            while (Instant.now().isBefore(until)) {
+                var holder = RunLease.liveHolder(client, lockNamespace);
+                if (holder.isEmpty() || !ids.contains(holder.get().identity())) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            Recovery.Report report = RecoverCommand.recoverEverything(access, lockNamespace, stateDir, deadline);
+            report.lines().forEach(l -> out.println("aftershock agent: " + l));
+        } catch (Exception e) {
+            out.println("aftershock agent: recovering what earlier runs left failed: " + e.getMessage());
+        }
+        out.flush();
+    }
+
+    private String agentNamespace() {
+        if (namespace != null) {
+            return namespace;
+        }
+        try {
+            return Files.isRegularFile(POD_NAMESPACE)
+                    ? Files.readString(POD_NAMESPACE).strip()
+                    : "default";
+        } catch (java.io.IOException e) {
+            return "default";
+        }
+    }
+}

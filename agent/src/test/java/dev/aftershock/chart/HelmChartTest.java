@@ -1,0 +1,166 @@
+package dev.aftershock.chart;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.report.GoldenFiles;
+import dev.aftershock.testbed.Helm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * The chart, checked by the real Helm CLI without a cluster: lint, the values schema, and what it
+ * renders for a few value sets (golden files under src/test/resources/golden/chart-*.yaml).
+ */
+class HelmChartTest {
+    private static final String NS = "aftershock";
+
+    @Test
+    void lintsStrictlyInBothScopes() {
+        assertThat(Helm.run("lint", "--strict", Helm.CHART.toString()).orThrow().stdout())
+                .contains("0 chart(s) failed");
+        assertThat(Helm.run(
+                                "lint",
+                                "--strict",
+                                Helm.CHART.toString(),
+                                "--set",
+                                "rbac.scope=namespaced,rbac.namespaces={team-a}")
+                        .orThrow()
+                        .stdout())
+                .contains("0 chart(s) failed");
+    }
+
+    @Test
+    void rendersAsTheGoldenFilesSay() throws Exception {
+        GoldenFiles.assertMatches("chart-default.yaml", Helm.template(NS));
+        GoldenFiles.assertMatches(
+                "chart-namespaced.yaml",
+                Helm.template(NS, "--set", "rbac.scope=namespaced,rbac.namespaces={team-a,team-b}"));
+        GoldenFiles.assertMatches(
+                "chart-persistent-with-experiments.yaml",
+                Helm.template(
+                        NS,
+                        "--set",
+                        "persistence.enabled=true,persistence.storageClass=fast,image.tag=0.1.0-test",
+                        "--set-file",
+                        "experiments.quickstart\\.yaml="
+                                + Helm.CHART
+                                        .resolve("../../experiments/quickstart.yaml")
+                                        .normalize()));
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheirPath() {
+        Helm.Result replicas = Helm.run("template", "x", Helm.CHART.toString(), "--set", "replicas=abc");
+        assertThat(replicas.exitCode()).isNotZero();
+        assertThat(replicas.stderr()).contains("replicas").contains("integer");
+        Helm.Result two = Helm.run("template", "x", Helm.CHART.toString(), "--set", "replicas=2");
+        assertThat(two.exitCode()).isNotZero();
+        assertThat(two.stderr()).contains("replicas");
+        Helm.Result scope = Helm.run("template", "x", Helm.CHART.toString(), "--set", "rbac.scope=everything");
+        assertThat(scope.exitCode()).isNotZero();
+        assertThat(scope.stderr()).contains("/rbac/scope").contains("'cluster', 'namespaced'");
+        Helm.Result typo = Helm.run("template", "x", Helm.CHART.toString(), "--set", "persistance.enabled=true");
+        assertThat(typo.exitCode()).isNotZero();
+        assertThat(typo.stderr()).contains("persistance");
+    }
+
+    @Test
+    void aNamespacedInstallHasNothingClusterScoped() {
+        List<Map<String, Object>> objects =
+                objects(Helm.template(NS, "--set", "rbac.scope=namespaced,rbac.namespaces={team-a}"));
+        assertThat(objects).extracting(o -> o.get("kind")).doesNotContain("ClusterRole", "ClusterRoleBinding");
+        // Every object lives in a namespace, and the agent's rules are in the release's and team-a.
+        assertThat(objects)
+                .allSatisfy(o -> assertThat(metadata(o).get("namespace")).isNotNull());
+        assertThat(objects.stream()
+                        .filter(o -> o.get("kind").equals("Role")
+                                && metadata(o).get("name").equals("aftershock-targets"))
+                        .map(o -> metadata(o).get("namespace")))
+                .containsExactlyInAnyOrder(NS, "team-a");
+        assertThat(deploymentArgs(objects))
+                .contains("--rbac-scope=namespaced", "--target-namespaces=aftershock,team-a");
+    }
+
+    @Test
+    void theAgentAndTheTestPodMeetTheRestrictedProfile() {
+        List<Map<String, Object>> objects = objects(Helm.template(NS));
+        List<Map<String, Object>> podSpecs = new ArrayList<>();
+        for (Map<String, Object> o : objects) {
+            if (o.get("kind").equals("Deployment")) {
+                podSpecs.add(map(map(map(o, "spec"), "template"), "spec"));
+            } else if (o.get("kind").equals("Pod")) {
+                podSpecs.add(map(o, "spec"));
+            }
+        }
+        assertThat(podSpecs).hasSize(2);
+        for (Map<String, Object> spec : podSpecs) {
+            Map<String, Object> pod = map(spec, "securityContext");
+            assertThat(pod).containsEntry("runAsNonRoot", true);
+            assertThat(map(pod, "seccompProfile")).containsEntry("type", "RuntimeDefault");
+            for (Object c : (List<?>) spec.get("containers")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> container = map((Map<String, Object>) c, "securityContext");
+                assertThat(container)
+                        .containsEntry("allowPrivilegeEscalation", false)
+                        .containsEntry("readOnlyRootFilesystem", true);
+                assertThat(map(container, "capabilities")).containsEntry("drop", List.of("ALL"));
+            }
+        }
+    }
+
+    @Test
+    void notesWarnWhenRecordsDieWithThePod() {
+        String ephemeral = Helm.run("install", "x", Helm.CHART.toString(), "--dry-run=client", "--namespace", NS)
+                .orThrow()
+                .stdout();
+        assertThat(ephemeral).contains("WARNING: persistence is off").contains("port-forward");
+        String kept = Helm.run(
+                        "install",
+                        "x",
+                        Helm.CHART.toString(),
+                        "--dry-run=client",
+                        "--namespace",
+                        NS,
+                        "--set",
+                        "persistence.enabled=true")
+                .orThrow()
+                .stdout();
+        assertThat(kept).doesNotContain("WARNING");
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> objects(String rendered) {
+        List<Map<String, Object>> objects = new ArrayList<>();
+        for (Object o : new Yaml().loadAll(rendered)) {
+            if (o != null) {
+                objects.add((Map<String, Object>) o);
+            }
+        }
+        return objects;
+    }
+
+    private static List<String> deploymentArgs(List<Map<String, Object>> objects) {
+        Map<String, Object> deployment = objects.stream()
+                .filter(o -> o.get("kind").equals("Deployment"))
+                .findFirst()
+                .orElseThrow();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> agent = (Map<String, Object>) ((List<?>)
+                        map(map(map(deployment, "spec"), "template"), "spec").get("containers"))
+                .get(0);
+        return ((List<?>) agent.get("args")).stream().map(Objects::toString).toList();
+    }
+
+    private static Map<String, Object> metadata(Map<String, Object> o) {
+        return map(o, "metadata");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> o, String key) {
+        return (Map<String, Object>) Objects.requireNonNull(o.get(key), key);
+    }
+}

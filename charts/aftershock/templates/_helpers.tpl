@@ -1,0 +1,65 @@
+{{/* The release's full name, at most 63 characters (a DNS label). */}}
+{{- define "aftershock.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "aftershock.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "aftershock.labels" -}}
+{{ include "aftershock.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "aftershock.serviceAccountName" -}}
+{{- default (include "aftershock.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{- define "aftershock.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* The namespaces a namespaced install may target: the release's own first, then those listed. */}}
+{{- define "aftershock.targetNamespaces" -}}
+{{- $all := list .Release.Namespace -}}
+{{- range .Values.rbac.namespaces -}}
+{{- if not (has . $all) -}}{{- $all = append $all . -}}{{- end -}}
+{{- end -}}
+{{- join "," $all -}}
+{{- end -}}
+
+{{/*
+What the agent asks of the API server in the namespaces it targets: faults, guards, watches and
+events (a review of every call in agent/src/main/java/dev/aftershock/kube), no verb more.
+*/}}
+{{- define "aftershock.namespacedRules" -}}
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch, delete]
+- apiGroups: [""]
+  resources: [pods/eviction]
+  verbs: [create]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+- apiGroups: [apps]
+  resources: [deployments, statefulsets]
+  verbs: [get, list, watch]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [list]
+- apiGroups: [autoscaling]
+  resources: [horizontalpodautoscalers]
+  verbs: [list, watch]
+{{- end -}}
