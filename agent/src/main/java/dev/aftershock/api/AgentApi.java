@@ -115,12 +115,16 @@ public final class AgentApi implements AutoCloseable {
         String token = header.substring(7).strip();
         blocking(parts, () -> parts.access().decide(token, verb, resource)).onComplete(result -> {
             if (result.failed()) {
+                // Not the exception's message: the client's carries the API server's whole answer.
                 problem(
                         c,
                         503,
                         "Service Unavailable",
-                        "cannot review the token with the API server: "
-                                + result.cause().getMessage());
+                        "cannot review the token with the API server ("
+                                + (result.cause() instanceof io.kubernetes.client.openapi.ApiException e
+                                        ? "HTTP " + e.getCode()
+                                        : result.cause().getClass().getSimpleName())
+                                + "); try again");
                 return;
             }
             switch (result.result()) {
@@ -135,6 +139,15 @@ public final class AgentApi implements AutoCloseable {
     }
 
     private static void submit(RoutingContext c, Parts parts) {
+        if (!parts.ready().getAsBoolean()) {
+            // A run started now could be taken for one the last agent left, and be recovered under itself.
+            problem(
+                    c,
+                    503,
+                    "Service Unavailable",
+                    "the agent is still recovering what its predecessor left; try again");
+            return;
+        }
         String shipped = c.request().getParam("experiment");
         String name = Optional.ofNullable(shipped)
                 .or(() -> Optional.ofNullable(c.request().getParam("file")))
@@ -358,11 +371,20 @@ public final class AgentApi implements AutoCloseable {
         c.response().setStatusCode(status).putHeader("Content-Type", type).end(body.encode());
     }
 
+    /** Read once (the event loop serves it). */
     static String openApi() {
-        try (var in = AgentApi.class.getResourceAsStream("openapi.yaml")) {
-            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        } catch (java.io.IOException | NullPointerException e) {
-            throw new IllegalStateException("the OpenAPI document is missing from the agent's jar", e);
+        return OpenApi.TEXT;
+    }
+
+    private static final class OpenApi {
+        static final String TEXT = read();
+
+        private static String read() {
+            try (var in = AgentApi.class.getResourceAsStream("openapi.yaml")) {
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (java.io.IOException | NullPointerException e) {
+                throw new IllegalStateException("the OpenAPI document is missing from the agent's jar", e);
+            }
         }
     }
 

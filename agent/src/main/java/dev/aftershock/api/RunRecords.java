@@ -16,77 +16,62 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The run records, one JSON file per run under {@code <data>/runs/<id>/run.json} next to its report
- * (written atomically: temp file, fsync, rename). A record still "running" when the agent starts
- * belongs to a run whose agent died: it is marked interrupted.
+ * The run records (JSON) and, under {@code <root>/<id>/}, each run's files: its experiment as
+ * submitted and its report. The records themselves go to a {@link Store}: files next to the reports,
+ * or, for the agent in a pod, ConfigMaps in its namespace, which outlive the pod and its volumes. A
+ * record still "running" when the agent starts belongs to a run whose agent died: it is marked
+ * interrupted.
  */
 public final class RunRecords {
-    private static final String FILE = "run.json";
+    /** Where the records are kept: one JSON document per run id. */
+    public interface Store {
+        void put(String id, byte[] json);
+
+        Optional<byte[]> get(String id);
+
+        /** Every record kept; one that cannot be read is left out. */
+        List<byte[]> all();
+    }
+
     private final Path root;
+    private final Store store;
     private final JsonMapper json = JsonMapper.builder().build();
 
+    /** Records as files next to the reports. */
     public RunRecords(Path root) {
+        this(root, new FileStore(root));
+    }
+
+    public RunRecords(Path root, Store store) {
         this.root = root;
+        this.store = store;
     }
 
     public Path root() {
         return root;
     }
 
-    /** Where a run's files live: its record, its experiment as submitted, its report. */
+    /** Where a run's files live: its experiment as submitted, its report. */
     public Path dir(String id) {
         return root.resolve(id);
     }
 
     public synchronized void save(RunRecord record) {
-        try {
-            Path dir = dir(record.id());
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(FILE + ".tmp");
-            try (var channel = java.nio.channels.FileChannel.open(
-                    tmp,
-                    java.nio.file.StandardOpenOption.CREATE,
-                    java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
-                    java.nio.file.StandardOpenOption.WRITE)) {
-                channel.write(java.nio.ByteBuffer.wrap(json.writeValueAsBytes(record)));
-                channel.force(true);
-            }
-            try {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the record of run " + record.id(), e);
-        }
+        store.put(record.id(), json.writeValueAsBytes(record));
     }
 
     public synchronized Optional<RunRecord> find(String id) {
-        if (!id.matches("[a-zA-Z0-9][-a-zA-Z0-9.]{0,252}") || id.contains("..")) {
+        if (!validId(id)) {
             return Optional.empty();
         }
-        Path file = dir(id).resolve(FILE);
-        try {
-            return Files.isRegularFile(file)
-                    ? Optional.of(json.readValue(file.toFile(), RunRecord.class))
-                    : Optional.empty();
-        } catch (JacksonException e) {
-            return Optional.empty();
-        }
+        return store.get(id).flatMap(this::read);
     }
 
-    /** Every readable record, newest first (an unreadable file is skipped). */
+    /** Every readable record, newest first. */
     public synchronized List<RunRecord> all() {
-        if (!Files.isDirectory(root)) {
-            return List.of();
-        }
         List<RunRecord> records = new ArrayList<>();
-        try (Stream<Path> dirs = Files.list(root)) {
-            for (Path dir : dirs.toList()) {
-                find(dir.getFileName().toString()).ifPresent(records::add);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (byte[] bytes : store.all()) {
+            read(bytes).ifPresent(records::add);
         }
         records.sort(Comparator.comparing(RunRecord::started).reversed());
         return records;
@@ -103,5 +88,82 @@ public final class RunRecords {
             }
         }
         return marked;
+    }
+
+    private Optional<RunRecord> read(byte[] bytes) {
+        try {
+            RunRecord r = json.readValue(bytes, RunRecord.class);
+            return r.id() != null && r.started() != null && r.state() != null ? Optional.of(r) : Optional.empty();
+        } catch (JacksonException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A run id as the engine makes them; anything else (a path, "..") names no run. */
+    static boolean validId(String id) {
+        return id.matches("[a-z0-9][-a-z0-9.]{0,200}") && !id.contains("..");
+    }
+
+    /** {@code <root>/<id>/run.json}, written atomically: temp file, fsync, rename. */
+    static final class FileStore implements Store {
+        private static final String FILE = "run.json";
+        private final Path root;
+
+        FileStore(Path root) {
+            this.root = root;
+        }
+
+        @Override
+        public void put(String id, byte[] json) {
+            try {
+                Path dir = root.resolve(id);
+                Files.createDirectories(dir);
+                Path tmp = dir.resolve(FILE + ".tmp");
+                try (var channel = java.nio.channels.FileChannel.open(
+                        tmp,
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    channel.write(java.nio.ByteBuffer.wrap(json));
+                    channel.force(true);
+                }
+                try {
+                    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the record of run " + id, e);
+            }
+        }
+
+        @Override
+        public Optional<byte[]> get(String id) {
+            Path file = root.resolve(id).resolve(FILE);
+            try {
+                return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public List<byte[]> all() {
+            if (!Files.isDirectory(root)) {
+                return List.of();
+            }
+            List<byte[]> all = new ArrayList<>();
+            try (Stream<Path> dirs = Files.list(root)) {
+                for (Path dir : dirs.toList()) {
+                    String id = dir.getFileName().toString();
+                    if (validId(id)) {
+                        get(id).ifPresent(all::add);
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return all;
+        }
     }
 }

@@ -5,8 +5,6 @@ import dev.aftershock.run.RunEngine;
 import dev.aftershock.run.RunListener;
 import dev.aftershock.run.RunOptions;
 import dev.aftershock.validation.ExperimentLoader;
-import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +27,7 @@ public final class RunService {
     public interface Options extends Function<Submitted, RunOptions> {}
 
     /** One submitted experiment: its file name, its source, where its report goes, who follows it. */
-    public record Submitted(Path file, String source, Path reportsRoot, RunListener listener, PrintWriter out) {}
+    public record Submitted(Path file, String source, Path reportsRoot, RunListener listener) {}
 
     /** What became of a submission. */
     public sealed interface Submission {
@@ -50,7 +48,8 @@ public final class RunService {
     private final RunRecords records;
     private final Options options;
     private final LockHolder lock;
-    private Live current;
+    // Read from the event loop without the lock (live()); written under it.
+    private volatile Live current;
 
     public RunService(RunRecords records, Options options, LockHolder lock) {
         this.records = records;
@@ -77,15 +76,10 @@ public final class RunService {
             // The name only (the run's journal shows it); a load header's valueFrom file is read from an
             // absolute path in the agent's pod (a mounted Secret), as nothing else is there.
             RunOptions runOptions = options.apply(new Submitted(
-                    Path.of(name),
-                    new String(yaml, StandardCharsets.UTF_8),
-                    ensure(records.root()),
-                    live,
-                    new PrintWriter(Writer.nullWriter())));
+                    Path.of(name), new String(yaml, StandardCharsets.UTF_8), ensure(records.root()), live));
             RunEngine engine = new RunEngine(experiment, runOptions);
             String id = engine.runId();
             Files.createDirectories(records.dir(id));
-            Files.write(records.dir(id).resolve("experiment.yaml"), yaml);
             RunRecord record =
                     new RunRecord(id, experiment.name(), RunRecord.RUNNING, null, null, Instant.now(), null, null);
             records.save(record);
@@ -109,8 +103,9 @@ public final class RunService {
     }
 
     /** The run in progress with this id, if it is the one running here. */
-    public synchronized Optional<Live> live(String id) {
-        return current != null && current.record().id().equals(id) ? Optional.of(current) : Optional.empty();
+    public Optional<Live> live(String id) {
+        Live live = current;
+        return live != null && live.record().id().equals(id) ? Optional.of(live) : Optional.empty();
     }
 
     /** Stops the run in progress with this id; false when no such run is in progress here. */
@@ -125,10 +120,7 @@ public final class RunService {
 
     /** The agent is stopping (SIGTERM): the run in progress recovers its faults and ends first. */
     public void stopAll(String why) throws InterruptedException {
-        Live live;
-        synchronized (this) {
-            live = current;
-        }
+        Live live = current;
         if (live != null && !live.ended()) {
             live.engine.stop(why);
             live.thread.join();
@@ -158,33 +150,44 @@ public final class RunService {
         }
 
         private void play() {
-            int exit;
+            int exit = 3;
             String why = null;
             try {
                 exit = engine.run().exitCode();
             } catch (Exception e) {
-                exit = 3;
+                // As `aftershock run` exits: refusals before anything changed are 2, the rest 3.
+                exit = e instanceof IllegalStateException || e instanceof dev.aftershock.kube.UnusableClusterAccess
+                        ? 2
+                        : 3;
                 why = e.getMessage();
                 line("aftershock: " + e.getMessage(), true);
-            }
-            RunRecord done = record.finished(exit, Instant.now());
-            if (why != null) {
-                done = new RunRecord(
-                        done.id(),
-                        done.experiment(),
-                        done.state(),
-                        done.outcome(),
-                        exit,
-                        done.started(),
-                        done.ended(),
-                        why);
-            }
-            records.save(done);
-            record = done;
-            ended = true;
-            publish(new Event("end", done.outcome()));
-            synchronized (this) {
-                followers.clear();
+            } finally {
+                RunRecord done = record.finished(exit, Instant.now());
+                if (why != null) {
+                    done = new RunRecord(
+                            done.id(),
+                            done.experiment(),
+                            done.state(),
+                            done.outcome(),
+                            exit,
+                            done.started(),
+                            done.ended(),
+                            why);
+                }
+                try {
+                    records.save(done);
+                } catch (RuntimeException e) {
+                    line("aftershock: the run's record could not be saved: " + e.getMessage(), true);
+                } finally {
+                    // Whatever became of the record, the run is over: followers get its end, and the
+                    // next submission is not refused by a run that no longer runs.
+                    record = done;
+                    ended = true;
+                    publish(new Event("end", done.outcome()));
+                    synchronized (this) {
+                        followers.clear();
+                    }
+                }
             }
         }
 
@@ -207,7 +210,10 @@ public final class RunService {
         public synchronized Runnable follow(Consumer<Event> follower) {
             history.forEach(follower);
             if (ended) {
-                follower.accept(new Event("end", record.outcome()));
+                // The history ends with the run's "end" (unless it was evicted: then say it once).
+                if (history.isEmpty() || !history.peekLast().name().equals("end")) {
+                    follower.accept(new Event("end", record.outcome()));
+                }
                 return () -> {};
             }
             followers.add(follower);

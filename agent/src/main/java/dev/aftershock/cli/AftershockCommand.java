@@ -19,7 +19,10 @@ import picocli.CommandLine.IVersionProvider;
             RecoverCommand.class,
             ReportCommand.class,
             ServeCommand.class,
-            ProbeCommand.class
+            SubmitCommand.class,
+            RunsCommand.class,
+            ProbeCommand.class,
+            StopRunsCommand.class
         },
         footerHeading = "%nExit codes:%n",
         footer = {

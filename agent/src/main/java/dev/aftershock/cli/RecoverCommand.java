@@ -51,7 +51,11 @@ final class RecoverCommand implements Callable<Integer> {
         }
         Recovery.Report report = parent.runtime()
                 .blocking(() -> recoverEverything(
-                        access.get(), cluster.resolveLockNamespace(), cluster.resolveStateDir(), deadline.get()));
+                        access.get(),
+                        cluster.resolveLockNamespace(),
+                        cluster.resolveStateDir(),
+                        deadline.get(),
+                        run -> true));
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {
             return ExitCode.ABORTED.code();
@@ -60,12 +64,16 @@ final class RecoverCommand implements Callable<Integer> {
     }
 
     /**
-     * Recovers what every earlier run left, holding the run lock while it works so that no run starts
+     * Recovers what earlier runs ({@code ofRuns}) left, holding the run lock while it works so that no run starts
      * and has its faults undone under it. A run that holds the lock is alive: it recovers its own
      * faults, and they are left alone (counted as skipped).
      */
     static Recovery.Report recoverEverything(
-            ClusterAccess access, String lockNamespace, java.nio.file.Path stateDir, java.time.Duration deadline)
+            ClusterAccess access,
+            String lockNamespace,
+            java.nio.file.Path stateDir,
+            java.time.Duration deadline,
+            java.util.function.Predicate<String> ofRuns)
             throws Exception {
         var client = KubeClients.forCalls(access);
         RunLease lease = null;
@@ -80,7 +88,7 @@ final class RecoverCommand implements Callable<Integer> {
             live = java.util.Optional.of(held.holder().identity());
         }
         try (var informers = new SharedInformers(KubeClients.forWatches(access))) {
-            return new Recovery(new KubeClusterOps(client, informers, deadline), stateDir, live).recoverAll();
+            return new Recovery(new KubeClusterOps(client, informers, deadline), stateDir, live, ofRuns).recoverAll();
         } finally {
             if (lease != null) {
                 lease.close();

@@ -7,6 +7,7 @@ import dev.aftershock.api.RunRecords;
 import dev.aftershock.api.RunService;
 import dev.aftershock.kube.AccessReviews;
 import dev.aftershock.kube.ClusterAccess;
+import dev.aftershock.kube.ConfigMapRunRecords;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.metrics.AgentMetrics;
@@ -58,7 +59,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--data-dir",
             paramLabel = "DIR",
             required = true,
-            description = "Run records, rollback records and reports (a persistent volume keeps them across pods).")
+            description = "Reports and rollback records (a persistent volume keeps them across pods); run records"
+                    + " are ConfigMaps in --namespace.")
     Path dataDir;
 
     @Option(
@@ -132,7 +134,8 @@ final class ServeCommand implements Callable<Integer> {
         Files.createDirectories(stateDir);
         ApiClient client = KubeClients.forCalls(access.get());
         AgentMetrics metrics = new AgentMetrics();
-        RunRecords records = new RunRecords(dataDir.resolve("runs"));
+        // Records in the cluster (they outlive this pod and its volumes); reports in the data dir.
+        RunRecords records = new RunRecords(dataDir.resolve("runs"), new ConfigMapRunRecords(client, ns));
         RunOptions.Locking locking = new RunOptions.Locking(lockNamespace, Duration.ZERO, deadline.get());
         RunService runs = new RunService(
                 records,
@@ -151,8 +154,9 @@ final class ServeCommand implements Callable<Integer> {
                         locking,
                         submitted.reportsRoot(),
                         submitted.listener(),
-                        submitted.out(),
-                        submitted.out()),
+                        // What the CLI would print, in the agent's log too.
+                        out,
+                        err),
                 () -> RunLease.liveHolder(client, lockNamespace).map(RunLease.Holder::identity));
         AccessReviews reviews = new AccessReviews(client, ns);
         AtomicBoolean ready = new AtomicBoolean(false);
@@ -197,7 +201,8 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * Runs the last agent left "running" died with it: they are marked interrupted, and what they
-     * changed is recovered, as `aftershock recover` does, once their run lock has expired.
+     * changed is recovered, as `aftershock recover` does, once their run lock has expired. Only
+     * theirs: a CLI run going on beside this agent recovers its own.
      */
     private static void takeOverFromPredecessor(
             RunRecords records,
@@ -212,22 +217,44 @@ final class ServeCommand implements Callable<Integer> {
         Set<String> ids = new java.util.HashSet<>();
         interrupted.forEach(r -> ids.add(r.id()));
         interrupted.forEach(r -> out.println("aftershock agent: run " + r.id() + " was interrupted; recovering"));
-        try {
-            // The dead agent's lease lapses within RunLease.DURATION; until then recover would skip its run.
-            Instant until = Instant.now().plus(RunLease.DURATION).plusSeconds(5);
-            while (Instant.now().isBefore(until)) {
-                var holder = RunLease.liveHolder(client, lockNamespace);
-                if (holder.isEmpty() || !ids.contains(holder.get().identity())) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
-            Recovery.Report report = RecoverCommand.recoverEverything(access, lockNamespace, stateDir, deadline);
-            report.lines().forEach(l -> out.println("aftershock agent: " + l));
-        } catch (Exception e) {
-            out.println("aftershock agent: recovering what earlier runs left failed: " + e.getMessage());
-        }
         out.flush();
+        if (ids.isEmpty()) {
+            return;
+        }
+        // Until it has worked the agent stays not ready (and takes no runs): retried, never given up on.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                // The dead agent's lease lapses within RunLease.DURATION; until then recover would skip its run.
+                Instant until = Instant.now().plus(RunLease.DURATION).plusSeconds(5);
+                while (Instant.now().isBefore(until)) {
+                    var holder = RunLease.liveHolder(client, lockNamespace);
+                    if (holder.isEmpty() || !ids.contains(holder.get().identity())) {
+                        break;
+                    }
+                    Thread.sleep(500);
+                }
+                Recovery.Report report =
+                        RecoverCommand.recoverEverything(access, lockNamespace, stateDir, deadline, ids::contains);
+                report.lines().forEach(l -> out.println("aftershock agent: " + l));
+                out.flush();
+                if (report.failures() == 0 && report.skipped() == 0) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                out.println("aftershock agent: recovering what the interrupted runs left failed (attempt " + attempt
+                        + "): " + dev.aftershock.kube.StatusMessages.describe(e));
+            }
+            out.flush();
+            try {
+                Thread.sleep(Math.min(30_000, 2_000L * attempt));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private String agentNamespace() {

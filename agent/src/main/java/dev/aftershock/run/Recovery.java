@@ -24,12 +24,23 @@ public final class Recovery {
     private final ClusterOps cluster;
     private final Path stateDir;
     private final Optional<String> liveRun;
+    private final java.util.function.Predicate<String> ofRuns;
 
     /** {@code liveRun}: the run that holds the run lock now, if one does. */
     public Recovery(ClusterOps cluster, Path stateDir, Optional<String> liveRun) {
+        this(cluster, stateDir, liveRun, run -> true);
+    }
+
+    /**
+     * Recovers only what the runs {@code ofRuns} accepts left: an agent taking over from its dead
+     * predecessor undoes that one's runs, never those of a CLI run going on beside it.
+     */
+    public Recovery(
+            ClusterOps cluster, Path stateDir, Optional<String> liveRun, java.util.function.Predicate<String> ofRuns) {
         this.cluster = cluster;
         this.stateDir = stateDir;
         this.liveRun = liveRun;
+        this.ofRuns = ofRuns;
     }
 
     /** What is left behind now (for the next run's check), without changing anything. */
@@ -59,7 +70,8 @@ public final class Recovery {
 
     public Report recoverAll() throws Exception {
         List<String> lines = new ArrayList<>();
-        List<Leftover> leftovers = find(lines);
+        List<Leftover> leftovers =
+                find(lines).stream().filter(l -> ofRuns.test(l.run())).toList();
         int recovered = 0;
         int failures = 0;
         int skipped = 0;

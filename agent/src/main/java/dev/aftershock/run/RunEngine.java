@@ -100,12 +100,15 @@ public final class RunEngine {
     }
 
     /**
-     * Stops the run as SIGTERM does (the agent's API asked, or the agent is stopping): the timeline
-     * stops and every fault is recovered at once, then the run ends as interrupted by {@code why}.
+     * Stops the run as an abort does (the agent's API asked): the run's own thread stops the
+     * timeline and recovers every fault at once, before the load, then the run ends as interrupted
+     * by {@code why}. Returns at once: the caller's thread does none of the recovery.
      */
     public void stop(String why) {
-        interruptedBy.compareAndSet(null, why);
-        onSignal();
+        if (interruptedBy.compareAndSet(null, why)) {
+            console.warn(why + ": recovering every fault, then stopping the load");
+        }
+        stop.countDown();
     }
 
     /** Unique even for two runs of one experiment started in the same second. */

@@ -41,6 +41,7 @@ class AgentApiTest {
     private WorkerExecutor blocking;
     private AgentApi api;
     private final List<String> asked = new ArrayList<>();
+    private volatile boolean ready = true;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -80,7 +81,7 @@ class AgentApiTest {
         api = AgentApi.start(
                 vertx,
                 new AgentApi.Parts(
-                        runs, access, () -> "aftershock_runs_total 0\n", () -> true, blocking, Optional.empty()),
+                        runs, access, () -> "aftershock_runs_total 0\n", () -> ready, blocking, Optional.empty()),
                 "127.0.0.1",
                 0);
     }
@@ -166,6 +167,16 @@ class AgentApiTest {
         assertThat(events.headers().firstValue("Content-Type"))
                 .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         assertThat(events.body()).contains("event: end\ndata: passed\n\n");
+    }
+
+    @Test
+    void noRunIsTakenBeforeTheAgentHasRecoveredItsPredecessorsRuns() throws Exception {
+        ready = false;
+        assertThat(call("GET", "/readyz", null, null).statusCode()).isEqualTo(503);
+        HttpResponse<String> r = call("POST", "/api/v1/runs", GRANTED, "anything");
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.body()).contains("still recovering");
+        assertThat(call("GET", "/api/v1/runs", GRANTED, null).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -90,13 +90,13 @@ class HelmChartTest {
         List<Map<String, Object>> objects = objects(Helm.template(NS));
         List<Map<String, Object>> podSpecs = new ArrayList<>();
         for (Map<String, Object> o : objects) {
-            if (o.get("kind").equals("Deployment")) {
+            if (o.get("kind").equals("Deployment") || o.get("kind").equals("Job")) {
                 podSpecs.add(map(map(map(o, "spec"), "template"), "spec"));
             } else if (o.get("kind").equals("Pod")) {
                 podSpecs.add(map(o, "spec"));
             }
         }
-        assertThat(podSpecs).hasSize(2);
+        assertThat(podSpecs).as("the agent, the helm test, the pre-delete hook").hasSize(3);
         for (Map<String, Object> spec : podSpecs) {
             Map<String, Object> pod = map(spec, "securityContext");
             assertThat(pod).containsEntry("runAsNonRoot", true);

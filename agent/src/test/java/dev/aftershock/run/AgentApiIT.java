@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,6 +179,12 @@ class AgentApiIT {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    @BeforeEach
+    void servedIsWhole() {
+        // The tests share the workload: each starts from it whole (the last one's kill replaced).
+        Manifests.awaitWhole(cluster, "served", 2);
+    }
+
     @Test
     void theApiServerDecidesWhoMayDoWhat() throws Exception {
         assertThat(call("GET", "/api/v1/runs", null, null).statusCode()).isEqualTo(401);
@@ -267,6 +274,83 @@ class AgentApiIT {
         assertThat(call("GET", location, granted, null).body())
                 .contains("\"outcome\":\"aborted\"")
                 .contains("\"exitCode\":3");
+    }
+
+    @Test
+    void theCliSubmitsFollowsAndExitsAsRunWould() throws Exception {
+        Path tokenFile = java.nio.file.Files.writeString(data.resolve("granted.token"), granted);
+        Path deniedFile = java.nio.file.Files.writeString(data.resolve("denied.token"), denied);
+        Path experiment =
+                java.nio.file.Files.writeString(data.resolve("cli-kill.yaml"), """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: cli-kill}
+                spec:
+                  duration: 10s
+                  target: {namespace: %s, workload: deployment/served}
+                  faults:
+                    - {name: kill, at: 1s, action: pod-kill, pods: {selector: {app: served}, pick: 1}}
+                  safety: {maxUnavailable: 1}
+                """.formatted(cluster.namespace()));
+        String url = "http://127.0.0.1:" + api.port();
+
+        var out = new java.io.StringWriter();
+        var err = new java.io.StringWriter();
+        int exit = dev.aftershock.cli.Main.run(
+                new PrintWriter(out),
+                new PrintWriter(err),
+                "submit",
+                experiment.toString(),
+                "--agent",
+                url,
+                "--token-file",
+                tokenFile.toString());
+        assertThat(exit).as(out + "\n" + err).isZero();
+        assertThat(out.toString())
+                .contains("submitted: run cli-kill-")
+                .contains("kill pod-kill")
+                .containsPattern("run cli-kill-\\S+: passed; report: http://127.0.0.1:\\d+/api/v1/runs/cli-kill-");
+
+        var listed = new java.io.StringWriter();
+        assertThat(dev.aftershock.cli.Main.run(
+                        new PrintWriter(listed),
+                        new PrintWriter(new java.io.StringWriter()),
+                        "runs",
+                        "--agent",
+                        url,
+                        "--token-file",
+                        tokenFile.toString()))
+                .isZero();
+        assertThat(listed.toString()).contains("cli-kill-").contains("finished").contains("passed");
+
+        // Refusals exit as `run` would: an invalid file 2 with file:line:col, a caller RBAC refuses 2.
+        Path bad = java.nio.file.Files.writeString(
+                data.resolve("bad.yaml"),
+                java.nio.file.Files.readString(experiment).replace("10s", "soon"));
+        var badErr = new java.io.StringWriter();
+        assertThat(dev.aftershock.cli.Main.run(
+                        new PrintWriter(new java.io.StringWriter()),
+                        new PrintWriter(badErr),
+                        "submit",
+                        bad.toString(),
+                        "--agent",
+                        url,
+                        "--token-file",
+                        tokenFile.toString()))
+                .isEqualTo(2);
+        assertThat(badErr.toString()).contains("HTTP 400").contains("bad.yaml:5:");
+        var deniedErr = new java.io.StringWriter();
+        assertThat(dev.aftershock.cli.Main.run(
+                        new PrintWriter(new java.io.StringWriter()),
+                        new PrintWriter(deniedErr),
+                        "submit",
+                        experiment.toString(),
+                        "--agent",
+                        url,
+                        "--token-file",
+                        deniedFile.toString()))
+                .isEqualTo(2);
+        assertThat(deniedErr.toString()).contains("HTTP 403").doesNotContain(denied);
     }
 
     private long cordoned() throws Exception {

@@ -27,6 +27,29 @@ final class Manifests {
         });
     }
 
+    /**
+     * Until the deployment's pods (label app=NAME) are exactly {@code replicas}, all Ready and none
+     * terminating: a test that shares a workload starts from it whole (the guards count a pod still
+     * going from the last test's kill as down).
+     */
+    static void awaitWhole(TestCluster cluster, String name, int replicas) {
+        await().atMost(Duration.ofSeconds(90)).until(() -> {
+            var pods = cluster.core()
+                    .listNamespacedPod(cluster.namespace())
+                    .labelSelector("app=" + name)
+                    .execute()
+                    .getItems();
+            return pods.size() == replicas
+                    && pods.stream()
+                            .allMatch(p -> p.getMetadata().getDeletionTimestamp() == null
+                                    && p.getStatus() != null
+                                    && p.getStatus().getConditions() != null
+                                    && p.getStatus().getConditions().stream()
+                                            .anyMatch(c -> c.getType().equals("Ready")
+                                                    && c.getStatus().equals("True")));
+        });
+    }
+
     static void budget(TestCluster cluster, String yaml, int expectedPods) throws ApiException {
         V1PodDisruptionBudget b = Yaml.loadAs(yaml, V1PodDisruptionBudget.class);
         PolicyV1Api policy = new PolicyV1Api(cluster.client());
