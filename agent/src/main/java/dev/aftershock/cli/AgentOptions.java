@@ -30,6 +30,14 @@ final class AgentOptions {
             description = "Kubeconfig whose user's token to send" + " (default: $KUBECONFIG, then ~/.kube/config).")
     Path kubeconfig;
 
+    /**
+     * A request to the agent at {@code path} as the caller {@code token}: the one place the token
+     * goes into a header (it is never printed).
+     */
+    java.net.http.HttpRequest.Builder request(String path, String token) {
+        return java.net.http.HttpRequest.newBuilder(agent.resolve(path)).header("Authorization", "Bearer " + token);
+    }
+
     /** The token; without one, says why on {@code err} (the caller exits 2). Never printed. */
     Optional<String> tokenOrSay(java.io.PrintWriter err) {
         StringBuilder why = new StringBuilder();

@@ -2,7 +2,6 @@ package dev.aftershock.cli;
 
 import java.io.PrintWriter;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -36,9 +35,8 @@ final class RunsCommand implements Callable<Integer> {
         try {
             response = HttpClient.newHttpClient()
                     .send(
-                            HttpRequest.newBuilder(agent.agent.resolve("/api/v1/runs"))
+                            agent.request("/api/v1/runs", token.get())
                                     .timeout(Duration.ofSeconds(30))
-                                    .header("Authorization", "Bearer " + token.get())
                                     .GET()
                                     .build(),
                             HttpResponse.BodyHandlers.ofString());

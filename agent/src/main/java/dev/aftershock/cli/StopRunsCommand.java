@@ -1,7 +1,6 @@
 package dev.aftershock.cli;
 
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -59,7 +58,8 @@ final class StopRunsCommand implements Callable<Integer> {
             HttpResponse<String> listed;
             try {
                 listed = http.send(
-                        request(agent.agent.resolve("/api/v1/runs"), token.get())
+                        agent.request("/api/v1/runs", token.get())
+                                .timeout(Duration.ofSeconds(10))
                                 .GET()
                                 .build(),
                         HttpResponse.BodyHandlers.ofString());
@@ -88,7 +88,8 @@ final class StopRunsCommand implements Callable<Integer> {
             if (!asked) {
                 for (String id : running) {
                     http.send(
-                            request(agent.agent.resolve("/api/v1/runs/" + id + "/abort"), token.get())
+                            agent.request("/api/v1/runs/" + id + "/abort", token.get())
+                                    .timeout(Duration.ofSeconds(10))
                                     .POST(HttpRequest.BodyPublishers.noBody())
                                     .build(),
                             HttpResponse.BodyHandlers.discarding());
@@ -101,9 +102,5 @@ final class StopRunsCommand implements Callable<Integer> {
         }
         err.println("aftershock: a run of the agent did not end within " + within + " s");
         return ExitCode.ABORTED.code();
-    }
-
-    private static HttpRequest.Builder request(URI uri, String token) {
-        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + token);
     }
 }

@@ -31,7 +31,7 @@ public final class ConfigMapRunRecords implements RunRecords.Store {
     }
 
     private static String name(String id) {
-        return "aftershock-run-" + id.toLowerCase(java.util.Locale.ROOT);
+        return "aftershock-run-" + id;
     }
 
     @Override
