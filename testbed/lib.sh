@@ -29,9 +29,19 @@ apiserver_ready() {
   [ -f "$kubeconfig" ] && kubectl get --raw /readyz >/dev/null 2>&1
 }
 
+# Whether process $1 is one the testbed started: alive, and its command line names the testbed's
+# cache or run directory. A recorded pid alone is not enough: on a machine that booted since (or a
+# copy of one), the number may belong to an unrelated process that must be neither reused nor killed.
+ours() {
+  local pid=$1 cmdline
+  kill -0 "$pid" 2>/dev/null || return 1
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  case "$cmdline" in *"$cache"* | *"$run"*) return 0 ;; *) return 1 ;; esac
+}
+
 pid_alive() {
   local f=$run/pids/$1.pid
-  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+  [ -f "$f" ] && ours "$(cat "$f")"
 }
 # Images for the real nodes, built locally and imported into each node's containerd (no registry).
 images_dir=$cache/images
@@ -45,4 +55,27 @@ wait_for() {
     if [ $SECONDS -ge $deadline ]; then log "timed out after ${seconds}s waiting for $what"; return 1; fi
     sleep 1
   done
+}
+
+# What a failed testbed/up leaves to go on: the machine's room, the nodes and the metrics API as the
+# cluster sees them, and the last lines each component logged. Printed to stderr, so that a CI log
+# that keeps only the end of the output still says why the testbed did not come up.
+diagnose() {
+  log "diagnosis follows (testbed/up failed)"
+  { df -h "$cache" /var/lib 2>/dev/null; free -m; } | sed 's/^/[testbed]   /' >&2 || true
+  local f
+  for f in "$KWOK_WORKDIR/clusters/$cluster"/logs/*.log "$run"/logs/*.log; do
+    [ -f "$f" ] || continue
+    log "last lines of $f:"
+    tail -n 6 "$f" | cut -c1-400 | sed 's/^/[testbed]   /' >&2
+  done
+  if apiserver_ready; then
+    kubectl get nodes -o wide 2>&1 | sed 's/^/[testbed]   /' >&2 || true
+    kubectl get nodes -o jsonpath='{range .items[?(@.metadata.labels.type=="real")]}{.metadata.name}: {range .status.conditions[*]}{.type}={.status} ({.message}); {end}{"\n"}{end}' 2>&1 |
+      sed 's/^/[testbed]   /' >&2 || true
+    kubectl get apiservice v1beta1.metrics.k8s.io -o jsonpath='{range .status.conditions[*]}metrics API {.type}={.status}: {.message}{"\n"}{end}' 2>&1 |
+      sed 's/^/[testbed]   /' >&2 || true
+  else
+    log "the API server does not answer at $apiserver_port"
+  fi
 }

@@ -16,15 +16,22 @@ import java.util.concurrent.TimeUnit;
 public final class Testbed {
     private static Path kubeconfig;
     private static Map<String, String> exported = Map.of();
+    private static String failedUp;
 
     private Testbed() {}
 
     /** Starts the testbed (or reuses the running one) once per JVM; returns its kubeconfig. */
     public static synchronized Path ensureUp() {
+        if (failedUp != null) {
+            // One failed up is enough: every later test class would wait as long to fail the same way.
+            throw new IllegalStateException(failedUp);
+        }
         if (kubeconfig == null) {
             Script up = run("up", Duration.ofMinutes(60));
             if (up.exitCode() != 0) {
-                throw new IllegalStateException("testbed/up failed (exit " + up.exitCode() + "); see " + up.log());
+                failedUp = "testbed/up failed (exit " + up.exitCode() + "); see " + up.log() + "; it ended with:\n"
+                        + tail(up.log(), 40);
+                throw new IllegalStateException(failedUp);
             }
             kubeconfig = kubeconfigFrom(up.stdout());
             exported = Map.copyOf(TestbedExports.parse(up.stdout()));
@@ -55,6 +62,15 @@ public final class Testbed {
             throw new IllegalStateException("testbed/up did not end with 'export KUBECONFIG=...': " + last);
         }
         return Path.of(last.substring("export KUBECONFIG=".length()));
+    }
+
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e.getMessage() + ")";
+        }
     }
 
     /** One run of a testbed script: its exit code, its standard output, where its stderr went. */

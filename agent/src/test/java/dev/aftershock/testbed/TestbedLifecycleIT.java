@@ -2,7 +2,9 @@ package dev.aftershock.testbed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aftershock.validation.RepositoryPaths;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +23,29 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Order(Integer.MAX_VALUE)
 class TestbedLifecycleIT {
+    @Test
+    @Order(0)
+    void upThatFailsSaysWhyBeforeItExits() throws Exception {
+        Testbed.ensureUp();
+        // A setting that is not a number is refused before anything starts, through the exit path
+        // every failure takes: the diagnosis of the running testbed, then the exit code.
+        ProcessBuilder up = new ProcessBuilder(
+                        RepositoryPaths.root().resolve("testbed/up").toString())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        up.environment().put("AFTERSHOCK_TESTBED_KWOK_NODES", "many");
+        Process failing = up.start();
+        String output = new String(failing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(failing.waitFor()).isEqualTo(2);
+        assertThat(output)
+                .contains("AFTERSHOCK_TESTBED_KWOK_NODES must be a whole number, not 'many'")
+                .contains("diagnosis follows")
+                .contains("last lines of")
+                .contains("metrics API Available=True")
+                .contains("up failed (exit 2)");
+    }
+
     @Test
     @Order(1)
     void upTwiceInARowReusesTheRunningCluster() throws IOException {
@@ -45,8 +70,17 @@ class TestbedLifecycleIT {
         assertThat(pids).as("the testbed records the processes it starts").isNotEmpty();
         assertThat(realNodeTraces()).as("while up").contains("network namespace as-real-node-1");
 
+        // A pid file whose number belongs to a process that is not the testbed's (as after a reboot).
+        Process stranger = new ProcessBuilder("sleep", "600").start();
+        Path strangerPid = Testbed.ensureUp().getParent().resolve("pids/stranger.pid");
+        Files.writeString(strangerPid, Long.toString(stranger.pid()));
+
         Testbed.Script down = Testbed.run("down", Duration.ofMinutes(2));
         Testbed.forget();
+
+        assertThat(stranger.isAlive()).as("a process the testbed did not start").isTrue();
+        stranger.destroy();
+        Files.deleteIfExists(strangerPid);
 
         assertThat(down.exitCode()).isZero();
         assertThat(pids)
