@@ -156,6 +156,16 @@ public final class AgentApi implements AutoCloseable {
             problem(c, 400, "Bad Request", "expected a file name such as quickstart.yaml, got " + name);
             return;
         }
+        java.net.URI loadUrl = null;
+        String asked = c.request().getParam("loadUrl");
+        if (asked != null) {
+            loadUrl = loadUrl(asked);
+            if (loadUrl == null) {
+                problem(c, 400, "Bad Request", "loadUrl: expected an absolute http or https URL, got " + asked);
+                return;
+            }
+        }
+        java.net.URI sendLoadTo = loadUrl;
         byte[] sent =
                 c.body().buffer() == null ? new byte[0] : c.body().buffer().getBytes();
         if (shipped != null && parts.experiments().isEmpty()) {
@@ -171,7 +181,7 @@ public final class AgentApi implements AutoCloseable {
                         }
                         body = Files.readAllBytes(file);
                     }
-                    return parts.runs().submit(name, body);
+                    return parts.runs().submit(name, body, sendLoadTo);
                 })
                 .onComplete(result -> {
                     if (result.succeeded() && result.result() == null) {
@@ -180,6 +190,17 @@ public final class AgentApi implements AutoCloseable {
                     }
                     respond(c, result);
                 });
+    }
+
+    /** Where the caller asked the load to go instead (as `run --load-url`): an absolute http(s) URL. */
+    private static java.net.URI loadUrl(String asked) {
+        try {
+            java.net.URI u = new java.net.URI(asked);
+            boolean web = "http".equals(u.getScheme()) || "https".equals(u.getScheme());
+            return web && u.getHost() != null ? u : null;
+        } catch (java.net.URISyntaxException e) {
+            return null;
+        }
     }
 
     private static void respond(RoutingContext c, io.vertx.core.AsyncResult<RunService.Submission> result) {

@@ -7,6 +7,7 @@ import java.time.Instant;
  * What the agent keeps of one run it was asked for: enough to list it, show its verdict and serve its
  * artifacts after the run, and after the agent itself restarted.
  *
+ * @param target the experiment's target, {@code namespace/kind/name}
  * @param state running, finished, or interrupted (the agent stopped while it ran)
  * @param outcome passed, failed, refused or aborted once finished (as the CLI's exit codes 0 to 3)
  */
@@ -14,6 +15,7 @@ import java.time.Instant;
 public record RunRecord(
         String id,
         String experiment,
+        String target,
         String state,
         String outcome,
         Integer exitCode,
@@ -25,11 +27,15 @@ public record RunRecord(
     public static final String INTERRUPTED = "interrupted";
 
     RunRecord finished(int exit, Instant at) {
-        return new RunRecord(id, experiment, FINISHED, outcomeOf(exit), exit, started, at, reason);
+        return new RunRecord(id, experiment, target, FINISHED, outcomeOf(exit), exit, started, at, reason);
     }
 
     RunRecord interrupted(String why, Instant at) {
-        return new RunRecord(id, experiment, INTERRUPTED, "aborted", 3, started, at, why);
+        return new RunRecord(id, experiment, target, INTERRUPTED, "aborted", 3, started, at, why);
+    }
+
+    RunRecord because(String why) {
+        return new RunRecord(id, experiment, target, state, outcome, exitCode, started, ended, why);
     }
 
     static String outcomeOf(int exitCode) {

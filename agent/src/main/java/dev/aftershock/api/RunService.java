@@ -26,8 +26,11 @@ public final class RunService {
     /** How the run options are made for a run whose files live in a directory (the agent's settings). */
     public interface Options extends Function<Submitted, RunOptions> {}
 
-    /** One submitted experiment: its file name, its source, where its report goes, who follows it. */
-    public record Submitted(Path file, String source, Path reportsRoot, RunListener listener) {}
+    /**
+     * One submitted experiment: its file name, its source, where its report goes, who follows it, and
+     * where its load goes instead of the experiment's URL (null: as written).
+     */
+    public record Submitted(Path file, String source, Path reportsRoot, RunListener listener, java.net.URI loadUrl) {}
 
     /** What became of a submission. */
     public sealed interface Submission {
@@ -58,6 +61,11 @@ public final class RunService {
     }
 
     public Submission submit(String name, byte[] yaml) throws Exception {
+        return submit(name, yaml, null);
+    }
+
+    /** {@code loadUrl}: replaces the scheme, host and port of the load's URL (null: as written). */
+    public Submission submit(String name, byte[] yaml, java.net.URI loadUrl) throws Exception {
         ExperimentLoader.Result loaded = ExperimentLoader.load(name, yaml);
         if (loaded instanceof ExperimentLoader.Rejected rejected) {
             return new Submission.Invalid(
@@ -76,12 +84,21 @@ public final class RunService {
             // The name only (the run's journal shows it); a load header's valueFrom file is read from an
             // absolute path in the agent's pod (a mounted Secret), as nothing else is there.
             RunOptions runOptions = options.apply(new Submitted(
-                    Path.of(name), new String(yaml, StandardCharsets.UTF_8), ensure(records.root()), live));
+                    Path.of(name), new String(yaml, StandardCharsets.UTF_8), ensure(records.root()), live, loadUrl));
             RunEngine engine = new RunEngine(experiment, runOptions);
             String id = engine.runId();
             Files.createDirectories(records.dir(id));
-            RunRecord record =
-                    new RunRecord(id, experiment.name(), RunRecord.RUNNING, null, null, Instant.now(), null, null);
+            RunRecord record = new RunRecord(
+                    id,
+                    experiment.name(),
+                    experiment.spec().target().namespace() + "/"
+                            + experiment.spec().target().workload(),
+                    RunRecord.RUNNING,
+                    null,
+                    null,
+                    Instant.now(),
+                    null,
+                    null);
             records.save(record);
             live.start(record, engine);
             current = live;
@@ -164,15 +181,7 @@ public final class RunService {
             } finally {
                 RunRecord done = record.finished(exit, Instant.now());
                 if (why != null) {
-                    done = new RunRecord(
-                            done.id(),
-                            done.experiment(),
-                            done.state(),
-                            done.outcome(),
-                            exit,
-                            done.started(),
-                            done.ended(),
-                            why);
+                    done = done.because(why);
                 }
                 try {
                     records.save(done);

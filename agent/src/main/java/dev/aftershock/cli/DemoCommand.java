@@ -56,6 +56,19 @@ final class DemoCommand implements Callable<Integer> {
     Path out;
 
     @Option(
+            names = "--agent",
+            paramLabel = "URL",
+            description = "Submit the quickstart to the agent installed by the chart at this URL (its API), as"
+                    + " `aftershock submit` does, rather than run it from here: the in-cluster path.")
+    URI agent;
+
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "With --agent: the bearer token to call it with (default: the kubeconfig user's).")
+    Path tokenFile;
+
+    @Option(
             names = "--metrics-port",
             paramLabel = "PORT",
             description = "Serve the agent's metrics on this port during the run, as `run` does.")
@@ -129,6 +142,21 @@ final class DemoCommand implements Callable<Integer> {
                                         .withZone(ZoneOffset.UTC)
                                         .format(Instant.now()));
 
+        if (agent != null) {
+            stdout.printf(
+                    "demo 4/4: submitting %s to the agent at %s, the load sent to the NodePort at %s%n",
+                    root.relativize(experiment), agent, loadUrl);
+            stdout.flush();
+            SubmitCommand submit = new SubmitCommand();
+            submit.spec = spec;
+            submit.file = experiment;
+            submit.loadUrl = loadUrl;
+            submit.agent = new AgentOptions();
+            submit.agent.agent = agent;
+            submit.agent.tokenFile = tokenFile;
+            submit.agent.kubeconfig = kubeconfig;
+            return submit.call();
+        }
         stdout.printf(
                 "demo 4/4: running %s, the load sent to the NodePort at %s%n", root.relativize(experiment), loadUrl);
         stdout.flush();
@@ -185,7 +213,8 @@ final class DemoCommand implements Callable<Integer> {
                                 NAMESPACE,
                                 dev.aftershock.selection.LabelSelector.of(Map.of("app", "target")),
                                 "deployment",
-                                "target"),
+                                "target",
+                                true),
                         () -> System.currentTimeMillis() - started,
                         timeline::observe)) {
             watch.start(Duration.ofSeconds(30));

@@ -55,6 +55,7 @@ final class RecoverCommand implements Callable<Integer> {
                         cluster.resolveLockNamespace(),
                         cluster.resolveStateDir(),
                         deadline.get(),
+                        dev.aftershock.selection.Reach.cluster(),
                         run -> true));
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {
@@ -73,6 +74,7 @@ final class RecoverCommand implements Callable<Integer> {
             String lockNamespace,
             java.nio.file.Path stateDir,
             java.time.Duration deadline,
+            dev.aftershock.selection.Reach reach,
             java.util.function.Predicate<String> ofRuns)
             throws Exception {
         var client = KubeClients.forCalls(access);
@@ -88,7 +90,9 @@ final class RecoverCommand implements Callable<Integer> {
             live = java.util.Optional.of(held.holder().identity());
         }
         try (var informers = new SharedInformers(KubeClients.forWatches(access))) {
-            return new Recovery(new KubeClusterOps(client, informers, deadline), stateDir, live, ofRuns).recoverAll();
+            return new Recovery(new KubeClusterOps(client, informers, deadline), stateDir, live, ofRuns)
+                    .within(reach)
+                    .recoverAll();
         } finally {
             if (lease != null) {
                 lease.close();

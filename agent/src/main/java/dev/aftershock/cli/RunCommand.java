@@ -164,6 +164,7 @@ final class RunCommand implements Callable<Integer> {
                 metrics,
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
                 locking,
+                dev.aftershock.selection.Reach.cluster(),
                 Path.of("reports"),
                 dev.aftershock.run.RunListener.NONE,
                 spec.commandLine().getOut(),

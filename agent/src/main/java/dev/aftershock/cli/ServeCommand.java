@@ -11,8 +11,11 @@ import dev.aftershock.kube.ConfigMapRunRecords;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.report.ReportFiles;
+import dev.aftershock.run.InterruptedRunJournal;
 import dev.aftershock.run.Recovery;
 import dev.aftershock.run.RunOptions;
+import dev.aftershock.selection.Reach;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -44,6 +47,9 @@ import picocli.CommandLine.ParentCommand;
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:stopped", "2:bad usage, or no cluster access", "3:the API could not be served"})
 final class ServeCommand implements Callable<Integer> {
+    /** Marks a journal the next agent wrote for an interrupted run (and may write again). */
+    private static final String WRITTEN_BY_NEXT_AGENT = ".interrupted-journal";
+
     private static final Path POD_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
     @ParentCommand
@@ -80,14 +86,16 @@ final class ServeCommand implements Callable<Integer> {
             names = "--rbac-scope",
             paramLabel = "SCOPE",
             defaultValue = "cluster",
-            description = "cluster, or namespaced: no node faults, and targets only in --target-namespaces.")
+            description = "cluster, or namespaced: runs reach only --target-namespaces (no node, no other"
+                    + " namespace), and callers are reviewed with their own tokens (SelfSubjectReview,"
+                    + " SelfSubjectAccessReview) instead of the agent's TokenReview and SubjectAccessReview.")
     String rbacScope;
 
     @Option(
             names = "--target-namespaces",
             paramLabel = "NS,NS",
             split = ",",
-            description = "For --rbac-scope namespaced: the namespaces experiments may target.")
+            description = "For --rbac-scope namespaced: the namespaces runs may act in (default: --namespace).")
     List<String> targetNamespaces = new ArrayList<>();
 
     @Option(
@@ -117,18 +125,18 @@ final class ServeCommand implements Callable<Integer> {
             err.println("aftershock: --rbac-scope: expected cluster or namespaced, got " + rbacScope);
             return ExitCode.INVALID_INPUT.code();
         }
-        if (rbacScope.equals("namespaced")) {
-            // Authentication needs a TokenReview, which only a cluster-scoped grant allows.
-            err.println("aftershock: --rbac-scope namespaced: the agent's API cannot authenticate callers without"
-                    + " a cluster-scoped TokenReview grant yet; install with rbac.scope=cluster");
-            return ExitCode.INVALID_INPUT.code();
-        }
         var access = cluster.resolveAccess();
         if (access.isEmpty()) {
             err.println("aftershock: " + cluster.missingKubeconfig());
             return ExitCode.INVALID_INPUT.code();
         }
         String ns = agentNamespace();
+        boolean namespaced = rbacScope.equals("namespaced");
+        // Namespaced: runs reach only these namespaces and no node, and callers are reviewed with their
+        // own tokens (the agent has no cluster-scoped grant to review them with).
+        Reach reach = namespaced
+                ? Reach.namespaces(targetNamespaces.isEmpty() ? List.of(ns) : targetNamespaces)
+                : Reach.cluster();
         String lockNamespace = cluster.lockNamespace != null ? cluster.lockNamespace : ns;
         Path stateDir = dataDir.resolve("state");
         Files.createDirectories(stateDir);
@@ -147,18 +155,20 @@ final class ServeCommand implements Callable<Integer> {
                         null,
                         false,
                         false,
-                        null,
+                        submitted.loadUrl(),
                         null,
                         metrics,
-                        new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
+                        agentVersion(),
                         locking,
+                        reach,
                         submitted.reportsRoot(),
                         submitted.listener(),
                         // What the CLI would print, in the agent's log too.
                         out,
                         err),
                 () -> RunLease.liveHolder(client, lockNamespace).map(RunLease.Holder::identity));
-        AccessReviews reviews = new AccessReviews(client, ns);
+        AccessReviews reviews =
+                namespaced ? AccessReviews.asCaller(access.get(), ns) : AccessReviews.delegated(client, ns);
         AtomicBoolean ready = new AtomicBoolean(false);
         var runtime = parent.runtime();
         AgentApi api;
@@ -178,7 +188,12 @@ final class ServeCommand implements Callable<Integer> {
             err.println("aftershock: cannot serve the API on " + host + ":" + port + ": " + e.getMessage());
             return ExitCode.ABORTED.code();
         }
-        out.printf("aftershock agent: API on http://%s:%d (namespace %s)%n", host, api.port(), ns);
+        out.printf(
+                "aftershock agent: API on http://%s:%d (namespace %s; runs reach %s)%n",
+                host,
+                api.port(),
+                ns,
+                reach.wholeCluster() ? "the whole cluster" : "namespaces " + String.join(",", reach.namespaces()));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -192,7 +207,8 @@ final class ServeCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "aftershock-serve-stop"));
-        takeOverFromPredecessor(records, access.get(), client, lockNamespace, stateDir, deadline.get(), out);
+        takeOverFromPredecessor(
+                records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
         ready.set(true);
         stopped.await();
         api.close();
@@ -211,6 +227,8 @@ final class ServeCommand implements Callable<Integer> {
             String lockNamespace,
             Path stateDir,
             Duration deadline,
+            Reach reach,
+            String agentVersion,
             PrintWriter out) {
         List<RunRecord> interrupted =
                 records.markInterrupted("the agent stopped while the run was in progress", Instant.now());
@@ -233,9 +251,10 @@ final class ServeCommand implements Callable<Integer> {
                     }
                     Thread.sleep(500);
                 }
-                Recovery.Report report =
-                        RecoverCommand.recoverEverything(access, lockNamespace, stateDir, deadline, ids::contains);
+                Recovery.Report report = RecoverCommand.recoverEverything(
+                        access, lockNamespace, stateDir, deadline, reach, ids::contains);
                 report.lines().forEach(l -> out.println("aftershock agent: " + l));
+                journal(records, interrupted, report, agentVersion, out);
                 out.flush();
                 if (report.failures() == 0 && report.skipped() == 0) {
                     return;
@@ -255,6 +274,39 @@ final class ServeCommand implements Callable<Integer> {
                 return;
             }
         }
+    }
+
+    /**
+     * Each interrupted run gets a journal and report of what happened to it (written again after each
+     * attempt, so the last one says how recovery ended). A journal the run wrote itself is kept.
+     */
+    private static void journal(
+            RunRecords records, List<RunRecord> interrupted, Recovery.Report report, String version, PrintWriter out) {
+        for (RunRecord r : interrupted) {
+            Path dir = records.dir(r.id());
+            Path journal = dir.resolve(ReportFiles.JOURNAL);
+            try {
+                if (Files.exists(journal) && !Files.exists(dir.resolve(WRITTEN_BY_NEXT_AGENT))) {
+                    continue;
+                }
+                ReportFiles.writeAll(
+                        InterruptedRunJournal.of(
+                                new InterruptedRunJournal.Kept(
+                                        r.id(), r.experiment(), r.target(), r.started(), r.ended(), r.reason()),
+                                report,
+                                Instant.now(),
+                                version),
+                        dir);
+                Files.writeString(dir.resolve(WRITTEN_BY_NEXT_AGENT), "");
+            } catch (java.io.IOException | RuntimeException e) {
+                out.println("aftershock agent: cannot write the journal of interrupted run " + r.id() + ": "
+                        + e.getMessage());
+            }
+        }
+    }
+
+    private static String agentVersion() {
+        return new AftershockCommand.Version().getVersion()[0].replace("aftershock ", "");
     }
 
     private String agentNamespace() {

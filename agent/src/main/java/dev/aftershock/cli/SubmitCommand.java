@@ -39,6 +39,14 @@ final class SubmitCommand implements Callable<Integer> {
     @Mixin
     AgentOptions agent;
 
+    @picocli.CommandLine.Option(
+            names = "--load-url",
+            paramLabel = "URL",
+            description = "Have the agent send the load here instead: replaces the scheme, host and port of the"
+                    + " experiment's load URL, as `run --load-url` does (for example the Service's cluster IP where"
+                    + " the cluster has no DNS).")
+    java.net.URI loadUrl;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -59,10 +67,17 @@ final class SubmitCommand implements Callable<Integer> {
         HttpResponse<String> submitted;
         try {
             submitted = http.send(
-                    HttpRequest.newBuilder(agent.agent.resolve("/api/v1/runs?file="
-                                    + file.getFileName().toString().replaceAll("[^-._a-zA-Z0-9]", "_")))
+                    agent.request(
+                                    "/api/v1/runs?file="
+                                            + file.getFileName().toString().replaceAll("[^-._a-zA-Z0-9]", "_")
+                                            + (loadUrl == null
+                                                    ? ""
+                                                    : "&loadUrl="
+                                                            + java.net.URLEncoder.encode(
+                                                                    loadUrl.toString(),
+                                                                    java.nio.charset.StandardCharsets.UTF_8)),
+                                    token.get())
                             .timeout(Duration.ofSeconds(60))
-                            .header("Authorization", "Bearer " + token.get())
                             .header("Content-Type", "application/yaml")
                             .POST(HttpRequest.BodyPublishers.ofFile(file))
                             .build(),

@@ -5,6 +5,9 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.AuthenticationV1Api;
 import io.kubernetes.client.openapi.apis.AuthorizationV1Api;
 import io.kubernetes.client.openapi.models.V1ResourceAttributes;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReview;
+import io.kubernetes.client.openapi.models.V1SelfSubjectAccessReviewSpec;
+import io.kubernetes.client.openapi.models.V1SelfSubjectReview;
 import io.kubernetes.client.openapi.models.V1SubjectAccessReview;
 import io.kubernetes.client.openapi.models.V1SubjectAccessReviewSpec;
 import io.kubernetes.client.openapi.models.V1TokenReview;
@@ -13,22 +16,20 @@ import io.kubernetes.client.openapi.models.V1UserInfo;
 
 /**
  * Who a bearer token belongs to and what they may do, asked of the API server as Kubernetes tools
- * ask it (a TokenReview, then a SubjectAccessReview): the agent's API is guarded by ordinary RBAC on
- * virtual resources of the group {@value #GROUP} (runs, reports) in the agent's namespace, with no CRD.
- * The token is sent to the API server only, and never written anywhere.
+ * ask it: the agent's API is guarded by ordinary RBAC on virtual resources of the group
+ * {@value #GROUP} (runs, reports) in the agent's namespace, with no CRD. Two ways to ask:
+ * <ul>
+ *   <li>{@link #delegated}: the agent sends a TokenReview, then a SubjectAccessReview, as itself. Both
+ *       are cluster-scoped grants (the chart's ClusterRole with {@code rbac.scope: cluster}).
+ *   <li>{@link #asCaller}: the agent sends a SelfSubjectReview and a SelfSubjectAccessReview with the
+ *       caller's own token, as kubectl would for the caller ({@code kubectl auth whoami}, {@code auth
+ *       can-i}). Every authenticated user may create both (the built-in system:basic-user role), so
+ *       the agent needs no cluster-scoped grant ({@code rbac.scope: namespaced}).
+ * </ul>
+ * Either way the token is sent to the API server only, and never written anywhere.
  */
 public final class AccessReviews {
     public static final String GROUP = "aftershock.dev";
-
-    private final AuthenticationV1Api authentication;
-    private final AuthorizationV1Api authorization;
-    private final String namespace;
-
-    public AccessReviews(ApiClient client, String namespace) {
-        this.authentication = new AuthenticationV1Api(client);
-        this.authorization = new AuthorizationV1Api(client);
-        this.namespace = namespace;
-    }
 
     /** What the API server said of one caller and one action. */
     public sealed interface Decision {
@@ -42,34 +43,101 @@ public final class AccessReviews {
         record Denied(String user, String why) implements Decision {}
     }
 
+    private interface Ask {
+        Decision decide(String token, V1ResourceAttributes action) throws ApiException;
+    }
+
+    private final Ask ask;
+    private final String namespace;
+
+    private AccessReviews(Ask ask, String namespace) {
+        this.ask = ask;
+        this.namespace = namespace;
+    }
+
+    /** TokenReview and SubjectAccessReview, sent by the agent with its own {@code client}. */
+    public static AccessReviews delegated(ApiClient client, String namespace) {
+        AuthenticationV1Api authentication = new AuthenticationV1Api(client);
+        AuthorizationV1Api authorization = new AuthorizationV1Api(client);
+        return new AccessReviews(
+                (token, action) -> {
+                    V1TokenReview review = authentication
+                            .createTokenReview(new V1TokenReview().spec(new V1TokenReviewSpec().token(token)))
+                            .execute();
+                    var status = review.getStatus();
+                    if (status == null || !Boolean.TRUE.equals(status.getAuthenticated()) || status.getUser() == null) {
+                        return new Decision.Unauthenticated(
+                                status == null || status.getError() == null
+                                        ? "the token is not valid"
+                                        : status.getError());
+                    }
+                    V1UserInfo user = status.getUser();
+                    V1SubjectAccessReview access = authorization
+                            .createSubjectAccessReview(new V1SubjectAccessReview()
+                                    .spec(new V1SubjectAccessReviewSpec()
+                                            .user(user.getUsername())
+                                            .uid(user.getUid())
+                                            .groups(user.getGroups())
+                                            .extra(user.getExtra())
+                                            .resourceAttributes(action)))
+                            .execute();
+                    return decision(
+                            user.getUsername(),
+                            access.getStatus() != null && access.getStatus().getAllowed(),
+                            action);
+                },
+                namespace);
+    }
+
+    /** SelfSubjectReview and SelfSubjectAccessReview, sent with each caller's token to the API server of {@code access}. */
+    public static AccessReviews asCaller(ClusterAccess access, String namespace) {
+        return new AccessReviews(
+                (token, action) -> {
+                    ApiClient caller = KubeClients.asCaller(access, token);
+                    try {
+                        V1SelfSubjectReview self = new AuthenticationV1Api(caller)
+                                .createSelfSubjectReview(new V1SelfSubjectReview())
+                                .execute();
+                        String user =
+                                self.getStatus() == null || self.getStatus().getUserInfo() == null
+                                        ? "unknown"
+                                        : self.getStatus().getUserInfo().getUsername();
+                        V1SelfSubjectAccessReview review = new AuthorizationV1Api(caller)
+                                .createSelfSubjectAccessReview(new V1SelfSubjectAccessReview()
+                                        .spec(new V1SelfSubjectAccessReviewSpec().resourceAttributes(action)))
+                                .execute();
+                        return decision(
+                                user,
+                                review.getStatus() != null && review.getStatus().getAllowed(),
+                                action);
+                    } catch (ApiException e) {
+                        // The API server refused the token itself (expired, revoked, unknown).
+                        if (e.getCode() == 401) {
+                            return new Decision.Unauthenticated("the token is not valid");
+                        }
+                        throw e;
+                    }
+                },
+                namespace);
+    }
+
     public Decision decide(String token, String verb, String resource) throws ApiException {
-        V1TokenReview review = authentication
-                .createTokenReview(new V1TokenReview().spec(new V1TokenReviewSpec().token(token)))
-                .execute();
-        var status = review.getStatus();
-        if (status == null || !Boolean.TRUE.equals(status.getAuthenticated()) || status.getUser() == null) {
-            String why = status == null || status.getError() == null ? "the token is not valid" : status.getError();
-            return new Decision.Unauthenticated(why);
-        }
-        V1UserInfo user = status.getUser();
-        V1SubjectAccessReview access = authorization
-                .createSubjectAccessReview(new V1SubjectAccessReview()
-                        .spec(new V1SubjectAccessReviewSpec()
-                                .user(user.getUsername())
-                                .uid(user.getUid())
-                                .groups(user.getGroups())
-                                .extra(user.getExtra())
-                                .resourceAttributes(new V1ResourceAttributes()
-                                        .namespace(namespace)
-                                        .group(GROUP)
-                                        .resource(resource)
-                                        .verb(verb))))
-                .execute();
-        if (access.getStatus() != null && access.getStatus().getAllowed()) {
-            return new Decision.Allowed(user.getUsername());
+        return ask.decide(
+                token,
+                new V1ResourceAttributes()
+                        .namespace(namespace)
+                        .group(GROUP)
+                        .resource(resource)
+                        .verb(verb));
+    }
+
+    private static Decision decision(String user, boolean allowed, V1ResourceAttributes action) {
+        if (allowed) {
+            return new Decision.Allowed(user);
         }
         return new Decision.Denied(
-                user.getUsername(),
-                "%s may not %s %s.%s in namespace %s".formatted(user.getUsername(), verb, resource, GROUP, namespace));
+                user,
+                "%s may not %s %s.%s in namespace %s"
+                        .formatted(user, action.getVerb(), action.getResource(), GROUP, action.getNamespace()));
     }
 }

@@ -3,6 +3,7 @@ package dev.aftershock.kube;
 import dev.aftershock.model.Target;
 import dev.aftershock.selection.ClusterSnapshot;
 import dev.aftershock.selection.LabelSelector;
+import dev.aftershock.selection.Reach;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
@@ -30,18 +31,42 @@ public final class ClusterReader {
     }
 
     public ClusterSnapshot snapshot(Target target) throws ApiException {
+        return snapshot(target, Reach.cluster());
+    }
+
+    /**
+     * Within what the agent may read: with a namespaced reach, no nodes, and the pods and budgets of
+     * its namespaces only (a node fault, which needs the others, is refused before this).
+     */
+    public ClusterSnapshot snapshot(Target target, Reach reach) throws ApiException {
         CoreV1Api core = new CoreV1Api(client);
-        List<ClusterSnapshot.NodeView> nodes = core.listNode().execute().getItems().stream()
-                .map(ClusterReader::node)
-                .toList();
-        List<ClusterSnapshot.PodView> pods = core.listPodForAllNamespaces().execute().getItems().stream()
-                .map(ClusterReader::pod)
-                .toList();
-        List<ClusterSnapshot.PdbView> pdbs = new PolicyV1Api(client)
-                .listPodDisruptionBudgetForAllNamespaces().execute().getItems().stream()
-                        .map(ClusterReader::pdb)
-                        .toList();
-        return new ClusterSnapshot(nodes, pods, pdbs, workload(target));
+        PolicyV1Api policy = new PolicyV1Api(client);
+        if (reach.wholeCluster()) {
+            List<ClusterSnapshot.NodeView> nodes = reach.nodes()
+                    ? core.listNode().execute().getItems().stream()
+                            .map(ClusterReader::node)
+                            .toList()
+                    : List.of();
+            List<ClusterSnapshot.PodView> pods = core.listPodForAllNamespaces().execute().getItems().stream()
+                    .map(ClusterReader::pod)
+                    .toList();
+            List<ClusterSnapshot.PdbView> pdbs =
+                    policy.listPodDisruptionBudgetForAllNamespaces().execute().getItems().stream()
+                            .map(ClusterReader::pdb)
+                            .toList();
+            return new ClusterSnapshot(nodes, pods, pdbs, workload(target));
+        }
+        List<ClusterSnapshot.PodView> pods = new java.util.ArrayList<>();
+        List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
+        for (String ns : new java.util.TreeSet<>(reach.namespaces())) {
+            core.listNamespacedPod(ns).execute().getItems().stream()
+                    .map(ClusterReader::pod)
+                    .forEach(pods::add);
+            policy.listNamespacedPodDisruptionBudget(ns).execute().getItems().stream()
+                    .map(ClusterReader::pdb)
+                    .forEach(pdbs::add);
+        }
+        return new ClusterSnapshot(List.of(), pods, pdbs, workload(target));
     }
 
     /** The pods of one namespace now (for targets picked at the moment of injection). */

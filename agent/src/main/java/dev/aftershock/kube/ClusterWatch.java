@@ -42,8 +42,12 @@ public final class ClusterWatch implements AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
     private volatile boolean closed;
 
-    /** What to watch: the namespace, the target's pod selector, the workload (kind and name). */
-    public record Scope(String namespace, LabelSelector podSelector, String workloadKind, String workloadName) {}
+    /**
+     * What to watch: the namespace, the target's pod selector, the workload (kind and name), and
+     * whether nodes too (not when the agent's RBAC is namespaced: it may not list them).
+     */
+    public record Scope(
+            String namespace, LabelSelector podSelector, String workloadKind, String workloadName, boolean nodes) {}
 
     /**
      * One kind of object a run watches, turned into observations on the run's clock. A new one (VPA
@@ -114,6 +118,9 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     private void nodes(Scope scope) {
+        if (!scope.nodes()) {
+            return;
+        }
         SharedIndexInformer<V1Node> nodes = shared.nodes();
         informers.add(nodes);
         nodes.addEventHandler(handler(this::node));

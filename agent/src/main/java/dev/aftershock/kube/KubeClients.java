@@ -3,6 +3,7 @@ package dev.aftershock.kube;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
+import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
 import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 import java.io.IOException;
 import java.io.Reader;
@@ -30,6 +31,34 @@ public final class KubeClients {
     /** For watches and informers, which hold a request open on purpose. */
     public static ApiClient forWatches(ClusterAccess access) {
         return build(access, Duration.ZERO);
+    }
+
+    /**
+     * A client that authenticates as a caller of the agent's API (with the caller's bearer token),
+     * never as the agent: for the reviews a caller asks about itself. Same server and certificate
+     * authority as {@code access}; none of its credentials.
+     */
+    public static ApiClient asCaller(ClusterAccess access, String token) {
+        try {
+            ClientBuilder builder = switch (access) {
+                case ClusterAccess.Kubeconfig k -> {
+                    try (Reader reader = Files.newBufferedReader(k.file(), StandardCharsets.UTF_8)) {
+                        KubeConfig config = KubeConfig.loadKubeConfig(reader);
+                        config.setFile(k.file().toFile());
+                        yield ClientBuilder.kubeconfig(config);
+                    }
+                }
+                case ClusterAccess.ServiceAccount sa ->
+                    new ClientBuilder()
+                            .setBasePath(sa.url())
+                            .setCertificateAuthority(Files.readAllBytes(sa.certificateAuthority()));
+            };
+            return builder.setAuthentication(new AccessTokenAuthentication(token))
+                    .setReadTimeout(CALL_TIMEOUT)
+                    .build();
+        } catch (IOException | RuntimeException e) {
+            throw new UnusableClusterAccess(access, e);
+        }
     }
 
     private static ApiClient build(ClusterAccess access, Duration readTimeout) {

@@ -8,6 +8,11 @@ import java.util.OptionalInt;
 public sealed interface Hypothesis {
     String name();
 
+    /** Whether judging it reads nodes (an agent whose RBAC is namespaced cannot). */
+    default boolean readsNodes() {
+        return false;
+    }
+
     /** Latency percentiles and error rate over the run, or over every {@code window} when given. */
     record Slo(
             String name,
@@ -34,7 +39,12 @@ public sealed interface Hypothesis {
      * schedulable nodes. Met at the end, or at any moment up to {@code within} after it.
      */
     record Kube(String name, OptionalInt availableReplicasAtLeast, OptionalInt readyNodesAtLeast, Duration within)
-            implements Hypothesis {}
+            implements Hypothesis {
+        @Override
+        public boolean readsNodes() {
+            return readyNodesAtLeast.isPresent();
+        }
+    }
 
     /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */
     record Prometheus(String name, String query, Bound bound, double threshold) implements Hypothesis {

@@ -224,6 +224,12 @@ public record ReportView(
 
     private static List<Fact> environment(Journal j) {
         List<Fact> env = new ArrayList<>();
+        if (j.environment() == null) {
+            // A run whose agent died: the next agent wrote the journal and never saw the start.
+            env.add(new Fact("Cluster", "not recorded (the agent that ran this stopped during the run)"));
+            env.add(new Fact("Agent", j.run().agentVersion()));
+            return env;
+        }
         env.add(new Fact("API server", j.environment().server()));
         env.add(new Fact("Kubernetes", j.environment().kubernetesVersion()));
         long ready = j.environment().nodes().stream().filter(n -> n.ready()).count();
@@ -231,8 +237,11 @@ public record ReportView(
                 j.environment().nodes().stream().filter(n -> n.schedulable()).count();
         env.add(new Fact(
                 "Nodes at start",
-                "%d (%d ready, %d schedulable)"
-                        .formatted(j.environment().nodes().size(), ready, schedulable)));
+                j.environment().nodes().isEmpty()
+                        // A namespaced agent may not list nodes; a cluster the run could act on has some.
+                        ? "not read (an agent with namespaced RBAC reads no node)"
+                        : "%d (%d ready, %d schedulable)"
+                                .formatted(j.environment().nodes().size(), ready, schedulable)));
         env.add(new Fact("Agent", j.run().agentVersion()));
         return env;
     }

@@ -18,11 +18,13 @@ final class ClusterObservation implements AutoCloseable {
     void start(
             SharedInformers informers,
             ClusterSnapshot.WorkloadView target,
+            dev.aftershock.selection.Reach reach,
             RunRecorder recorder,
             AgentMetrics metrics) {
         watch = new ClusterWatch(
                 informers,
-                new ClusterWatch.Scope(target.namespace(), target.selector(), target.kind(), target.name()),
+                new ClusterWatch.Scope(
+                        target.namespace(), target.selector(), target.kind(), target.name(), reach.nodes()),
                 recorder::now,
                 observed -> {
                     timeline.observe(observed);

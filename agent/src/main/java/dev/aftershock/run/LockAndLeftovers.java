@@ -36,7 +36,7 @@ final class LockAndLeftovers {
 
     /** What an earlier run left changed: recover it first, or refuse (exit 3). */
     static boolean noneLeft(ClusterOps cluster, RunOptions options, Console console) throws ApiException {
-        Recovery recovery = new Recovery(cluster, options.stateDir(), Optional.empty());
+        Recovery recovery = new Recovery(cluster, options.stateDir(), Optional.empty()).within(options.reach());
         List<String> problems = new ArrayList<>();
         List<Leftover> left;
         try {

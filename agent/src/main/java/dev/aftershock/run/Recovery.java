@@ -25,6 +25,7 @@ public final class Recovery {
     private final Path stateDir;
     private final Optional<String> liveRun;
     private final java.util.function.Predicate<String> ofRuns;
+    private dev.aftershock.selection.Reach reach = dev.aftershock.selection.Reach.cluster();
 
     /** {@code liveRun}: the run that holds the run lock now, if one does. */
     public Recovery(ClusterOps cluster, Path stateDir, Optional<String> liveRun) {
@@ -43,11 +44,23 @@ public final class Recovery {
         this.ofRuns = ofRuns;
     }
 
+    /**
+     * Looks only where the agent may: with a namespaced reach, node faults cannot have run, and their
+     * marks (on nodes) cannot be read.
+     */
+    public Recovery within(dev.aftershock.selection.Reach reach) {
+        this.reach = reach;
+        return this;
+    }
+
     /** What is left behind now (for the next run's check), without changing anything. */
     public List<Leftover> find(List<String> problems) throws Exception {
         Set<Leftover> all = new LinkedHashSet<>();
         for (Map.Entry<FaultSpec.Action, FaultRegistry.Entry> e :
                 FaultRegistry.entries().entrySet()) {
+            if (!reach.nodes() && e.getKey().targets() == FaultSpec.Targets.NODES) {
+                continue;
+            }
             all.addAll(e.getValue().leftovers().find(cluster));
         }
         RollbackLedger.Scan scan = RollbackLedger.scan(stateDir);

@@ -123,6 +123,13 @@ public final class RunEngine {
     }
 
     public Result run() throws ApiException, InterruptedException {
+        List<String> unreachable = options.reach().refusals(experiment);
+        if (!unreachable.isEmpty()) {
+            console.refused(
+                    "refused: the experiment needs more than the agent's RBAC allows; nothing was read or changed",
+                    unreachable);
+            return new Result(2, null);
+        }
         readCluster();
         makePlan();
         if (!plan.refusals().isEmpty()) {
@@ -173,7 +180,7 @@ public final class RunEngine {
     }
 
     private void readCluster() throws ApiException {
-        snapshot = new ClusterReader(client).snapshot(experiment.spec().target());
+        snapshot = new ClusterReader(client).snapshot(experiment.spec().target(), options.reach());
         if (snapshot.target().isEmpty()) {
             throw new IllegalStateException("the target %s does not exist in namespace %s"
                     .formatted(
@@ -230,7 +237,7 @@ public final class RunEngine {
         plan.warnings().forEach(w -> recorder.event("plan", "warning", "", w));
         clock = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "aftershock-timeline"));
         metrics.runStarted();
-        observation.start(informers, snapshot.target().orElseThrow(), recorder, metrics);
+        observation.start(informers, snapshot.target().orElseThrow(), options.reach(), recorder, metrics);
         faults.prepare();
         clock.schedule(
                 stop::countDown, experiment.spec().duration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

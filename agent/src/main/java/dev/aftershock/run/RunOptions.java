@@ -21,6 +21,8 @@ public record RunOptions(
         dev.aftershock.metrics.AgentMetrics metrics,
         String agentVersion,
         Locking locking,
+        /** What the agent's RBAC lets the run read and change (the CLI: the whole cluster). */
+        dev.aftershock.selection.Reach reach,
         /** Where reports go when {@code outDir} is null: {@code <reportsRoot>/<run id>}. */
         Path reportsRoot,
         /** Told of the run's progress as it goes (the API's live stream). */

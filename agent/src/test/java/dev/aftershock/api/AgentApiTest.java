@@ -52,6 +52,7 @@ class AgentApiTest {
         records.save(new RunRecord(
                 "old-run-1",
                 "old",
+                "demo/deployment/web",
                 RunRecord.FINISHED,
                 "passed",
                 0,
@@ -143,6 +144,9 @@ class AgentApiTest {
         assertThat(r.body()).contains("\"errors\"").contains("bad.yaml:5:").contains("duration");
         assertThat(call("POST", "/api/v1/runs?file=../etc/passwd", GRANTED, "x").statusCode())
                 .isEqualTo(400);
+        HttpResponse<String> notWeb = call("POST", "/api/v1/runs?loadUrl=file:///etc/passwd", GRANTED, "x");
+        assertThat(notWeb.statusCode()).isEqualTo(400);
+        assertThat(notWeb.body()).contains("loadUrl: expected an absolute http or https URL");
     }
 
     @Test

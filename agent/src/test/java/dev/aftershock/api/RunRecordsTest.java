@@ -16,8 +16,10 @@ class RunRecordsTest {
     void recordsSurviveAndRunsLeftRunningAreMarkedInterrupted() throws Exception {
         RunRecords records = new RunRecords(root);
         Instant t = Instant.parse("2026-11-29T01:00:00Z");
-        records.save(new RunRecord("a-1", "a", RunRecord.FINISHED, "failed", 1, t, t.plusSeconds(60), null));
-        records.save(new RunRecord("b-2", "b", RunRecord.RUNNING, null, null, t.plusSeconds(120), null, null));
+        records.save(new RunRecord(
+                "a-1", "a", "ns/deployment/a", RunRecord.FINISHED, "failed", 1, t, t.plusSeconds(60), null));
+        records.save(new RunRecord(
+                "b-2", "b", "ns/deployment/b", RunRecord.RUNNING, null, null, t.plusSeconds(120), null, null));
         Files.createDirectories(root.resolve("c-3"));
         Files.writeString(root.resolve("c-3/run.json"), "{not json");
 

@@ -61,14 +61,22 @@ public final class AgentApiBenchmark {
             Path data = Files.createTempDirectory("aftershock-bench-api");
             RunRecords records = new RunRecords(data);
             records.save(new RunRecord(
-                    "bench-1", "bench", RunRecord.FINISHED, "passed", 0, Instant.now(), Instant.now(), null));
+                    "bench-1",
+                    "bench",
+                    "bench/deployment/web",
+                    RunRecord.FINISHED,
+                    "passed",
+                    0,
+                    Instant.now(),
+                    Instant.now(),
+                    null));
             for (Duration cache : List.of(Duration.ofSeconds(5), Duration.ZERO)) {
                 RunService runs = new RunService(records, s -> null, Optional::empty);
                 AgentApi api = AgentApi.start(
                         vertx,
                         new AgentApi.Parts(
                                 runs,
-                                new CachedAccess(new AccessReviews(client, ns)::decide, cache, Clock.systemUTC()),
+                                new CachedAccess(AccessReviews.delegated(client, ns)::decide, cache, Clock.systemUTC()),
                                 () -> "",
                                 () -> true,
                                 blocking,

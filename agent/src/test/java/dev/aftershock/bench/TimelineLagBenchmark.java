@@ -84,7 +84,8 @@ public final class TimelineLagBenchmark {
                                 NAMESPACE,
                                 dev.aftershock.selection.LabelSelector.of(Map.of("app", "none")),
                                 "deployment",
-                                "absent"),
+                                "absent",
+                                true),
                         () -> 0L,
                         o -> {
                             if (o instanceof Observed.HpaStatus h && h.hpa().equals(HPA)) {

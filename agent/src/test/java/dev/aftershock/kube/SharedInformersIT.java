@@ -35,7 +35,11 @@ class SharedInformersIT {
                 var watch = new ClusterWatch(
                         informers,
                         new ClusterWatch.Scope(
-                                cluster.namespace(), LabelSelector.of(Map.of("app", "shared")), "deployment", "shared"),
+                                cluster.namespace(),
+                                LabelSelector.of(Map.of("app", "shared")),
+                                "deployment",
+                                "shared",
+                                true),
                         System::currentTimeMillis,
                         o -> {
                             if (o instanceof Observed.PodStatus p) {

@@ -11,16 +11,11 @@ import dev.aftershock.kube.AccessReviews;
 import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.metrics.AgentMetrics;
+import dev.aftershock.testbed.InstalledAgent;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
-import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
 import io.kubernetes.client.openapi.models.AuthenticationV1TokenRequest;
-import io.kubernetes.client.openapi.models.RbacV1Subject;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
-import io.kubernetes.client.openapi.models.V1PolicyRule;
-import io.kubernetes.client.openapi.models.V1Role;
-import io.kubernetes.client.openapi.models.V1RoleBinding;
-import io.kubernetes.client.openapi.models.V1RoleRef;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
 import io.kubernetes.client.openapi.models.V1TokenRequestSpec;
 import io.vertx.core.Vertx;
@@ -72,36 +67,9 @@ class AgentApiIT {
     static void start(TestCluster cluster) throws Exception {
         String ns = cluster.namespace();
         Manifests.deploy(cluster, KwokApps.preferringNode("served", 2, "kwok-node-3", 2, true), 2);
-        granted = serviceAccountToken(cluster, "granted");
+        // An ordinary Role grants runs and reports of aftershock.dev (no CRD exists) to one of them.
+        granted = InstalledAgent.caller(cluster, ns, "granted", List.of("create", "list", "get", "delete"));
         denied = serviceAccountToken(cluster, "denied");
-        var rbac = new RbacAuthorizationV1Api(cluster.client());
-        rbac.createNamespacedRole(
-                        ns,
-                        new V1Role()
-                                .metadata(new V1ObjectMeta().name("aftershock-user"))
-                                .rules(List.of(
-                                        new V1PolicyRule()
-                                                .apiGroups(List.of("aftershock.dev"))
-                                                .resources(List.of("runs"))
-                                                .verbs(List.of("create", "list", "get", "delete")),
-                                        new V1PolicyRule()
-                                                .apiGroups(List.of("aftershock.dev"))
-                                                .resources(List.of("reports"))
-                                                .verbs(List.of("get")))))
-                .execute();
-        rbac.createNamespacedRoleBinding(
-                        ns,
-                        new V1RoleBinding()
-                                .metadata(new V1ObjectMeta().name("aftershock-user"))
-                                .roleRef(new V1RoleRef()
-                                        .apiGroup("rbac.authorization.k8s.io")
-                                        .kind("Role")
-                                        .name("aftershock-user"))
-                                .subjects(List.of(new RbacV1Subject()
-                                        .kind("ServiceAccount")
-                                        .name("granted")
-                                        .namespace(ns))))
-                .execute();
 
         vertx = Vertx.vertx();
         blocking = vertx.createSharedWorkerExecutor("it-blocking", 4);
@@ -119,11 +87,12 @@ class AgentApiIT {
                         null,
                         false,
                         false,
-                        null,
+                        submitted.loadUrl(),
                         null,
                         metrics,
                         "it",
                         locking,
+                        dev.aftershock.selection.Reach.cluster(),
                         submitted.reportsRoot(),
                         submitted.listener(),
                         new PrintWriter(Writer.nullWriter()),
@@ -134,7 +103,7 @@ class AgentApiIT {
                 new AgentApi.Parts(
                         runs,
                         new CachedAccess(
-                                new AccessReviews(cluster.client(), ns)::decide,
+                                AccessReviews.delegated(cluster.client(), ns)::decide,
                                 Duration.ofSeconds(5),
                                 Clock.systemUTC()),
                         metrics::scrape,

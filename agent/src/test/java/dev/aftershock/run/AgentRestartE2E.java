@@ -4,22 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.aftershock.testbed.Helm;
+import dev.aftershock.testbed.InstalledAgent;
 import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.Testbed;
 import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.apis.RbacAuthorizationV1Api;
-import io.kubernetes.client.openapi.models.AuthenticationV1TokenRequest;
-import io.kubernetes.client.openapi.models.RbacV1Subject;
-import io.kubernetes.client.openapi.models.V1Namespace;
-import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PolicyRule;
-import io.kubernetes.client.openapi.models.V1Role;
-import io.kubernetes.client.openapi.models.V1RoleBinding;
-import io.kubernetes.client.openapi.models.V1RoleRef;
-import io.kubernetes.client.openapi.models.V1ServiceAccount;
-import io.kubernetes.client.openapi.models.V1TokenRequestSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +18,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -40,7 +30,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(TestbedExtension.class)
 class AgentRestartE2E {
-    private static final String SELECTOR = "app.kubernetes.io/instance=rescue";
     private final TestCluster cluster;
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -53,39 +42,8 @@ class AgentRestartE2E {
         Manifests.deploy(cluster, KwokApps.preferringNode("victim", 2, "kwok-node-2", 2, true), 2);
     }
 
-    /** The chart installed as {@code release} into a new restricted namespace; its API's URL (a NodePort). */
-    private String install(String release, String ns) throws Exception {
-        String image = Testbed.agentImage();
-        cluster.core()
-                .createNamespace(new V1Namespace()
-                        .metadata(new V1ObjectMeta()
-                                .name(ns)
-                                .labels(Map.of("pod-security.kubernetes.io/enforce", "restricted"))))
-                .execute();
-        Helm.Result installed = Helm.run(
-                env(),
-                "install",
-                release,
-                Helm.CHART.toString(),
-                "--namespace",
-                ns,
-                "--set",
-                "image.repository=" + image.substring(0, image.lastIndexOf(':')) + ",image.tag="
-                        + image.substring(image.lastIndexOf(':') + 1) + ",image.pullPolicy=Never",
-                "--set",
-                "nodeSelector.type=real,service.type=NodePort",
-                "--wait",
-                "--timeout",
-                "4m");
-        assertThat(installed.exitCode()).as(installed.stderr()).isZero();
-        int nodePort = cluster.core()
-                .readNamespacedService(release + "-aftershock", ns)
-                .execute()
-                .getSpec()
-                .getPorts()
-                .get(0)
-                .getNodePort();
-        return "http://" + TargetApps.nodeIp("real-node-1") + ":" + nodePort;
+    private String install(String release, String ns, String... values) throws Exception {
+        return InstalledAgent.install(cluster, release, ns, values);
     }
 
     private List<String> env() {
@@ -187,9 +145,102 @@ class AgentRestartE2E {
                             replacement.getMetadata().getName(), firstLog)
                     .contains("\"state\":\"interrupted\"")
                     .contains("the agent stopped while the run was in progress");
+            // Its journal and report, written by the replacement: aborted, and what it put back.
+            HttpResponse<String> journal = send(
+                    HttpRequest.newBuilder(URI.create(agent + location + "/journal.json"))
+                            .GET(),
+                    token);
+            assertThat(journal.statusCode()).as(journal.body()).isEqualTo(200);
+            var written = dev.aftershock.journal.JournalCodec.fromJson(journal.body(), "the replacement's journal");
+            assertThat(written.run().outcome()).isEqualTo(dev.aftershock.journal.RunInfo.Outcome.ABORTED);
+            assertThat(written.abort().condition()).isEqualTo(InterruptedRunJournal.CONDITION);
+            assertThat(written.rollback().recovered()).as(journal.body()).isEqualTo(1);
+            HttpResponse<String> report = send(
+                    HttpRequest.newBuilder(URI.create(agent + location + "/report.html"))
+                            .GET(),
+                    token);
+            assertThat(report.statusCode()).isEqualTo(200);
+            assertThat(report.body()).contains("orphaned-cordon").contains("uncordon");
         } finally {
             cleanUp("rescue", ns);
         }
+    }
+
+    @Test
+    void aNamespacedAgentRunsPodFaultsInItsNamespacesAndRefusesNodeFaults() throws Exception {
+        Manifests.awaitWhole(cluster, "victim", 2);
+        String ns = cluster.namespace() + "-scoped";
+        try {
+            String agent = install("scoped", ns, "rbac.scope=namespaced", "rbac.namespaces[0]=" + cluster.namespace());
+            var rbac = new RbacAuthorizationV1Api(cluster.client());
+            String release = "app.kubernetes.io/instance=scoped";
+            assertThat(rbac.listClusterRole().labelSelector(release).execute().getItems())
+                    .isEmpty();
+            assertThat(rbac.listClusterRoleBinding()
+                            .labelSelector(release)
+                            .execute()
+                            .getItems())
+                    .isEmpty();
+            String token = submitter(ns);
+
+            // Callers are reviewed with their own tokens: no token is still 401, a valid one is let in.
+            HttpResponse<String> anonymous = http.send(
+                    HttpRequest.newBuilder(URI.create(agent + "/api/v1/runs"))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+
+            String refused = submitAndWait(agent, token, """
+                    apiVersion: aftershock.dev/v1alpha1
+                    kind: Experiment
+                    metadata: {name: scoped-cordon}
+                    spec:
+                      duration: 20s
+                      target: {namespace: %s, workload: deployment/victim}
+                      faults:
+                        - {name: cordon, at: 1s, action: node-cordon, nodes: {hosting: target, pick: 1}, for: 5s}
+                    """.formatted(cluster.namespace()));
+            assertThat(refused).contains("\"outcome\":\"refused\"").contains("\"exitCode\":2");
+            assertThat(cordoned()).isZero();
+            assertThat(agentLog(ns, "scoped"))
+                    .contains("fault cordon (node-cordon) acts on nodes")
+                    .contains("rbac.scope: cluster");
+
+            String passed = submitAndWait(agent, token, """
+                    apiVersion: aftershock.dev/v1alpha1
+                    kind: Experiment
+                    metadata: {name: scoped-kill}
+                    spec:
+                      duration: 15s
+                      target: {namespace: %s, workload: deployment/victim}
+                      faults:
+                        - {name: kill, at: 1s, action: pod-kill, pods: {selector: {app: victim}, pick: 1}}
+                      safety: {maxUnavailable: 1}
+                    """.formatted(cluster.namespace()));
+            assertThat(passed).as(agentLog(ns, "scoped")).contains("\"outcome\":\"passed\"");
+        } finally {
+            cleanUp("scoped", ns);
+        }
+    }
+
+    /** Submits an experiment and waits until its run has ended; the run's record as the API shows it. */
+    private String submitAndWait(String agent, String token, String experiment) throws Exception {
+        HttpResponse<String> accepted = send(
+                HttpRequest.newBuilder(URI.create(agent + "/api/v1/runs"))
+                        .POST(HttpRequest.BodyPublishers.ofString(experiment)),
+                token);
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+        return await().atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> send(
+                                        HttpRequest.newBuilder(URI.create(agent + location))
+                                                .GET(),
+                                        token)
+                                .body(),
+                        body -> !body.contains("\"state\":\"running\""));
     }
 
     private void cleanUp(String release, String ns) throws Exception {
@@ -210,45 +261,28 @@ class AgentRestartE2E {
 
     /** A ServiceAccount allowed to create and read runs in the agent's namespace; its token. */
     private String submitter(String ns) throws Exception {
-        cluster.core()
-                .createNamespacedServiceAccount(
-                        ns, new V1ServiceAccount().metadata(new V1ObjectMeta().name("submitter")))
-                .execute();
-        var rbac = new RbacAuthorizationV1Api(cluster.client());
-        rbac.createNamespacedRole(
-                        ns,
-                        new V1Role()
-                                .metadata(new V1ObjectMeta().name("submitter"))
-                                .rules(List.of(new V1PolicyRule()
-                                        .apiGroups(List.of("aftershock.dev"))
-                                        .resources(List.of("runs"))
-                                        .verbs(List.of("create", "get")))))
-                .execute();
-        rbac.createNamespacedRoleBinding(
-                        ns,
-                        new V1RoleBinding()
-                                .metadata(new V1ObjectMeta().name("submitter"))
-                                .roleRef(new V1RoleRef()
-                                        .apiGroup("rbac.authorization.k8s.io")
-                                        .kind("Role")
-                                        .name("submitter"))
-                                .subjects(List.of(new RbacV1Subject()
-                                        .kind("ServiceAccount")
-                                        .name("submitter")
-                                        .namespace(ns))))
-                .execute();
+        return InstalledAgent.caller(cluster, ns, "submitter", List.of("create", "get"));
+    }
+
+    private String agentLog(String ns, String release) throws Exception {
         return cluster.core()
-                .createNamespacedServiceAccountToken(
-                        "submitter",
-                        ns,
-                        new AuthenticationV1TokenRequest().spec(new V1TokenRequestSpec().expirationSeconds(3600L)))
-                .execute()
-                .getStatus()
-                .getToken();
+                .readNamespacedPodLog(
+                        agentPods(ns, release).get(0).getMetadata().getName(), ns)
+                .execute();
     }
 
     private List<V1Pod> agentPods(String ns) throws Exception {
-        return cluster.core().listNamespacedPod(ns).labelSelector(SELECTOR).execute().getItems().stream()
+        return agentPods(ns, "rescue");
+    }
+
+    private List<V1Pod> agentPods(String ns, String release) throws Exception {
+        return cluster
+                .core()
+                .listNamespacedPod(ns)
+                .labelSelector("app.kubernetes.io/instance=" + release)
+                .execute()
+                .getItems()
+                .stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .filter(p -> !p.getMetadata().getName().endsWith("-test"))
                 .toList();
