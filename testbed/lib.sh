@@ -26,7 +26,7 @@ kubectl() { "$kube_bin/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 kwokctl() { "$kwok_bin/kwokctl" --name "$cluster" "$@"; }
 
 apiserver_ready() {
-  [ -f "$kubeconfig" ] && kubectl get --raw /readyz >/dev/null 2>&1
+  [ -f "$kubeconfig" ] && kubectl --request-timeout=10s get --raw /readyz >/dev/null 2>&1
 }
 
 # Whether process $1 is one the testbed started: alive, and its command line names the testbed's
@@ -35,7 +35,7 @@ apiserver_ready() {
 ours() {
   local pid=$1 cmdline
   kill -0 "$pid" 2>/dev/null || return 1
-  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmdline=$({ tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null) || return 1
   case "$cmdline" in *"$cache"* | *"$run"*) return 0 ;; *) return 1 ;; esac
 }
 
@@ -61,6 +61,8 @@ wait_for() {
 # cluster sees them, and the last lines each component logged. Printed to stderr, so that a CI log
 # that keeps only the end of the output still says why the testbed did not come up.
 diagnose() {
+  # Best effort: nothing here may stop the diagnosis or change the exit code it reports.
+  set +e +o pipefail
   log "diagnosis follows (testbed/up failed)"
   { df -h "$cache" /var/lib 2>/dev/null; free -m; } | sed 's/^/[testbed]   /' >&2 || true
   local f
@@ -70,10 +72,10 @@ diagnose() {
     tail -n 6 "$f" | cut -c1-400 | sed 's/^/[testbed]   /' >&2
   done
   if apiserver_ready; then
-    kubectl get nodes -o wide 2>&1 | sed 's/^/[testbed]   /' >&2 || true
-    kubectl get nodes -o jsonpath='{range .items[?(@.metadata.labels.type=="real")]}{.metadata.name}: {range .status.conditions[*]}{.type}={.status} ({.message}); {end}{"\n"}{end}' 2>&1 |
+    kubectl --request-timeout=10s get nodes -o wide 2>&1 | sed 's/^/[testbed]   /' >&2 || true
+    kubectl --request-timeout=10s get nodes -o jsonpath='{range .items[?(@.metadata.labels.type=="real")]}{.metadata.name}: {range .status.conditions[*]}{.type}={.status} ({.message}); {end}{"\n"}{end}' 2>&1 |
       sed 's/^/[testbed]   /' >&2 || true
-    kubectl get apiservice v1beta1.metrics.k8s.io -o jsonpath='{range .status.conditions[*]}metrics API {.type}={.status}: {.message}{"\n"}{end}' 2>&1 |
+    kubectl --request-timeout=10s get apiservice v1beta1.metrics.k8s.io -o jsonpath='{range .status.conditions[*]}metrics API {.type}={.status}: {.message}{"\n"}{end}' 2>&1 |
       sed 's/^/[testbed]   /' >&2 || true
   else
     log "the API server does not answer at $apiserver_port"

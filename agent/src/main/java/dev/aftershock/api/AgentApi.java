@@ -50,7 +50,19 @@ public final class AgentApi implements AutoCloseable {
             BooleanSupplier ready,
             WorkerExecutor blocking,
             /** Experiments shipped with the release, run by name. */
-            Optional<Path> experiments) {}
+            Optional<Path> experiments,
+            /** The agent's schedules, if it has any. */
+            Optional<Scheduler> schedules) {
+        public Parts(
+                RunService runs,
+                CachedAccess access,
+                Supplier<String> metrics,
+                BooleanSupplier ready,
+                WorkerExecutor blocking,
+                Optional<Path> experiments) {
+            this(runs, access, metrics, ready, blocking, experiments, Optional.empty());
+        }
+    }
 
     public static AgentApi start(Vertx vertx, Parts parts, String host, int port) throws Exception {
         Router router = router(vertx, parts);
@@ -93,6 +105,14 @@ public final class AgentApi implements AutoCloseable {
         router.get("/api/v1/runs/:id/events").handler(c -> authorized(c, parts, "get", "runs", () -> follow(c, parts)));
         router.post("/api/v1/runs/:id/abort")
                 .handler(c -> authorized(c, parts, "delete", "runs", () -> abort(c, parts)));
+        router.get("/api/v1/schedules")
+                .handler(c -> authorized(c, parts, "list", "schedules", () -> schedules(c, parts)));
+        router.post("/api/v1/schedules/:name/suspend")
+                .handler(c -> authorized(c, parts, "update", "schedules", () -> suspend(c, parts, true)));
+        router.post("/api/v1/schedules/:name/resume")
+                .handler(c -> authorized(c, parts, "update", "schedules", () -> suspend(c, parts, false)));
+        router.post("/api/v1/schedules/:name/trigger")
+                .handler(c -> authorized(c, parts, "create", "runs", () -> trigger(c, parts)));
         for (String[] artifact : ARTIFACTS) {
             router.get("/api/v1/runs/:id/" + artifact[0])
                     .handler(c -> authorized(c, parts, "get", "reports", () -> artifact(c, parts, artifact)));
@@ -107,7 +127,10 @@ public final class AgentApi implements AutoCloseable {
     /** The bearer token reviewed (on the worker pool), then the handler on the event loop. */
     private static void authorized(RoutingContext c, Parts parts, String verb, String resource, Runnable then) {
         String header = c.request().getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+        // A token is printable ASCII without spaces (RFC 6750's b64token): anything else is no token.
+        if (header == null
+                || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+                || !header.substring(7).strip().matches("[\\x21-\\x7e]+")) {
             c.response().putHeader("WWW-Authenticate", "Bearer");
             problem(c, 401, "Unauthorized", "a bearer token is required (Authorization: Bearer <token>)");
             return;
@@ -138,14 +161,20 @@ public final class AgentApi implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether runs may start; if not, says so (503). A run started before the agent has recovered
+     * what its predecessor left could be taken for one of those, and be recovered under itself.
+     */
+    private static boolean readyForRuns(RoutingContext c, Parts parts) {
+        if (parts.ready().getAsBoolean()) {
+            return true;
+        }
+        problem(c, 503, "Service Unavailable", "the agent is still recovering what its predecessor left; try again");
+        return false;
+    }
+
     private static void submit(RoutingContext c, Parts parts) {
-        if (!parts.ready().getAsBoolean()) {
-            // A run started now could be taken for one the last agent left, and be recovered under itself.
-            problem(
-                    c,
-                    503,
-                    "Service Unavailable",
-                    "the agent is still recovering what its predecessor left; try again");
+        if (!readyForRuns(c, parts)) {
             return;
         }
         String shipped = c.request().getParam("experiment");
@@ -161,7 +190,8 @@ public final class AgentApi implements AutoCloseable {
         if (asked != null) {
             loadUrl = loadUrl(asked);
             if (loadUrl == null) {
-                problem(c, 400, "Bad Request", "loadUrl: expected an absolute http or https URL, got " + asked);
+                // Not echoed: a URL may carry a password.
+                problem(c, 400, "Bad Request", "loadUrl: expected an absolute http or https URL");
                 return;
             }
         }
@@ -333,6 +363,85 @@ public final class AgentApi implements AutoCloseable {
         });
     }
 
+    private static void schedules(RoutingContext c, Parts parts) {
+        blocking(
+                        parts,
+                        () -> parts.schedules()
+                                .map(s -> s.list(java.time.Instant.now()))
+                                .orElse(List.of()))
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        problem(c, 500, "Internal Server Error", result.cause().getMessage());
+                        return;
+                    }
+                    JsonArray all = new JsonArray();
+                    for (Scheduler.View v : result.result()) {
+                        all.add(new JsonObject()
+                                .put("name", v.name())
+                                .put("experiment", v.experiment())
+                                .put("cron", v.cron())
+                                .put("timeZone", v.timeZone())
+                                .put("concurrencyPolicy", v.concurrencyPolicy())
+                                .put("suspended", v.suspended())
+                                .put(
+                                        "lastScheduled",
+                                        v.lastScheduled() == null
+                                                ? null
+                                                : v.lastScheduled().toString())
+                                .put("next", v.next() == null ? null : v.next().toString()));
+                    }
+                    send(c, 200, new JsonObject().put("schedules", all));
+                });
+    }
+
+    private static void suspend(RoutingContext c, Parts parts, boolean suspend) {
+        String name = c.pathParam("name");
+        blocking(
+                        parts,
+                        () -> parts.schedules()
+                                .map(s -> s.suspend(name, suspend))
+                                .orElse(false))
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        problem(c, 503, "Service Unavailable", result.cause().getMessage());
+                    } else if (!result.result()) {
+                        problem(c, 404, "Not Found", "no schedule " + name);
+                    } else {
+                        send(c, 200, new JsonObject().put("name", name).put("suspended", suspend));
+                    }
+                });
+    }
+
+    private static void trigger(RoutingContext c, Parts parts) {
+        String name = c.pathParam("name");
+        if (!readyForRuns(c, parts)) {
+            return;
+        }
+        blocking(
+                        parts,
+                        () -> parts.schedules().isEmpty()
+                                ? Optional.<String>empty()
+                                : parts.schedules().get().trigger(name, java.time.Instant.now()))
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        problem(
+                                c,
+                                500,
+                                "Internal Server Error",
+                                "the run could not start: " + result.cause().getMessage());
+                    } else if (result.result().isEmpty()) {
+                        problem(c, 404, "Not Found", "no schedule " + name);
+                    } else {
+                        String id = result.result().get();
+                        c.response()
+                                .setStatusCode(202)
+                                .putHeader("Location", "/api/v1/runs/" + id)
+                                .putHeader("Content-Type", "application/json")
+                                .end(new JsonObject().put("id", id).encode());
+                    }
+                });
+    }
+
     private static void artifact(RoutingContext c, Parts parts, String[] artifact) {
         String id = c.pathParam("id");
         Path file = parts.runs().artifact(id, artifact[0]);
@@ -350,6 +459,7 @@ public final class AgentApi implements AutoCloseable {
         JsonObject o = new JsonObject()
                 .put("id", r.id())
                 .put("experiment", r.experiment())
+                .put("target", r.target())
                 .put("state", r.state())
                 .put("started", r.started().toString());
         if (r.outcome() != null) {
@@ -415,7 +525,7 @@ public final class AgentApi implements AutoCloseable {
                 .filter(r -> r.getPath() != null && r.methods() != null)
                 .flatMap(r -> r.methods().stream()
                         .map(m -> m.name().toUpperCase(Locale.ROOT) + " "
-                                + r.getPath().replace(":id", "{id}")))
+                                + r.getPath().replaceAll(":([a-zA-Z]+)", "{$1}")))
                 .distinct()
                 .toList();
     }

@@ -8,8 +8,10 @@ import java.time.Instant;
  * artifacts after the run, and after the agent itself restarted.
  *
  * @param target the experiment's target, {@code namespace/kind/name}
- * @param state running, finished, or interrupted (the agent stopped while it ran)
- * @param outcome passed, failed, refused or aborted once finished (as the CLI's exit codes 0 to 3)
+ * @param state running, finished, interrupted (the agent stopped while it ran), or skipped (a
+ *     scheduled start that did not start)
+ * @param outcome passed, failed, refused or aborted once finished (as the CLI's exit codes 0 to 3);
+ *     forbidden or missed when skipped
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunRecord(
@@ -25,6 +27,14 @@ public record RunRecord(
     public static final String RUNNING = "running";
     public static final String FINISHED = "finished";
     public static final String INTERRUPTED = "interrupted";
+    public static final String SKIPPED = "skipped";
+    public static final String FORBIDDEN = "forbidden";
+    public static final String MISSED = "missed";
+
+    /** A scheduled start that did not start ({@link #FORBIDDEN} or {@link #MISSED}), and why. */
+    static RunRecord skipped(String id, String experiment, String outcome, Instant scheduled, String why) {
+        return new RunRecord(id, experiment, null, SKIPPED, outcome, null, scheduled, Instant.now(), why);
+    }
 
     RunRecord finished(int exit, Instant at) {
         return new RunRecord(id, experiment, target, FINISHED, outcomeOf(exit), exit, started, at, reason);

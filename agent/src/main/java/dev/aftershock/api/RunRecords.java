@@ -31,6 +31,9 @@ public final class RunRecords {
 
         /** Every record kept; one that cannot be read is left out. */
         List<byte[]> all();
+
+        /** Forgets a record (retention); one already gone is no error. */
+        void delete(String id);
     }
 
     private final Path root;
@@ -75,6 +78,24 @@ public final class RunRecords {
         }
         records.sort(Comparator.comparing(RunRecord::started).reversed());
         return records;
+    }
+
+    /** Deletes a run's record and its files (retention of a schedule's finished runs). */
+    public synchronized void delete(String id) {
+        if (!validId(id)) {
+            return;
+        }
+        store.delete(id);
+        Path dir = dir(id);
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(f);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the files of run " + id, e);
+            }
+        }
     }
 
     /** Runs the last agent left "running": it died with them. Returns those it marked. */
@@ -144,6 +165,15 @@ public final class RunRecords {
                 return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
             } catch (IOException e) {
                 return Optional.empty();
+            }
+        }
+
+        @Override
+        public void delete(String id) {
+            try {
+                Files.deleteIfExists(root.resolve(id).resolve(FILE));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the record of run " + id, e);
             }
         }
 

@@ -66,12 +66,29 @@ public final class RunService {
 
     /** {@code loadUrl}: replaces the scheme, host and port of the load's URL (null: as written). */
     public Submission submit(String name, byte[] yaml, java.net.URI loadUrl) throws Exception {
+        return submit(name, yaml, loadUrl, null);
+    }
+
+    /**
+     * A run named {@code runId} (a schedule's, after its scheduled time); null: a new id. A run of that
+     * name that already exists is not started again.
+     */
+    public Submission submit(String name, byte[] yaml, java.net.URI loadUrl, String runId) throws Exception {
         ExperimentLoader.Result loaded = ExperimentLoader.load(name, yaml);
         if (loaded instanceof ExperimentLoader.Rejected rejected) {
             return new Submission.Invalid(
                     rejected.problems().stream().map(Object::toString).toList());
         }
         Experiment experiment = ((ExperimentLoader.Loaded) loaded).experiment();
+        if (loadUrl != null
+                && experiment.spec().load().isPresent()
+                && (!experiment.spec().load().get().headers().isEmpty()
+                        || experiment.spec().load().get().url().getRawUserInfo() != null)) {
+            // Headers and credentials in the URL may be secrets: they go only where the experiment says.
+            return new Submission.Invalid(List.of(
+                    "loadUrl: refused for an experiment whose load sends headers or credentials; they go only to"
+                            + " the URL the experiment names"));
+        }
         synchronized (this) {
             if (current != null && !current.ended()) {
                 return new Submission.Busy(current.record().id());
@@ -81,11 +98,16 @@ public final class RunService {
                 return new Submission.Busy(holder.get());
             }
             Live live = new Live();
-            // The name only (the run's journal shows it); a load header's valueFrom file is read from an
-            // absolute path in the agent's pod (a mounted Secret), as nothing else is there.
+            // The name only (the run's journal shows it); a load header's valueFrom file is read from the
+            // agent's load secrets directory (a mounted Secret), and from nowhere else.
             RunOptions runOptions = options.apply(new Submitted(
                     Path.of(name), new String(yaml, StandardCharsets.UTF_8), ensure(records.root()), live, loadUrl));
-            RunEngine engine = new RunEngine(experiment, runOptions);
+            if (runId != null && records.find(runId).isPresent()) {
+                return new Submission.Busy(runId);
+            }
+            RunEngine engine = runId == null
+                    ? new RunEngine(experiment, runOptions)
+                    : new RunEngine(experiment, runOptions, runId);
             String id = engine.runId();
             Files.createDirectories(records.dir(id));
             RunRecord record = new RunRecord(
@@ -133,6 +155,59 @@ public final class RunService {
         }
         live.get().engine.stop(why);
         return true;
+    }
+
+    /** The run going on here, if one does. */
+    public Optional<String> inProgress() {
+        Live live = current;
+        return live != null && !live.ended() ? Optional.of(live.record().id()) : Optional.empty();
+    }
+
+    /** Records a scheduled start that did not start (forbidden, missed), as a run of its own name. */
+    public void recordSkipped(String id, String experiment, String outcome, Instant scheduled, String why) {
+        records.save(RunRecord.skipped(id, experiment, outcome, scheduled, why));
+    }
+
+    /** The runs as the scheduler starts, stops, records and forgets them. */
+    public Scheduler.Runs forSchedules() {
+        return new Scheduler.Runs() {
+            @Override
+            public Optional<String> inProgress() {
+                return RunService.this.inProgress();
+            }
+
+            @Override
+            public Submission submit(String name, byte[] yaml, String runId) throws Exception {
+                return RunService.this.submit(name, yaml, null, runId);
+            }
+
+            @Override
+            public void stop(String why) throws InterruptedException {
+                stopAll(why);
+            }
+
+            @Override
+            public void recordSkipped(String id, String experiment, String outcome, Instant scheduled, String why) {
+                RunService.this.recordSkipped(id, experiment, outcome, scheduled, why);
+            }
+
+            @Override
+            public List<String> ended(String schedule) {
+                // The schedule's own runs only: "nightly" must not count "nightly-b"'s.
+                java.util.regex.Pattern own = java.util.regex.Pattern.compile(
+                        java.util.regex.Pattern.quote(schedule) + "-\\d{8}-\\d{4}(\\d{2}-now)?");
+                return records.all().stream()
+                        .filter(r -> own.matcher(r.id()).matches())
+                        .filter(r -> !r.state().equals(RunRecord.RUNNING))
+                        .map(RunRecord::id)
+                        .toList();
+            }
+
+            @Override
+            public void delete(String id) {
+                records.delete(id);
+            }
+        };
     }
 
     /** The agent is stopping (SIGTERM): the run in progress recovers its faults and ends first. */

@@ -165,6 +165,7 @@ final class RunCommand implements Callable<Integer> {
                 new AftershockCommand.Version().getVersion()[0].replace("aftershock ", ""),
                 locking,
                 dev.aftershock.selection.Reach.cluster(),
+                dev.aftershock.load.LoadHeaders.Sources.ANY,
                 Path.of("reports"),
                 dev.aftershock.run.RunListener.NONE,
                 spec.commandLine().getOut(),

@@ -5,17 +5,22 @@ import dev.aftershock.api.CachedAccess;
 import dev.aftershock.api.RunRecord;
 import dev.aftershock.api.RunRecords;
 import dev.aftershock.api.RunService;
+import dev.aftershock.api.Scheduler;
 import dev.aftershock.kube.AccessReviews;
 import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ConfigMapRunRecords;
+import dev.aftershock.kube.ConfigMapScheduleState;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.RunLease;
+import dev.aftershock.load.LoadHeaders;
 import dev.aftershock.metrics.AgentMetrics;
 import dev.aftershock.report.ReportFiles;
 import dev.aftershock.run.InterruptedRunJournal;
 import dev.aftershock.run.Recovery;
 import dev.aftershock.run.RunOptions;
 import dev.aftershock.selection.Reach;
+import dev.aftershock.validation.ExperimentLoader;
+import dev.aftershock.validation.ScheduleLoader;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -76,6 +81,22 @@ final class ServeCommand implements Callable<Integer> {
     Path experimentsDir;
 
     @Option(
+            names = "--load-secrets-dir",
+            paramLabel = "DIR",
+            defaultValue = "/etc/aftershock/load-secrets",
+            description = "The only place load headers of runs submitted here may read files from (variables:"
+                    + " only AFTERSHOCK_LOAD_*), so no caller can send the agent's own secrets to a URL of theirs."
+                    + " Default: ${DEFAULT-VALUE}.")
+    Path loadSecretsDir;
+
+    @Option(
+            names = "--schedules-dir",
+            paramLabel = "DIR",
+            description = "Schedules (kind: Schedule), each naming an experiment of --experiments-dir; a schedule"
+                    + " or experiment that is not valid stops the agent from starting (exit 2), saying why.")
+    Path schedulesDir;
+
+    @Option(
             names = "--namespace",
             paramLabel = "NS",
             description = "The agent's namespace: where callers are granted runs and reports, and where the run"
@@ -125,6 +146,10 @@ final class ServeCommand implements Callable<Integer> {
             err.println("aftershock: --rbac-scope: expected cluster or namespaced, got " + rbacScope);
             return ExitCode.INVALID_INPUT.code();
         }
+        var loaded = schedules(err);
+        if (loaded.isEmpty()) {
+            return ExitCode.INVALID_INPUT.code();
+        }
         var access = cluster.resolveAccess();
         if (access.isEmpty()) {
             err.println("aftershock: " + cluster.missingKubeconfig());
@@ -161,6 +186,7 @@ final class ServeCommand implements Callable<Integer> {
                         agentVersion(),
                         locking,
                         reach,
+                        LoadHeaders.Sources.forAgent(loadSecretsDir),
                         submitted.reportsRoot(),
                         submitted.listener(),
                         // What the CLI would print, in the agent's log too.
@@ -169,6 +195,14 @@ final class ServeCommand implements Callable<Integer> {
                 () -> RunLease.liveHolder(client, lockNamespace).map(RunLease.Holder::identity));
         AccessReviews reviews =
                 namespaced ? AccessReviews.asCaller(access.get(), ns) : AccessReviews.delegated(client, ns);
+        Optional<Scheduler> scheduler = loaded.get().isEmpty()
+                ? Optional.empty()
+                : Optional.of(new Scheduler(
+                        loaded.get(),
+                        experimentsDir,
+                        new ConfigMapScheduleState(client, ns),
+                        new ConfigMapScheduleState(client, ns),
+                        runs.forSchedules()));
         AtomicBoolean ready = new AtomicBoolean(false);
         var runtime = parent.runtime();
         AgentApi api;
@@ -181,7 +215,8 @@ final class ServeCommand implements Callable<Integer> {
                             metrics::scrape,
                             ready::get,
                             runtime.blockingPool(),
-                            Optional.ofNullable(experimentsDir)),
+                            Optional.ofNullable(experimentsDir),
+                            scheduler),
                     host,
                     port);
         } catch (Exception e) {
@@ -196,9 +231,12 @@ final class ServeCommand implements Callable<Integer> {
                 reach.wholeCluster() ? "the whole cluster" : "namespaces " + String.join(",", reach.namespaces()));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean stopping = new AtomicBoolean(false);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
+                            // No schedule starts a run while the agent stops.
+                            stopping.set(true);
                             try {
                                 runs.stopAll("the agent is stopping (SIGTERM)");
                             } catch (InterruptedException e) {
@@ -210,6 +248,8 @@ final class ServeCommand implements Callable<Integer> {
         takeOverFromPredecessor(
                 records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
         ready.set(true);
+        scheduler.ifPresent(
+                s -> Thread.ofVirtual().name("aftershock-schedules").start(() -> schedule(s, stopping, out)));
         stopped.await();
         api.close();
         return ExitCode.PASSED.code();
@@ -230,11 +270,20 @@ final class ServeCommand implements Callable<Integer> {
             Reach reach,
             String agentVersion,
             PrintWriter out) {
-        List<RunRecord> interrupted =
+        List<RunRecord> marked =
                 records.markInterrupted("the agent stopped while the run was in progress", Instant.now());
+        marked.forEach(r -> out.println("aftershock agent: run " + r.id() + " was interrupted; recovering"));
+        // Runs an earlier replacement marked but may have died before recovering: theirs too (recovery
+        // finds only what is still there), and a journal for those that have none yet.
+        List<RunRecord> interrupted = records.all().stream()
+                .filter(r -> r.state().equals(RunRecord.INTERRUPTED))
+                .filter(r -> marked.stream().anyMatch(m -> m.id().equals(r.id()))
+                        || !Files.exists(records.dir(r.id()).resolve(ReportFiles.JOURNAL)))
+                .toList();
         Set<String> ids = new java.util.HashSet<>();
-        interrupted.forEach(r -> ids.add(r.id()));
-        interrupted.forEach(r -> out.println("aftershock agent: run " + r.id() + " was interrupted; recovering"));
+        records.all().stream()
+                .filter(r -> r.state().equals(RunRecord.INTERRUPTED))
+                .forEach(r -> ids.add(r.id()));
         out.flush();
         if (ids.isEmpty()) {
             return;
@@ -289,6 +338,9 @@ final class ServeCommand implements Callable<Integer> {
                 if (Files.exists(journal) && !Files.exists(dir.resolve(WRITTEN_BY_NEXT_AGENT))) {
                     continue;
                 }
+                // Marked first: a crash mid-write leaves a journal the next agent knows to rewrite.
+                Files.createDirectories(dir);
+                Files.writeString(dir.resolve(WRITTEN_BY_NEXT_AGENT), "");
                 ReportFiles.writeAll(
                         InterruptedRunJournal.of(
                                 new InterruptedRunJournal.Kept(
@@ -297,12 +349,75 @@ final class ServeCommand implements Callable<Integer> {
                                 Instant.now(),
                                 version),
                         dir);
-                Files.writeString(dir.resolve(WRITTEN_BY_NEXT_AGENT), "");
             } catch (java.io.IOException | RuntimeException e) {
                 out.println("aftershock agent: cannot write the journal of interrupted run " + r.id() + ": "
                         + e.getMessage());
             }
         }
+    }
+
+    /** Every second, each schedule whose time has come starts (or is recorded as not started). */
+    private static void schedule(Scheduler scheduler, AtomicBoolean stopping, PrintWriter out) {
+        while (!stopping.get()) {
+            try {
+                scheduler.tick(Instant.now());
+            } catch (Exception e) {
+                out.println("aftershock agent: schedules: " + e.getMessage() + " (tried again in a second)");
+                out.flush();
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The schedules of --schedules-dir, each with its experiment checked; empty (after saying why on
+     * {@code err}) when one is not valid: a schedule is refused, never skipped.
+     */
+    private Optional<List<dev.aftershock.model.Schedule>> schedules(PrintWriter err) throws java.io.IOException {
+        List<dev.aftershock.model.Schedule> all = new ArrayList<>();
+        if (schedulesDir == null || !Files.isDirectory(schedulesDir)) {
+            return Optional.of(all);
+        }
+        boolean valid = true;
+        List<Path> files;
+        try (var list = Files.list(schedulesDir)) {
+            files = list.filter(p -> p.getFileName().toString().matches("[^.].*\\.ya?ml"))
+                    .sorted()
+                    .toList();
+        }
+        for (Path file : files) {
+            switch (ScheduleLoader.load(file.toString(), Files.readAllBytes(file))) {
+                case ScheduleLoader.Rejected rejected -> {
+                    rejected.problems().forEach(err::println);
+                    valid = false;
+                }
+                case ScheduleLoader.Loaded l -> {
+                    Path experiment = experimentsDir == null
+                            ? null
+                            : experimentsDir.resolve(l.schedule().experiment());
+                    if (experiment == null || !Files.isRegularFile(experiment)) {
+                        err.println(file + ": spec.experiment: no experiment "
+                                + l.schedule().experiment() + " was shipped with the agent (--experiments-dir)");
+                        valid = false;
+                    } else if (ExperimentLoader.load(experiment) instanceof ExperimentLoader.Rejected r) {
+                        r.problems().forEach(err::println);
+                        valid = false;
+                    } else {
+                        all.add(l.schedule());
+                    }
+                }
+            }
+        }
+        if (!valid) {
+            err.println("aftershock: the agent does not start with a schedule that is not valid (above)");
+            err.flush();
+            return Optional.empty();
+        }
+        return Optional.of(all);
     }
 
     private static String agentVersion() {

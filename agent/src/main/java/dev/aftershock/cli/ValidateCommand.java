@@ -2,6 +2,7 @@ package dev.aftershock.cli;
 
 import dev.aftershock.validation.ExperimentLoader;
 import dev.aftershock.validation.Problem;
+import dev.aftershock.validation.ScheduleLoader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -35,6 +36,23 @@ final class ValidateCommand implements Callable<Integer> {
         int invalid = 0;
         for (Path file : files) {
             // On this thread: validation needs no cluster and no server, so it starts neither Vert.x nor a client.
+            if (isSchedule(file)) {
+                switch (ScheduleLoader.load(file.toString(), readBounded(file))) {
+                    case ScheduleLoader.Loaded loaded ->
+                        out.printf(
+                                "%s: valid (schedule %s: %s at \"%s\" %s)%n",
+                                file,
+                                loaded.schedule().name(),
+                                loaded.schedule().experiment(),
+                                loaded.schedule().cron(),
+                                loaded.schedule().timeZone());
+                    case ScheduleLoader.Rejected rejected -> {
+                        invalid++;
+                        rejected.problems().forEach(err::println);
+                    }
+                }
+                continue;
+            }
             var result = ExperimentLoader.load(file);
             switch (result) {
                 case ExperimentLoader.Loaded loaded -> {
@@ -61,5 +79,20 @@ final class ValidateCommand implements Callable<Integer> {
             return ExitCode.INVALID_INPUT.code();
         }
         return ExitCode.PASSED.code();
+    }
+
+    /** A schedule says {@code kind: Schedule}; anything else (an experiment, or nothing readable) is an experiment's to judge. */
+    private static boolean isSchedule(Path file) {
+        byte[] bytes = readBounded(file);
+        return bytes != null && ScheduleLoader.isSchedule(bytes);
+    }
+
+    private static byte[] readBounded(Path file) {
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            byte[] bytes = in.readNBytes(dev.aftershock.validation.YamlDocumentReader.MAX_BYTES + 1);
+            return bytes.length > dev.aftershock.validation.YamlDocumentReader.MAX_BYTES ? null : bytes;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 }

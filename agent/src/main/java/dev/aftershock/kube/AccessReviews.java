@@ -91,9 +91,10 @@ public final class AccessReviews {
 
     /** SelfSubjectReview and SelfSubjectAccessReview, sent with each caller's token to the API server of {@code access}. */
     public static AccessReviews asCaller(ClusterAccess access, String namespace) {
+        var callers = KubeClients.asCallers(access);
         return new AccessReviews(
                 (token, action) -> {
-                    ApiClient caller = KubeClients.asCaller(access, token);
+                    ApiClient caller = callers.apply(token);
                     try {
                         V1SelfSubjectReview self = new AuthenticationV1Api(caller)
                                 .createSelfSubjectReview(new V1SelfSubjectReview())
@@ -111,8 +112,9 @@ public final class AccessReviews {
                                 review.getStatus() != null && review.getStatus().getAllowed(),
                                 action);
                     } catch (ApiException e) {
-                        // The API server refused the token itself (expired, revoked, unknown).
-                        if (e.getCode() == 401) {
+                        // The API server refused the token itself (expired, revoked, unknown); a 403 on the
+                        // SelfSubjectReview, which every authenticated user may create, is the anonymous user.
+                        if (e.getCode() == 401 || e.getCode() == 403) {
                             return new Decision.Unauthenticated("the token is not valid");
                         }
                         throw e;

@@ -31,14 +31,15 @@ public final class ClusterReader {
     }
 
     public ClusterSnapshot snapshot(Target target) throws ApiException {
-        return snapshot(target, Reach.cluster());
+        return snapshot(target, Reach.cluster(), java.util.Set.of());
     }
 
     /**
      * Within what the agent may read: with a namespaced reach, no nodes, and the pods and budgets of
-     * its namespaces only (a node fault, which needs the others, is refused before this).
+     * the namespaces the run acts in ({@code touched}, all within reach: a node fault, which needs
+     * the others, is refused before this).
      */
-    public ClusterSnapshot snapshot(Target target, Reach reach) throws ApiException {
+    public ClusterSnapshot snapshot(Target target, Reach reach, java.util.Set<String> touched) throws ApiException {
         CoreV1Api core = new CoreV1Api(client);
         PolicyV1Api policy = new PolicyV1Api(client);
         if (reach.wholeCluster()) {
@@ -58,7 +59,7 @@ public final class ClusterReader {
         }
         List<ClusterSnapshot.PodView> pods = new java.util.ArrayList<>();
         List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
-        for (String ns : new java.util.TreeSet<>(reach.namespaces())) {
+        for (String ns : new java.util.TreeSet<>(touched)) {
             core.listNamespacedPod(ns).execute().getItems().stream()
                     .map(ClusterReader::pod)
                     .forEach(pods::add);

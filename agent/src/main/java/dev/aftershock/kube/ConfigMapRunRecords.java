@@ -95,6 +95,25 @@ public final class ConfigMapRunRecords implements RunRecords.Store {
         }
     }
 
+    @Override
+    public void delete(String id) {
+        try {
+            retrying.until(() -> {
+                try {
+                    return core.deleteNamespacedConfigMap(name(id), namespace).execute();
+                } catch (ApiException e) {
+                    if (e.getCode() == 404) {
+                        return null;
+                    }
+                    throw e;
+                }
+            });
+        } catch (ApiException e) {
+            throw new IllegalStateException(
+                    "cannot delete the record of run " + id + ": " + StatusMessages.describe(e), e);
+        }
+    }
+
     private static Optional<byte[]> bytes(V1ConfigMap map) {
         return Optional.ofNullable(map.getData()).map(d -> d.get(KEY)).map(s -> s.getBytes(StandardCharsets.UTF_8));
     }

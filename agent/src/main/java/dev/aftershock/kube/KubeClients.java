@@ -3,7 +3,6 @@ package dev.aftershock.kube;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import io.kubernetes.client.util.KubeConfig;
-import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
 import io.kubernetes.client.util.credentials.TokenFileAuthentication;
 import java.io.IOException;
 import java.io.Reader;
@@ -34,11 +33,27 @@ public final class KubeClients {
     }
 
     /**
-     * A client that authenticates as a caller of the agent's API (with the caller's bearer token),
+     * Clients that authenticate as callers of the agent's API (each with the caller's bearer token),
      * never as the agent: for the reviews a caller asks about itself. Same server and certificate
      * authority as {@code access}; none of its credentials.
      */
-    public static ApiClient asCaller(ClusterAccess access, String token) {
+    public static java.util.function.Function<String, ApiClient> asCallers(ClusterAccess access) {
+        // Built once (server, CA, no credential at all); each caller's client shares its connections.
+        ApiClient base = withoutCredentials(access);
+        return token -> {
+            ApiClient caller = new ApiClient(base.getHttpClient()
+                    .newBuilder()
+                    .addInterceptor(chain -> chain.proceed(chain.request()
+                            .newBuilder()
+                            .header("Authorization", "Bearer " + token)
+                            .build()))
+                    .build());
+            caller.setBasePath(base.getBasePath());
+            return caller;
+        };
+    }
+
+    private static ApiClient withoutCredentials(ClusterAccess access) {
         try {
             ClientBuilder builder = switch (access) {
                 case ClusterAccess.Kubeconfig k -> {
@@ -53,7 +68,9 @@ public final class KubeClients {
                             .setBasePath(sa.url())
                             .setCertificateAuthority(Files.readAllBytes(sa.certificateAuthority()));
             };
-            return builder.setAuthentication(new AccessTokenAuthentication(token))
+            // No credential of the agent's may reach a request made for a caller (a client certificate
+            // would authenticate it as the agent): the caller's token is the only one sent.
+            return builder.setAuthentication(client -> {})
                     .setReadTimeout(CALL_TIMEOUT)
                     .build();
         } catch (IOException | RuntimeException e) {

@@ -24,7 +24,12 @@ public final class KubeEvents {
         AftershockRecovered("Normal"),
         AftershockRecoveryFailed("Warning"),
         AftershockSkipped("Warning"),
-        AftershockEvictionBlocked("Warning");
+        AftershockEvictionBlocked("Warning"),
+        ScheduleSpawned("Normal"),
+        ScheduleForbidden("Warning"),
+        ScheduleMissed("Warning"),
+        ScheduleSuspended("Normal"),
+        ScheduleResumed("Normal");
 
         final String type;
 

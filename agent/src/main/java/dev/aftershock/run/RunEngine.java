@@ -84,6 +84,11 @@ public final class RunEngine {
     private Redaction redaction = Redaction.none();
 
     public RunEngine(Experiment experiment, RunOptions options) {
+        this(experiment, options, newRunId(experiment.name()));
+    }
+
+    /** A run with a given id: a schedule names its runs after their scheduled times. */
+    public RunEngine(Experiment experiment, RunOptions options, String runId) {
         this.experiment = experiment;
         this.options = options;
         this.client = KubeClients.forCalls(options.access());
@@ -92,7 +97,7 @@ public final class RunEngine {
         this.console = new Console(options.out(), options.err(), options.listener());
         this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
         this.seed = experiment.spec().seed().orElseGet(() -> RANDOM.nextLong() & Long.MAX_VALUE);
-        this.runId = newRunId(experiment.name());
+        this.runId = runId;
     }
 
     public String runId() {
@@ -180,7 +185,10 @@ public final class RunEngine {
     }
 
     private void readCluster() throws ApiException {
-        snapshot = new ClusterReader(client).snapshot(experiment.spec().target(), options.reach());
+        java.util.Set<String> touched = new java.util.HashSet<>();
+        touched.add(experiment.spec().target().namespace());
+        experiment.spec().faults().forEach(f -> f.podSelection().ifPresent(p -> touched.add(p.namespace())));
+        snapshot = new ClusterReader(client).snapshot(experiment.spec().target(), options.reach(), touched);
         if (snapshot.target().isEmpty()) {
             throw new IllegalStateException("the target %s does not exist in namespace %s"
                     .formatted(
@@ -201,7 +209,7 @@ public final class RunEngine {
         LoadProfile profile = experiment.spec().load().get();
         try {
             Path dir = options.experimentFile().toAbsolutePath().getParent();
-            loadHeaders = LoadHeaders.resolve(profile, System.getenv(), dir);
+            loadHeaders = LoadHeaders.resolve(profile, System.getenv(), dir, options.loadSources());
         } catch (IllegalArgumentException e) {
             return Optional.of(e.getMessage());
         }

@@ -23,6 +23,8 @@ public record RunOptions(
         Locking locking,
         /** What the agent's RBAC lets the run read and change (the CLI: the whole cluster). */
         dev.aftershock.selection.Reach reach,
+        /** Where load header values may come from (the CLI: anywhere; the agent: its load secrets only). */
+        dev.aftershock.load.LoadHeaders.Sources loadSources,
         /** Where reports go when {@code outDir} is null: {@code <reportsRoot>/<run id>}. */
         Path reportsRoot,
         /** Told of the run's progress as it goes (the API's live stream). */

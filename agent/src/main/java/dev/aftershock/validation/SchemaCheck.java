@@ -24,22 +24,37 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SchemaCheck {
     static final String SCHEMA_RESOURCE = "experiment.schema.json";
-    private static final JsonNode SCHEMA_TREE = readSchemaTree();
-    // x-expected is our annotation: the words an error message uses for what a value should be.
-    private static final Schema SCHEMA = SchemaRegistry.withDefaultDialect(Dialect.builder(Dialects.getDraft202012())
-                    .keyword(new AnnotationKeyword("x-expected"))
-                    .build())
-            .getSchema(SCHEMA_TREE);
-    private static final Set<String> ALL_FIELD_NAMES = collectFieldNames(SCHEMA_TREE, new HashSet<>());
+    static final String SCHEDULE_SCHEMA_RESOURCE = "schedule.schema.json";
+    /** Experiments ({@code experiments/schema/experiment.schema.json}). */
+    static final SchemaCheck EXPERIMENT = new SchemaCheck(SCHEMA_RESOURCE);
+    /** Schedules ({@code experiments/schema/schedule.schema.json}). */
+    static final SchemaCheck SCHEDULE = new SchemaCheck(SCHEDULE_SCHEMA_RESOURCE);
 
-    private SchemaCheck() {}
+    private final JsonNode tree;
+    private final Schema schema;
+    private final Set<String> allFieldNames;
 
-    public static JsonNode schemaTree() {
-        return SCHEMA_TREE;
+    private SchemaCheck(String resource) {
+        this.tree = readSchemaTree(resource);
+        // x-expected is our annotation: the words an error message uses for what a value should be.
+        this.schema = SchemaRegistry.withDefaultDialect(Dialect.builder(Dialects.getDraft202012())
+                        .keyword(new AnnotationKeyword("x-expected"))
+                        .build())
+                .getSchema(tree);
+        this.allFieldNames = collectFieldNames(tree, new HashSet<>());
     }
 
+    public static JsonNode schemaTree() {
+        return EXPERIMENT.tree;
+    }
+
+    /** Checks an experiment. */
     public static List<Problem> check(String file, JsonNode document, SourceMap sourceMap) {
-        List<Error> errors = SCHEMA.validate(document);
+        return EXPERIMENT.problems(file, document, sourceMap);
+    }
+
+    List<Problem> problems(String file, JsonNode document, SourceMap sourceMap) {
+        List<Error> errors = schema.validate(document);
         Set<Pointer> countedElsewhere = new HashSet<>();
         for (Error e : errors) {
             if ("additionalProperties".equals(e.getKeyword()) || "required".equals(e.getKeyword())) {
@@ -73,8 +88,7 @@ public final class SchemaCheck {
         return problems;
     }
 
-    private static Problem describeChoice(
-            String file, List<Error> errors, Pointer at, Error first, SourceMap sourceMap) {
+    private Problem describeChoice(String file, List<Error> errors, Pointer at, Error first, SourceMap sourceMap) {
         for (Error e : errors) {
             if (!pointer(e.getInstanceLocation()).equals(at)) {
                 continue;
@@ -82,7 +96,7 @@ public final class SchemaCheck {
             NodePath fragment = e.getSchemaLocation().getFragment();
             for (int i = 0; i < fragment.getNameCount(); i++) {
                 if ("anyOf".equals(fragment.getName(i))) {
-                    String expected = expectedOf(SCHEMA_TREE.at(jsonPointer(fragment, i)));
+                    String expected = expectedOf(tree.at(jsonPointer(fragment, i)));
                     if (expected != null) {
                         return problem(
                                 file,
@@ -95,7 +109,7 @@ public final class SchemaCheck {
         return describe(file, first, at, sourceMap);
     }
 
-    private static Problem describe(String file, Error e, Pointer at, SourceMap sourceMap) {
+    private Problem describe(String file, Error e, Pointer at, SourceMap sourceMap) {
         JsonNode schemaNode = schemaNodeOf(e);
         JsonNode instance = e.getInstanceNode();
         return switch (e.getKeyword()) {
@@ -103,7 +117,7 @@ public final class SchemaCheck {
                 String field = e.getProperty();
                 Pointer fieldAt = at.field(field);
                 List<String> allowed = fieldNames(schemaNode);
-                String hint = Suggestions.closest(field, allowed.isEmpty() ? ALL_FIELD_NAMES : allowed)
+                String hint = Suggestions.closest(field, allowed.isEmpty() ? allFieldNames : allowed)
                         .map(s -> " (did you mean '" + s + "'?)")
                         .orElse(allowed.isEmpty() ? "" : "; expected one of: " + String.join(", ", allowed));
                 yield problem(
@@ -154,14 +168,14 @@ public final class SchemaCheck {
                 .orElse("");
     }
 
-    private static String expectedOf(JsonNode schemaNode) {
+    private String expectedOf(JsonNode schemaNode) {
         JsonNode expected = schemaNode.get("x-expected");
         if (expected != null) {
             return expected.asString();
         }
         JsonNode ref = schemaNode.get("$ref");
         if (ref != null && ref.asString().startsWith("#")) {
-            return expectedOf(SCHEMA_TREE.at(ref.asString().substring(1)));
+            return expectedOf(tree.at(ref.asString().substring(1)));
         }
         return null;
     }
@@ -173,9 +187,9 @@ public final class SchemaCheck {
     }
 
     /** The schema object holding the failed keyword (the error points at the keyword itself). */
-    private static JsonNode schemaNodeOf(Error e) {
+    private JsonNode schemaNodeOf(Error e) {
         NodePath fragment = e.getSchemaLocation().getFragment();
-        return SCHEMA_TREE.at(jsonPointer(fragment, fragment.getNameCount() - 1));
+        return tree.at(jsonPointer(fragment, fragment.getNameCount() - 1));
     }
 
     /** The JSON pointer of the first {@code length} steps of a schema path. */
@@ -240,11 +254,10 @@ public final class SchemaCheck {
         return into;
     }
 
-    private static JsonNode readSchemaTree() {
-        try (InputStream in = SchemaCheck.class.getResourceAsStream(SCHEMA_RESOURCE)) {
+    private static JsonNode readSchemaTree(String resource) {
+        try (InputStream in = SchemaCheck.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException(
-                        "the experiment schema is missing from the classpath: " + SCHEMA_RESOURCE);
+                throw new IllegalStateException("a schema is missing from the classpath: " + resource);
             }
             return JsonMapper.shared().readTree(in);
         } catch (IOException e) {

@@ -111,6 +111,9 @@ class AgentApiTest {
         assertThat(r.statusCode()).isEqualTo(401);
         assertThat(r.headers().firstValue("WWW-Authenticate")).contains("Bearer");
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(call("GET", "/api/v1/runs", "   ", null).statusCode())
+                .as("blanks are no token")
+                .isEqualTo(401);
         assertThat(asked).isEmpty();
         assertThat(call("GET", "/api/v1/runs", "not-a-token", null).statusCode())
                 .isEqualTo(401);
@@ -146,7 +149,24 @@ class AgentApiTest {
                 .isEqualTo(400);
         HttpResponse<String> notWeb = call("POST", "/api/v1/runs?loadUrl=file:///etc/passwd", GRANTED, "x");
         assertThat(notWeb.statusCode()).isEqualTo(400);
-        assertThat(notWeb.body()).contains("loadUrl: expected an absolute http or https URL");
+        assertThat(notWeb.body())
+                .contains("loadUrl: expected an absolute http or https URL")
+                .doesNotContain("passwd");
+        HttpResponse<String> secretsElsewhere =
+                call("POST", "/api/v1/runs?loadUrl=http://attacker.example:80", GRANTED, """
+                        apiVersion: aftershock.dev/v1alpha1
+                        kind: Experiment
+                        metadata: {name: with-token}
+                        spec:
+                          duration: 1m
+                          target: {namespace: x, workload: deployment/y}
+                          load:
+                            url: http://web.x.svc:8080/
+                            headers: {Authorization: {valueFrom: {file: token}}}
+                            arrivals: [{hold: {rate: 1, for: 1m}}]
+                        """);
+        assertThat(secretsElsewhere.statusCode()).as(secretsElsewhere.body()).isEqualTo(400);
+        assertThat(secretsElsewhere.body()).contains("loadUrl: refused for an experiment whose load sends headers");
     }
 
     @Test

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
  * only the CLI/app edge knows Vert.x.
  */
 class PureCoreTest {
-    static final String[] CORE = {"..model..", "..validation..", "..selection..", "..evaluation..", "..report.."};
+    static final String[] CORE = {
+        "..model..", "..validation..", "..selection..", "..evaluation..", "..report..", "..schedule.."
+    };
 
     static final ArchRule CORE_IS_PURE = noClasses()
             .that()

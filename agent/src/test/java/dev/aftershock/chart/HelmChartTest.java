@@ -86,6 +86,18 @@ class HelmChartTest {
     }
 
     @Test
+    void schedulesAndLoadSecretsAreMountedWhereTheAgentLooks() {
+        String rendered = Helm.template(
+                NS, "--set", "schedules.nightly\\.yaml=kind: Schedule,loadSecrets.secretName=load-tokens");
+        List<Map<String, Object>> objects = objects(rendered);
+        assertThat(rendered).contains("secretName: load-tokens").contains("mountPath: /etc/aftershock/load-secrets");
+        assertThat(objects).anySatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-schedules"));
+        assertThat(deploymentArgs(objects)).contains("--schedules-dir=/etc/aftershock/schedules");
+        assertThat(objects(Helm.template(NS)))
+                .noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-schedules"));
+    }
+
+    @Test
     void theAgentAndTheTestPodMeetTheRestrictedProfile() {
         List<Map<String, Object>> objects = objects(Helm.template(NS));
         List<Map<String, Object>> podSpecs = new ArrayList<>();

@@ -50,6 +50,32 @@ class CommandLineTest {
     }
 
     @Test
+    void validateChecksSchedulesToo(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String example = dev.aftershock.validation.RepositoryPaths.experiments()
+                .resolve("schedules/nightly-rolling-pod-kill.yaml")
+                .toString();
+        CliRun valid = CliRun.of("validate", example);
+        assertThat(valid.exitCode()).as(valid.err()).isZero();
+        assertThat(valid.out())
+                .contains("valid (schedule nightly-pod-kill: rolling-pod-kill.yaml at \"30 2 * * *\" Europe/Berlin)");
+
+        java.nio.file.Path bad = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(bad, """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Schedule
+                metadata: {name: bad}
+                spec: {experiment: x.yaml, cron: "* * * * *", timeZone: Nowhere/Special}
+                """);
+        CliRun invalid = CliRun.of("validate", bad.toString());
+        assertThat(invalid.exitCode()).isEqualTo(2);
+        assertThat(invalid.errLines())
+                .first()
+                .asString()
+                .startsWith(bad + ":4:")
+                .contains("unknown time zone 'Nowhere/Special'");
+    }
+
+    @Test
     void aMissingFileIsInvalidInput() {
         CliRun run = CliRun.of("validate", "no/such/experiment.yaml");
         assertThat(run.exitCode()).isEqualTo(2);

@@ -93,6 +93,7 @@ class AgentApiIT {
                         "it",
                         locking,
                         dev.aftershock.selection.Reach.cluster(),
+                        dev.aftershock.load.LoadHeaders.Sources.ANY,
                         submitted.reportsRoot(),
                         submitted.listener(),
                         new PrintWriter(Writer.nullWriter()),
@@ -165,6 +166,24 @@ class AgentApiIT {
                 .contains("system:serviceaccount:" + cluster.namespace() + ":denied")
                 .contains("may not list runs.aftershock.dev");
         assertThat(call("GET", "/api/v1/runs", granted, null).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aNamespacedAgentReviewsEachCallerWithTheCallersOwnToken() throws Exception {
+        // As an agent with rbac.scope namespaced does: SelfSubjectReview and SelfSubjectAccessReview.
+        AccessReviews asCaller =
+                AccessReviews.asCaller(new ClusterAccess.Kubeconfig(cluster.kubeconfig()), cluster.namespace());
+
+        assertThat(asCaller.decide("not-a-token", "list", "runs"))
+                .isInstanceOf(AccessReviews.Decision.Unauthenticated.class);
+        assertThat(asCaller.decide(denied, "list", "runs"))
+                .isEqualTo(new AccessReviews.Decision.Denied(
+                        "system:serviceaccount:" + cluster.namespace() + ":denied",
+                        "system:serviceaccount:%s:denied may not list runs.aftershock.dev in namespace %s"
+                                .formatted(cluster.namespace(), cluster.namespace())));
+        assertThat(asCaller.decide(granted, "list", "runs"))
+                .isEqualTo(new AccessReviews.Decision.Allowed(
+                        "system:serviceaccount:" + cluster.namespace() + ":granted"));
     }
 
     @Test

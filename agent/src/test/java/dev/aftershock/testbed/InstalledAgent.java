@@ -26,6 +26,12 @@ public final class InstalledAgent {
      * more {@code --set} pairs. Returns the API's URL.
      */
     public static String install(TestCluster cluster, String release, String ns, String... values) throws Exception {
+        return install(cluster, release, ns, List.of(), values);
+    }
+
+    /** As above, with more arguments for `helm install` ({@code --set-file} of experiments, schedules). */
+    public static String install(
+            TestCluster cluster, String release, String ns, List<String> helmArgs, String... values) throws Exception {
         String image = Testbed.agentImage();
         cluster.core()
                 .createNamespace(new V1Namespace()
@@ -33,8 +39,7 @@ public final class InstalledAgent {
                                 .name(ns)
                                 .labels(Map.of("pod-security.kubernetes.io/enforce", "restricted"))))
                 .execute();
-        Helm.Result installed = Helm.run(
-                List.of("KUBECONFIG=" + cluster.kubeconfig()),
+        List<String> args = new java.util.ArrayList<>(List.of(
                 "install",
                 release,
                 Helm.CHART.toString(),
@@ -48,7 +53,9 @@ public final class InstalledAgent {
                         + (values.length == 0 ? "" : "," + String.join(",", values)),
                 "--wait",
                 "--timeout",
-                "4m");
+                "4m"));
+        args.addAll(helmArgs);
+        Helm.Result installed = Helm.run(List.of("KUBECONFIG=" + cluster.kubeconfig()), args.toArray(String[]::new));
         assertThat(installed.exitCode()).as(installed.stderr()).isZero();
         int nodePort = cluster.core()
                 .readNamespacedService(release + "-aftershock", ns)
