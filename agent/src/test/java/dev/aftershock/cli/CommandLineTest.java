@@ -76,6 +76,35 @@ class CommandLineTest {
     }
 
     @Test
+    void theAgentDoesNotStartWithAScheduleThatIsNotValid(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path schedules = java.nio.file.Files.createDirectories(dir.resolve("schedules"));
+        java.nio.file.Path experiments = java.nio.file.Files.createDirectories(dir.resolve("experiments"));
+        java.nio.file.Files.writeString(schedules.resolve("nightly.yaml"), """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Schedule
+                metadata: {name: nightly}
+                spec: {experiment: missing.yaml, cron: "0 61 * * *"}
+                """);
+
+        // Refused before the agent reads a kubeconfig or opens a port: nothing else is needed here.
+        CliRun serve = CliRun.of(
+                "serve",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--experiments-dir",
+                experiments.toString(),
+                "--schedules-dir",
+                schedules.toString());
+
+        assertThat(serve.exitCode()).isEqualTo(2);
+        assertThat(serve.err())
+                .contains(schedules.resolve("nightly.yaml") + ":4:")
+                .contains("spec.cron: not a cron expression")
+                .contains("the agent does not start with a schedule that is not valid");
+    }
+
+    @Test
     void aMissingFileIsInvalidInput() {
         CliRun run = CliRun.of("validate", "no/such/experiment.yaml");
         assertThat(run.exitCode()).isEqualTo(2);
