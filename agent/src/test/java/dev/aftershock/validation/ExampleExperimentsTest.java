@@ -25,6 +25,17 @@ class ExampleExperimentsTest {
     }
 
     @Test
+    void everyExampleScheduleIsValid() throws IOException {
+        try (Stream<Path> files = Files.list(RepositoryPaths.experiments().resolve("schedules"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                assertThat(ScheduleLoader.load(file.toString(), Files.readAllBytes(file)))
+                        .as(file.toString())
+                        .isInstanceOf(ScheduleLoader.Loaded.class);
+            }
+        }
+    }
+
+    @Test
     void thereAreAtLeastThreeExamples() throws IOException {
         assertThat(examples()).hasSizeGreaterThanOrEqualTo(3);
     }
