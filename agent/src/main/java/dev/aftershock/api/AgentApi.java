@@ -52,7 +52,9 @@ public final class AgentApi implements AutoCloseable {
             /** Experiments shipped with the release, run by name. */
             Optional<Path> experiments,
             /** The agent's schedules, if it has any. */
-            Optional<Scheduler> schedules) {
+            Optional<Scheduler> schedules,
+            /** The replica that leads while this one stands by (not ready, and another replica leads). */
+            Supplier<Optional<String>> standingByFor) {
         public Parts(
                 RunService runs,
                 CachedAccess access,
@@ -61,6 +63,17 @@ public final class AgentApi implements AutoCloseable {
                 WorkerExecutor blocking,
                 Optional<Path> experiments) {
             this(runs, access, metrics, ready, blocking, experiments, Optional.empty());
+        }
+
+        public Parts(
+                RunService runs,
+                CachedAccess access,
+                Supplier<String> metrics,
+                BooleanSupplier ready,
+                WorkerExecutor blocking,
+                Optional<Path> experiments,
+                Optional<Scheduler> schedules) {
+            this(runs, access, metrics, ready, blocking, experiments, schedules, Optional::empty);
         }
     }
 
@@ -83,8 +96,12 @@ public final class AgentApi implements AutoCloseable {
         Router router = Router.router(vertx);
         router.get("/healthz").handler(c -> c.response().end("ok\n"));
         router.get("/readyz").handler(c -> {
+            Optional<String> leader = parts.standingByFor().get();
             if (parts.ready().getAsBoolean()) {
                 c.response().end("ok\n");
+            } else if (leader.isPresent()) {
+                // Ready, so rollouts go on; the Service selects only the leader's pod.
+                c.response().end("standing by: " + leader.get() + " leads and takes runs\n");
             } else {
                 c.response().setStatusCode(503).end("starting: looking for runs the last agent left\n");
             }
@@ -168,6 +185,16 @@ public final class AgentApi implements AutoCloseable {
     private static boolean readyForRuns(RoutingContext c, Parts parts) {
         if (parts.ready().getAsBoolean()) {
             return true;
+        }
+        Optional<String> leader = parts.standingByFor().get();
+        if (leader.isPresent()) {
+            problem(
+                    c,
+                    503,
+                    "Service Unavailable",
+                    "this agent replica stands by: " + leader.get()
+                            + " leads and takes runs (the agent's Service sends callers to it)");
+            return false;
         }
         problem(c, 503, "Service Unavailable", "the agent is still recovering what its predecessor left; try again");
         return false;
@@ -354,6 +381,10 @@ public final class AgentApi implements AutoCloseable {
 
     private static void abort(RoutingContext c, Parts parts) {
         String id = c.pathParam("id");
+        // A replica standing by runs nothing: the leader may, and the caller should ask it.
+        if (parts.standingByFor().get().isPresent() && !readyForRuns(c, parts)) {
+            return;
+        }
         blocking(parts, () -> parts.runs().abort(id, "aborted over the API")).onComplete(result -> {
             if (result.succeeded() && result.result()) {
                 send(c, 202, new JsonObject().put("id", id).put("state", "aborting"));

@@ -11,6 +11,7 @@ import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ConfigMapRunRecords;
 import dev.aftershock.kube.ConfigMapScheduleState;
 import dev.aftershock.kube.KubeClients;
+import dev.aftershock.kube.Leadership;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.load.LoadHeaders;
 import dev.aftershock.metrics.AgentMetrics;
@@ -126,6 +127,14 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long an access decision is reused (default: ${DEFAULT-VALUE}; 0s: never).")
     String authCache;
 
+    @Option(
+            names = "--leader-election",
+            description = "Replicas elect a leader on the Lease " + Leadership.LEASE + " of --namespace: only"
+                    + " the leader schedules and takes runs (it labels its pod " + Leadership.LABEL + "=true,"
+                    + " which the chart's Service selects); the others stand by, and one leads within "
+                    + "15 s of the leader's death. A leader that cannot renew the Lease stops its runs and exits.")
+    boolean leaderElection;
+
     @Mixin
     ClusterOptions cluster;
 
@@ -204,6 +213,11 @@ final class ServeCommand implements Callable<Integer> {
                         new ConfigMapScheduleState(client, ns),
                         runs.forSchedules()));
         AtomicBoolean ready = new AtomicBoolean(false);
+        // Another replica leading while this one stands by (with --leader-election).
+        var leaderSeen = new java.util.concurrent.atomic.AtomicReference<Optional<String>>(Optional.empty());
+        Optional<Leadership> leadership = leaderElection
+                ? Optional.of(new Leadership(client, ns, identity(), Optional.ofNullable(System.getenv("POD_NAME"))))
+                : Optional.empty();
         var runtime = parent.runtime();
         AgentApi api;
         try {
@@ -216,7 +230,8 @@ final class ServeCommand implements Callable<Integer> {
                             ready::get,
                             runtime.blockingPool(),
                             Optional.ofNullable(experimentsDir),
-                            scheduler),
+                            scheduler,
+                            leaderSeen::get),
                     host,
                     port);
         } catch (Exception e) {
@@ -242,17 +257,114 @@ final class ServeCommand implements Callable<Integer> {
                             } catch (InterruptedException e) {
                                 Thread.currentThread().interrupt();
                             }
+                            // The next replica need not wait for the Lease to lapse.
+                            leadership.ifPresent(Leadership::release);
                             stopped.countDown();
                         },
                         "aftershock-serve-stop"));
-        takeOverFromPredecessor(
-                records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
-        ready.set(true);
-        scheduler.ifPresent(
-                s -> Thread.ofVirtual().name("aftershock-schedules").start(() -> schedule(s, stopping, out)));
+        Runnable lead = () -> {
+            takeOverFromPredecessor(
+                    records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
+            ready.set(true);
+            scheduler.ifPresent(
+                    s -> Thread.ofVirtual().name("aftershock-schedules").start(() -> schedule(s, stopping, out)));
+        };
+        AtomicBoolean lostLeadership = new AtomicBoolean(false);
+        if (leadership.isEmpty()) {
+            lead.run();
+        } else {
+            standBy(leadership.get(), lead, ready, leaderSeen, out);
+            leadership.get().elect(lead(leadership.get(), lead, out), () -> {
+                if (stopping.getAndSet(true)) {
+                    return;
+                }
+                lostLeadership.set(true);
+                out.println("aftershock agent: " + leadership.get().identity()
+                        + " no longer holds the leader Lease; stopping its runs and exiting");
+                out.flush();
+                try {
+                    runs.stopAll("this agent replica lost its leadership");
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stopped.countDown();
+            });
+        }
         stopped.await();
         api.close();
-        return ExitCode.PASSED.code();
+        return lostLeadership.get() ? ExitCode.ABORTED.code() : ExitCode.PASSED.code();
+    }
+
+    /**
+     * Out of the Service until elected (a restarted container of a former leader may still carry the
+     * label), then watching who leads, for /readyz and the callers this replica turns away.
+     */
+    private static void standBy(
+            Leadership leadership,
+            Runnable lead,
+            AtomicBoolean ready,
+            java.util.concurrent.atomic.AtomicReference<Optional<String>> leaderSeen,
+            PrintWriter out) {
+        try {
+            leadership.label(false);
+        } catch (Exception e) {
+            out.println("aftershock agent: cannot label this pod out of the Service: "
+                    + dev.aftershock.kube.StatusMessages.describe(e));
+        }
+        out.println("aftershock agent: " + leadership.identity() + " stands by until it holds the Lease "
+                + Leadership.LEASE);
+        out.flush();
+        Thread.ofVirtual().name("aftershock-leader-watch").start(() -> {
+            while (!ready.get()) {
+                leaderSeen.set(leadership.leader().filter(h -> !h.equals(leadership.identity())));
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            leaderSeen.set(Optional.empty());
+        });
+    }
+
+    /** On election: into the Service, then what a single agent does on start. */
+    private static Runnable lead(Leadership leadership, Runnable lead, PrintWriter out) {
+        return () -> {
+            out.println("aftershock agent: " + leadership.identity() + " leads");
+            out.flush();
+            // Labelled before it is ready: callers reach it once it has recovered its predecessor's runs.
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    leadership.label(true);
+                    break;
+                } catch (Exception e) {
+                    out.println("aftershock agent: cannot label this pod into the Service (attempt " + attempt + "): "
+                            + dev.aftershock.kube.StatusMessages.describe(e));
+                    out.flush();
+                    try {
+                        Thread.sleep(Math.min(10_000, 1_000L * attempt));
+                    } catch (InterruptedException interrupted) {
+                        return;
+                    }
+                }
+            }
+            lead.run();
+        };
+    }
+
+    /** This replica's name in the Lease: its pod's, or in no pod the host's and the process's. */
+    private static String identity() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isBlank()) {
+            return pod;
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "aftershock";
+        }
+        return host + "-" + ProcessHandle.current().pid();
     }
 
     /**

@@ -42,6 +42,7 @@ class AgentApiTest {
     private AgentApi api;
     private final List<String> asked = new ArrayList<>();
     private volatile boolean ready = true;
+    private volatile Optional<String> leader = Optional.empty();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeEach
@@ -82,7 +83,14 @@ class AgentApiTest {
         api = AgentApi.start(
                 vertx,
                 new AgentApi.Parts(
-                        runs, access, () -> "aftershock_runs_total 0\n", () -> ready, blocking, Optional.empty()),
+                        runs,
+                        access,
+                        () -> "aftershock_runs_total 0\n",
+                        () -> ready,
+                        blocking,
+                        Optional.empty(),
+                        Optional.empty(),
+                        () -> leader),
                 "127.0.0.1",
                 0);
     }
@@ -117,6 +125,29 @@ class AgentApiTest {
         assertThat(asked).isEmpty();
         assertThat(call("GET", "/api/v1/runs", "not-a-token", null).statusCode())
                 .isEqualTo(401);
+    }
+
+    @Test
+    void aReplicaStandingByIsReadyButTurnsRunsToTheLeader() throws Exception {
+        ready = false;
+        leader = Optional.of("agent-7d9f-abcde");
+        HttpResponse<String> readyz = call("GET", "/readyz", null, null);
+        assertThat(readyz.statusCode())
+                .as("ready, so a rollout of two replicas goes on")
+                .isEqualTo(200);
+        assertThat(readyz.body()).contains("standing by: agent-7d9f-abcde leads");
+        HttpResponse<String> submit = call("POST", "/api/v1/runs", GRANTED, "x");
+        assertThat(submit.statusCode()).isEqualTo(503);
+        assertThat(submit.body()).contains("stands by: agent-7d9f-abcde leads and takes runs");
+        assertThat(call("POST", "/api/v1/runs/old-run-1/abort", GRANTED, null).statusCode())
+                .isEqualTo(503);
+        assertThat(call("GET", "/api/v1/runs/old-run-1", GRANTED, null).statusCode())
+                .as("records are the cluster's: any replica shows them")
+                .isEqualTo(200);
+        leader = Optional.empty();
+        assertThat(call("GET", "/readyz", null, null).statusCode())
+                .as("neither leading nor behind a live leader")
+                .isEqualTo(503);
     }
 
     @Test

@@ -57,9 +57,10 @@ class HelmChartTest {
         Helm.Result replicas = Helm.run("template", "x", Helm.CHART.toString(), "--set", "replicas=abc");
         assertThat(replicas.exitCode()).isNotZero();
         assertThat(replicas.stderr()).contains("replicas").contains("integer");
-        Helm.Result two = Helm.run("template", "x", Helm.CHART.toString(), "--set", "replicas=2");
-        assertThat(two.exitCode()).isNotZero();
-        assertThat(two.stderr()).contains("replicas");
+        Helm.Result twoOnOneNodesVolume =
+                Helm.run("template", "x", Helm.CHART.toString(), "--set", "replicas=2,persistence.enabled=true");
+        assertThat(twoOnOneNodesVolume.exitCode()).isNotZero();
+        assertThat(twoOnOneNodesVolume.stderr()).contains("persistence.accessMode=ReadWriteMany");
         Helm.Result scope = Helm.run("template", "x", Helm.CHART.toString(), "--set", "rbac.scope=everything");
         assertThat(scope.exitCode()).isNotZero();
         assertThat(scope.stderr()).contains("/rbac/scope").contains("'cluster', 'namespaced'");
@@ -95,6 +96,21 @@ class HelmChartTest {
         assertThat(deploymentArgs(objects)).contains("--schedules-dir=/etc/aftershock/schedules");
         assertThat(objects(Helm.template(NS)))
                 .noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-schedules"));
+    }
+
+    @Test
+    void theServiceSendsCallersToTheElectedReplicaOnly() {
+        List<Map<String, Object>> objects = objects(Helm.template(NS, "--set", "replicas=2"));
+        assertThat(deploymentArgs(objects)).contains("--leader-election");
+        Map<String, Object> service = objects.stream()
+                .filter(o -> o.get("kind").equals("Service"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(map(map(service, "spec"), "selector")).containsEntry("aftershock.dev/leader", "true");
+        // The agent labels its own pod: patch on pods, in its own namespace only.
+        assertThat(Helm.template(NS, "--set", "replicas=2"))
+                .contains("resourceNames: [aftershock-run-lock, aftershock-agent-leader]")
+                .contains("resources: [pods]\n    verbs: [patch]");
     }
 
     @Test

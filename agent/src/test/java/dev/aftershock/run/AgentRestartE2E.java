@@ -128,6 +128,11 @@ class AgentRestartE2E {
                                             .getName()
                                             .equals(first.getMetadata().getName()))
                                     .filter(TargetApps::isReady)
+                                    // Ready while it stands by behind the dead agent's Lease, too.
+                                    .filter(p -> "true"
+                                            .equals(p.getMetadata()
+                                                    .getLabels()
+                                                    .get(dev.aftershock.kube.Leadership.LABEL)))
                                     .findFirst()
                                     .orElse(null),
                             p -> p != null);
@@ -137,8 +142,15 @@ class AgentRestartE2E {
                     .until(() -> cordoned() == 0);
             assertThat(Duration.between(ready, Instant.now())).isLessThanOrEqualTo(Duration.ofSeconds(30));
 
-            HttpResponse<String> run =
-                    send(HttpRequest.newBuilder(URI.create(agent + location)).GET(), token);
+            // The Service sends callers to it once its readiness probe sees it has recovered.
+            HttpResponse<String> run = await().atMost(Duration.ofSeconds(20))
+                    .ignoreExceptions()
+                    .until(
+                            () -> send(
+                                    HttpRequest.newBuilder(URI.create(agent + location))
+                                            .GET(),
+                                    token),
+                            r -> r.statusCode() == 200);
             assertThat(run.body())
                     .as(
                             "the run, as the replacement %s shows it; the first agent's log:%n%s",

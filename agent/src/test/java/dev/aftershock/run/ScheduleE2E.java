@@ -3,13 +3,11 @@ package dev.aftershock.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.aftershock.testbed.Helm;
 import dev.aftershock.testbed.InstalledAgent;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.V1ConfigMap;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -142,31 +139,12 @@ class ScheduleE2E {
             assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
             assertThat(listed.body()).contains("\"name\":\"every-minute\"").contains("\"suspended\":true");
         } finally {
-            Helm.run(
-                    List.of("KUBECONFIG=" + cluster.kubeconfig()),
-                    "uninstall",
-                    RELEASE,
-                    "--namespace",
-                    ns,
-                    "--ignore-not-found",
-                    "--wait");
-            cluster.core().deleteNamespace(ns).execute();
+            InstalledAgent.uninstall(cluster, RELEASE, ns);
         }
     }
 
-    /** The schedule's run records by run id (a map: a scheduled time can have only one). */
     private Map<String, String> records(String ns, String schedule) throws Exception {
-        return cluster
-                .core()
-                .listNamespacedConfigMap(ns)
-                .labelSelector("aftershock.dev/run-record=true")
-                .execute()
-                .getItems()
-                .stream()
-                .filter(m -> m.getMetadata().getName().startsWith("aftershock-run-" + schedule + "-"))
-                .collect(Collectors.toMap(
-                        m -> m.getMetadata().getName().substring("aftershock-run-".length()),
-                        (V1ConfigMap m) -> m.getData().get("run.json")));
+        return ScheduledRuns.of(cluster, ns, schedule);
     }
 
     private List<String> reasons(String ns, String schedule) throws Exception {
@@ -214,9 +192,7 @@ class ScheduleE2E {
     }
 
     private static String minute(Instant t) {
-        return java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmm")
-                .withZone(java.time.ZoneOffset.UTC)
-                .format(t);
+        return ScheduledRuns.minute(t);
     }
 
     private void post(String agent, String path, String token) throws Exception {

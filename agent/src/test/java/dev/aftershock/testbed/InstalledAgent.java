@@ -67,6 +67,19 @@ public final class InstalledAgent {
         return "http://" + TargetApps.nodeIp("real-node-1") + ":" + nodePort;
     }
 
+    /** The release uninstalled (waiting for its pods to go) and its namespace deleted. */
+    public static void uninstall(TestCluster cluster, String release, String ns) throws Exception {
+        Helm.run(
+                List.of("KUBECONFIG=" + cluster.kubeconfig()),
+                "uninstall",
+                release,
+                "--namespace",
+                ns,
+                "--ignore-not-found",
+                "--wait");
+        cluster.core().deleteNamespace(ns).execute();
+    }
+
     /**
      * A ServiceAccount {@code name} of namespace {@code ns} granted {@code verbs} on the agent's
      * runs there (and get on its reports), as an admin grants a user; its token, valid for an hour.
