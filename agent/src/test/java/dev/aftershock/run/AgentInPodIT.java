@@ -75,6 +75,21 @@ class AgentInPodIT {
                                             - {name: kill, at: 2s, action: pod-kill, pods: {selector: {app: shaken}, pick: 1}}
                                           safety: {maxUnavailable: 1}
                                         """.formatted(ns),
+                                        "short-of-strength.yaml",
+                                        """
+                                        apiVersion: aftershock.dev/v1alpha1
+                                        kind: Experiment
+                                        metadata: {name: short-of-strength}
+                                        spec:
+                                          duration: 10s
+                                          target: {namespace: %s, workload: deployment/planned}
+                                          faults:
+                                            - {name: kill, at: 1s, action: pod-kill, pods: {selector: {app: planned}, pick: 1}}
+                                          hypotheses:
+                                            - name: more-than-there-are
+                                              kube: {availableReplicasAtLeast: 10, within: 5s}
+                                          safety: {maxUnavailable: 1}
+                                        """.formatted(ns),
                                         "broken.yaml",
                                         """
                                         apiVersion: aftershock.dev/v1alpha1
@@ -152,6 +167,78 @@ class AgentInPodIT {
         assertThat(run.log()).contains("no kubeconfig").contains("or run in a pod with a service account");
     }
 
+    /**
+     * The image as a CI job runs it: `run` with a kubeconfig mounted from a Secret (no service
+     * account token in the pod), and the CLI's exit codes: 1 for a hypothesis that did not hold.
+     */
+    @Test
+    void aRunWithAMountedKubeconfigExitsAsTheCliDoes() throws Exception {
+        String ns = cluster.namespace();
+        String token = cluster.core()
+                .createNamespacedServiceAccountToken(
+                        SERVICE_ACCOUNT,
+                        ns,
+                        new io.kubernetes.client.openapi.models.AuthenticationV1TokenRequest()
+                                .spec(new io.kubernetes.client.openapi.models.V1TokenRequestSpec()
+                                        .expirationSeconds(600L)))
+                .execute()
+                .getStatus()
+                .getToken();
+        // The API server as pods reach it: the `kubernetes` Service (the testbed has no cluster DNS).
+        String server = "https://"
+                + cluster.core()
+                        .readNamespacedService("kubernetes", "default")
+                        .execute()
+                        .getSpec()
+                        .getClusterIP()
+                + ":443";
+        String kubeconfig = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: testbed
+                    cluster: {server: "%s", certificate-authority-data: %s}
+                users:
+                  - name: ci
+                    user: {token: "%s"}
+                contexts:
+                  - name: ci
+                    context: {cluster: testbed, user: ci}
+                current-context: ci
+                """.formatted(server, testbedCa(), token);
+        cluster.core()
+                .createNamespacedSecret(
+                        ns,
+                        new io.kubernetes.client.openapi.models.V1Secret()
+                                .metadata(new V1ObjectMeta().name("ci-kubeconfig"))
+                                .stringData(Map.of("config", kubeconfig)))
+                .execute();
+
+        Finished run = runAgent(
+                "ci-kubeconfig",
+                false,
+                true,
+                "run",
+                "/experiments/short-of-strength.yaml",
+                "--kubeconfig",
+                "/kube/config");
+
+        assertThat(run.exitCode()).as(run.log()).isEqualTo(1);
+        assertThat(run.log()).contains("more-than-there-are").doesNotContain(token);
+    }
+
+    /** The testbed's CA, from the kubeconfig the tests use. */
+    private String testbedCa() throws Exception {
+        String config = java.nio.file.Files.readString(cluster.kubeconfig());
+        var matcher =
+                java.util.regex.Pattern.compile("certificate-authority: (\\S+)").matcher(config);
+        assertThat(matcher.find())
+                .as("the testbed kubeconfig names its CA file")
+                .isTrue();
+        return java.util.Base64.getEncoder()
+                .encodeToString(java.nio.file.Files.readAllBytes(java.nio.file.Path.of(matcher.group(1))));
+    }
+
     /** What a finished agent container left: its exit code, its log, the node it ran on. */
     private record Finished(int exitCode, String log, String node) {}
 
@@ -160,6 +247,11 @@ class AgentInPodIT {
     }
 
     private Finished runAgent(String name, boolean serviceAccountToken, String... args) throws ApiException {
+        return runAgent(name, serviceAccountToken, false, args);
+    }
+
+    private Finished runAgent(String name, boolean serviceAccountToken, boolean kubeconfig, String... args)
+            throws ApiException {
         V1Pod pod = TargetApps.podFrom("""
                 apiVersion: v1
                 kind: Pod
@@ -182,6 +274,20 @@ class AgentInPodIT {
                 """.formatted(name, SERVICE_ACCOUNT, image));
         pod.getSpec().getContainers().get(0).args(List.of(args));
         pod.getSpec().automountServiceAccountToken(serviceAccountToken);
+        if (kubeconfig) {
+            pod.getSpec()
+                    .addVolumesItem(new io.kubernetes.client.openapi.models.V1Volume()
+                            .name("kubeconfig")
+                            .secret(new io.kubernetes.client.openapi.models.V1SecretVolumeSource()
+                                    .secretName("ci-kubeconfig")));
+            pod.getSpec()
+                    .getContainers()
+                    .get(0)
+                    .addVolumeMountsItem(new io.kubernetes.client.openapi.models.V1VolumeMount()
+                            .name("kubeconfig")
+                            .mountPath("/kube")
+                            .readOnly(true));
+        }
         String ns = cluster.namespace();
         cluster.core().createNamespacedPod(ns, pod).execute();
 
