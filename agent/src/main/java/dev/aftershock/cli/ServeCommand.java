@@ -2,12 +2,10 @@ package dev.aftershock.cli;
 
 import dev.aftershock.api.AgentApi;
 import dev.aftershock.api.CachedAccess;
-import dev.aftershock.api.RunRecord;
 import dev.aftershock.api.RunRecords;
 import dev.aftershock.api.RunService;
 import dev.aftershock.api.Scheduler;
 import dev.aftershock.kube.AccessReviews;
-import dev.aftershock.kube.ClusterAccess;
 import dev.aftershock.kube.ConfigMapRunRecords;
 import dev.aftershock.kube.ConfigMapScheduleState;
 import dev.aftershock.kube.KubeClients;
@@ -15,9 +13,6 @@ import dev.aftershock.kube.Leadership;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.load.LoadHeaders;
 import dev.aftershock.metrics.AgentMetrics;
-import dev.aftershock.report.ReportFiles;
-import dev.aftershock.run.InterruptedRunJournal;
-import dev.aftershock.run.Recovery;
 import dev.aftershock.run.RunOptions;
 import dev.aftershock.selection.Reach;
 import dev.aftershock.validation.ExperimentLoader;
@@ -47,14 +42,19 @@ import picocli.CommandLine.ParentCommand;
         description = {
             "Runs the agent in the cluster: an HTTP API that takes runs (authenticated by the API server's",
             "TokenReview and authorised by SubjectAccessReviews on aftershock.dev resources), /healthz, /readyz",
-            "and /metrics. On start it marks runs its predecessor left running as interrupted and recovers",
-            "what they changed; on SIGTERM the run in progress recovers its faults before the agent exits."
+            "and /metrics. On start (with --leader-election, once elected) it marks runs its predecessor left",
+            "running as interrupted and recovers what they changed; on SIGTERM the run in progress recovers its",
+            "faults before the agent exits."
         },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:stopped", "2:bad usage, or no cluster access", "3:the API could not be served"})
+        exitCodeList = {
+            "0:stopped",
+            "2:bad usage, or no cluster access",
+            "3:the API could not be served, or (--leader-election) the leader lost its Lease"
+        })
 final class ServeCommand implements Callable<Integer> {
-    /** Marks a journal the next agent wrote for an interrupted run (and may write again). */
-    private static final String WRITTEN_BY_NEXT_AGENT = ".interrupted-journal";
+    /** Tries to label the leader's pod into the Service before it gives up leading (about a minute). */
+    private static final int LABEL_ATTEMPTS = 10;
 
     private static final Path POD_NAMESPACE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
 
@@ -131,8 +131,8 @@ final class ServeCommand implements Callable<Integer> {
             names = "--leader-election",
             description = "Replicas elect a leader on the Lease " + Leadership.LEASE + " of --namespace: only"
                     + " the leader schedules and takes runs (it labels its pod " + Leadership.LABEL + "=true,"
-                    + " which the chart's Service selects); the others stand by, and one leads within "
-                    + "15 s of the leader's death. A leader that cannot renew the Lease stops its runs and exits.")
+                    + " which the chart's Service selects); the others stand by, and one leads 15 to 25 s"
+                    + " after the leader's last renewal. A leader that loses the Lease stops its runs and exits 3.")
     boolean leaderElection;
 
     @Mixin
@@ -247,11 +247,13 @@ final class ServeCommand implements Callable<Integer> {
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean stopping = new AtomicBoolean(false);
+        AtomicBoolean steppedDown = new AtomicBoolean(false);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            // No schedule starts a run while the agent stops.
+                            // No schedule starts a run, and no caller submits one, while the agent stops.
                             stopping.set(true);
+                            ready.set(false);
                             try {
                                 runs.stopAll("the agent is stopping (SIGTERM)");
                             } catch (InterruptedException e) {
@@ -262,94 +264,90 @@ final class ServeCommand implements Callable<Integer> {
                             stopped.countDown();
                         },
                         "aftershock-serve-stop"));
-        Runnable lead = () -> {
-            takeOverFromPredecessor(
-                    records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
+        Takeover takeover = new Takeover(
+                records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
+        Runnable takeRuns = () -> {
+            if (!takeover.run(stopping::get) || stopping.get()) {
+                return;
+            }
             ready.set(true);
             scheduler.ifPresent(
                     s -> Thread.ofVirtual().name("aftershock-schedules").start(() -> schedule(s, stopping, out)));
         };
-        AtomicBoolean lostLeadership = new AtomicBoolean(false);
         if (leadership.isEmpty()) {
-            lead.run();
+            takeRuns.run();
         } else {
-            standBy(leadership.get(), lead, ready, leaderSeen, out);
-            leadership.get().elect(lead(leadership.get(), lead, out), () -> {
+            Leadership elected = leadership.get();
+            // Whatever ends this replica's leadership ends the replica: its runs stop as on SIGTERM
+            // (recovering their faults), and the container restarts as a replica that stands by.
+            java.util.function.Consumer<String> stepDown = why -> {
                 if (stopping.getAndSet(true)) {
                     return;
                 }
-                lostLeadership.set(true);
-                out.println("aftershock agent: " + leadership.get().identity()
-                        + " no longer holds the leader Lease; stopping its runs and exiting");
+                ready.set(false);
+                steppedDown.set(true);
+                out.println("aftershock agent: " + elected.identity() + " no longer holds the leader Lease (" + why
+                        + "); stopping its runs and exiting");
                 out.flush();
+                try {
+                    elected.label(false);
+                } catch (Exception e) {
+                    // The restarted container labels its pod out of the Service before anything else.
+                }
                 try {
                     runs.stopAll("this agent replica lost its leadership");
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 stopped.countDown();
-            });
+            };
+            Standby standby = new Standby(elected, ready, leaderSeen, out);
+            standby.start();
+            AtomicBoolean leading = new AtomicBoolean(false);
+            elected.elect(
+                    () -> {
+                        leading.set(true);
+                        // Off the elector's one hook thread, which must stay free to report another holder
+                        // while the takeover goes on.
+                        Thread.ofVirtual().name("aftershock-lead").start(() -> {
+                            try {
+                                lead(elected, standby, out);
+                                takeRuns.run();
+                            } catch (Exception | Error e) {
+                                // A leader that cannot lead must not keep the Lease from the others.
+                                stepDown.accept("it could not take up its duties: " + e.getMessage());
+                            }
+                        });
+                    },
+                    () -> stepDown.accept("it could not renew it in time"),
+                    holder -> {
+                        if (leading.get() && !holder.equals(elected.identity())) {
+                            stepDown.accept(holder + " holds it now");
+                        }
+                    });
         }
         stopped.await();
         api.close();
-        return lostLeadership.get() ? ExitCode.ABORTED.code() : ExitCode.PASSED.code();
+        return steppedDown.get() ? ExitCode.ABORTED.code() : ExitCode.PASSED.code();
     }
 
-    /**
-     * Out of the Service until elected (a restarted container of a former leader may still carry the
-     * label), then watching who leads, for /readyz and the callers this replica turns away.
-     */
-    private static void standBy(
-            Leadership leadership,
-            Runnable lead,
-            AtomicBoolean ready,
-            java.util.concurrent.atomic.AtomicReference<Optional<String>> leaderSeen,
-            PrintWriter out) {
-        try {
-            leadership.label(false);
-        } catch (Exception e) {
-            out.println("aftershock agent: cannot label this pod out of the Service: "
-                    + dev.aftershock.kube.StatusMessages.describe(e));
-        }
-        out.println("aftershock agent: " + leadership.identity() + " stands by until it holds the Lease "
-                + Leadership.LEASE);
+    /** On election: into the Service (callers reach it once it has recovered its predecessor's runs). */
+    private static void lead(Leadership leadership, Standby standby, PrintWriter out) throws Exception {
+        out.println("aftershock agent: " + leadership.identity() + " leads");
         out.flush();
-        Thread.ofVirtual().name("aftershock-leader-watch").start(() -> {
-            while (!ready.get()) {
-                leaderSeen.set(leadership.leader().filter(h -> !h.equals(leadership.identity())));
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException e) {
-                    return;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                standby.lead();
+                return;
+            } catch (io.kubernetes.client.openapi.ApiException e) {
+                if (attempt == LABEL_ATTEMPTS) {
+                    throw new IllegalStateException(
+                            "cannot label its pod into the Service: " + dev.aftershock.kube.StatusMessages.describe(e),
+                            e);
                 }
+                Thread.sleep(1_000L * attempt);
             }
-            leaderSeen.set(Optional.empty());
-        });
-    }
-
-    /** On election: into the Service, then what a single agent does on start. */
-    private static Runnable lead(Leadership leadership, Runnable lead, PrintWriter out) {
-        return () -> {
-            out.println("aftershock agent: " + leadership.identity() + " leads");
-            out.flush();
-            // Labelled before it is ready: callers reach it once it has recovered its predecessor's runs.
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    leadership.label(true);
-                    break;
-                } catch (Exception e) {
-                    out.println("aftershock agent: cannot label this pod into the Service (attempt " + attempt + "): "
-                            + dev.aftershock.kube.StatusMessages.describe(e));
-                    out.flush();
-                    try {
-                        Thread.sleep(Math.min(10_000, 1_000L * attempt));
-                    } catch (InterruptedException interrupted) {
-                        return;
-                    }
-                }
-            }
-            lead.run();
-        };
+        }
     }
 
     /** This replica's name in the Lease: its pod's, or in no pod the host's and the process's. */
@@ -365,107 +363,6 @@ final class ServeCommand implements Callable<Integer> {
             host = "aftershock";
         }
         return host + "-" + ProcessHandle.current().pid();
-    }
-
-    /**
-     * Runs the last agent left "running" died with it: they are marked interrupted, and what they
-     * changed is recovered, as `aftershock recover` does, once their run lock has expired. Only
-     * theirs: a CLI run going on beside this agent recovers its own.
-     */
-    private static void takeOverFromPredecessor(
-            RunRecords records,
-            ClusterAccess access,
-            ApiClient client,
-            String lockNamespace,
-            Path stateDir,
-            Duration deadline,
-            Reach reach,
-            String agentVersion,
-            PrintWriter out) {
-        List<RunRecord> marked =
-                records.markInterrupted("the agent stopped while the run was in progress", Instant.now());
-        marked.forEach(r -> out.println("aftershock agent: run " + r.id() + " was interrupted; recovering"));
-        // Runs an earlier replacement marked but may have died before recovering: theirs too (recovery
-        // finds only what is still there), and a journal for those that have none yet.
-        List<RunRecord> interrupted = records.all().stream()
-                .filter(r -> r.state().equals(RunRecord.INTERRUPTED))
-                .filter(r -> marked.stream().anyMatch(m -> m.id().equals(r.id()))
-                        || !Files.exists(records.dir(r.id()).resolve(ReportFiles.JOURNAL)))
-                .toList();
-        Set<String> ids = new java.util.HashSet<>();
-        records.all().stream()
-                .filter(r -> r.state().equals(RunRecord.INTERRUPTED))
-                .forEach(r -> ids.add(r.id()));
-        out.flush();
-        if (ids.isEmpty()) {
-            return;
-        }
-        // Until it has worked the agent stays not ready (and takes no runs): retried, never given up on.
-        for (int attempt = 1; ; attempt++) {
-            try {
-                // The dead agent's lease lapses within RunLease.DURATION; until then recover would skip its run.
-                Instant until = Instant.now().plus(RunLease.DURATION).plusSeconds(5);
-                while (Instant.now().isBefore(until)) {
-                    var holder = RunLease.liveHolder(client, lockNamespace);
-                    if (holder.isEmpty() || !ids.contains(holder.get().identity())) {
-                        break;
-                    }
-                    Thread.sleep(500);
-                }
-                Recovery.Report report = RecoverCommand.recoverEverything(
-                        access, lockNamespace, stateDir, deadline, reach, ids::contains);
-                report.lines().forEach(l -> out.println("aftershock agent: " + l));
-                journal(records, interrupted, report, agentVersion, out);
-                out.flush();
-                if (report.failures() == 0 && report.skipped() == 0) {
-                    return;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (Exception e) {
-                out.println("aftershock agent: recovering what the interrupted runs left failed (attempt " + attempt
-                        + "): " + dev.aftershock.kube.StatusMessages.describe(e));
-            }
-            out.flush();
-            try {
-                Thread.sleep(Math.min(30_000, 2_000L * attempt));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /**
-     * Each interrupted run gets a journal and report of what happened to it (written again after each
-     * attempt, so the last one says how recovery ended). A journal the run wrote itself is kept.
-     */
-    private static void journal(
-            RunRecords records, List<RunRecord> interrupted, Recovery.Report report, String version, PrintWriter out) {
-        for (RunRecord r : interrupted) {
-            Path dir = records.dir(r.id());
-            Path journal = dir.resolve(ReportFiles.JOURNAL);
-            try {
-                if (Files.exists(journal) && !Files.exists(dir.resolve(WRITTEN_BY_NEXT_AGENT))) {
-                    continue;
-                }
-                // Marked first: a crash mid-write leaves a journal the next agent knows to rewrite.
-                Files.createDirectories(dir);
-                Files.writeString(dir.resolve(WRITTEN_BY_NEXT_AGENT), "");
-                ReportFiles.writeAll(
-                        InterruptedRunJournal.of(
-                                new InterruptedRunJournal.Kept(
-                                        r.id(), r.experiment(), r.target(), r.started(), r.ended(), r.reason()),
-                                report,
-                                Instant.now(),
-                                version),
-                        dir);
-            } catch (java.io.IOException | RuntimeException e) {
-                out.println("aftershock agent: cannot write the journal of interrupted run " + r.id() + ": "
-                        + e.getMessage());
-            }
-        }
     }
 
     /** Every second, each schedule whose time has come starts (or is recorded as not started). */

@@ -54,25 +54,40 @@ public final class Leadership {
 
     /**
      * Competes for the Lease on a thread of its own: {@code leading} runs once this replica holds it,
-     * {@code lost} once it no longer does (after which it never leads again: the process should exit).
+     * {@code lost} once it could not renew it in time (after which it never leads again: the process
+     * should exit), and {@code newLeader} with each holder it sees, its own identity included: a leader
+     * that sees another holder has lost the Lease before its renewal deadline says so.
      */
-    public Thread elect(Runnable leading, Runnable lost) {
+    public Thread elect(Runnable leading, Runnable lost, java.util.function.Consumer<String> newLeader) {
         LeaderElector running = new LeaderElector(new LeaderElectionConfig(
                 new LeaseLock(namespace, LEASE, identity, client), LEASE_DURATION, RENEW_DEADLINE, RETRY_PERIOD));
         this.elector = running;
-        // run() returns only when leadership ended, or was never had because the elector was closed.
-        return Thread.ofPlatform().daemon().name("aftershock-leader-election").start(() -> running.run(leading, lost));
+        // A daemon: after close() the elector's acquire loop ends only with the process.
+        return Thread.ofPlatform()
+                .daemon()
+                .name("aftershock-leader-election")
+                .start(() -> running.run(leading, lost, newLeader));
     }
 
-    /** The replica holding the Lease now, if the Lease names one. */
+    /** The replica holding the Lease now, if one renewed it within its duration. */
     public Optional<String> leader() {
         try {
             V1Lease lease = new CoordinationV1Api(client)
                     .readNamespacedLease(LEASE, namespace)
                     .execute();
-            return Optional.ofNullable(lease.getSpec())
-                    .map(s -> s.getHolderIdentity())
-                    .filter(h -> !h.isBlank());
+            var spec = lease.getSpec();
+            if (spec == null
+                    || spec.getHolderIdentity() == null
+                    || spec.getHolderIdentity().isBlank()
+                    || spec.getRenewTime() == null
+                    || spec.getLeaseDurationSeconds() == null) {
+                return Optional.empty();
+            }
+            boolean renewed = spec.getRenewTime()
+                    .toInstant()
+                    .plusSeconds(spec.getLeaseDurationSeconds())
+                    .isAfter(java.time.Instant.now());
+            return renewed ? Optional.of(spec.getHolderIdentity()) : Optional.empty();
         } catch (ApiException e) {
             return Optional.empty();
         }
@@ -98,7 +113,8 @@ public final class Leadership {
      * {@link #LEASE_DURATION}: only if this replica still holds it.
      */
     public void release() {
-        // First no more renewals: one landing after the release would hold the Lease again.
+        // First no more renewals (close() also gives the Lease up; what follows is for when that
+        // failed on a conflict): a renewal landing after the release would hold the Lease again.
         LeaderElector running = elector;
         if (running != null) {
             running.close();

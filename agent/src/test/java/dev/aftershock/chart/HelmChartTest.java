@@ -111,6 +111,14 @@ class HelmChartTest {
         assertThat(Helm.template(NS, "--set", "replicas=2"))
                 .contains("resourceNames: [aftershock-run-lock, aftershock-agent-leader]")
                 .contains("resources: [pods]\n    verbs: [patch]");
+        // One replica elects nothing, so it needs no grant on pods and its Service selects it as it is.
+        List<Map<String, Object>> single = objects(Helm.template(NS));
+        assertThat(deploymentArgs(single)).doesNotContain("--leader-election");
+        assertThat(Helm.template(NS)).doesNotContain("resources: [pods]\n    verbs: [patch]");
+        assertThat(single)
+                .filteredOn(o -> o.get("kind").equals("Service"))
+                .singleElement()
+                .satisfies(s -> assertThat(map(map(s, "spec"), "selector")).doesNotContainKey("aftershock.dev/leader"));
     }
 
     @Test

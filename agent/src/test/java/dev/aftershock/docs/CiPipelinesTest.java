@@ -120,12 +120,26 @@ class CiPipelinesTest {
             assertThat(kubeconfig).hasContent(SECRET);
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(kubeconfig)))
                     .isEqualTo("rw-------");
-            // The container's user gets the files before the run, the runner's user after it.
+            // The container's user gets the files before the run, the runner's user after it, whatever happened.
             assertThat(result.calls())
                     .map(c -> firstWords(c, 4))
-                    .containsExactly("sudo chown -R 65532:65532", "docker run --rm -v", "sudo chown -R " + ids());
+                    .containsExactly("sudo chown -R 65532:65532", "docker run --rm -v");
 
             String reports = assertRunsTheCli(result.dockerArgs(), workspace);
+            Map<String, Object> giveBack = steps.get(steps.indexOf(run) + 1);
+            assertThat(giveBack).containsEntry("if", "${{ always() }}");
+            ScriptRun after = runWithStubs(
+                    dir.resolve("run-" + exitCode),
+                    workspace,
+                    env,
+                    0,
+                    List.of("bash", "--noprofile", "--norc", "-eo", "pipefail"),
+                    (String) giveBack.get("run"));
+            assertThat(after.exitCode()).as(after.output()).isZero();
+            assertThat(after.calls())
+                    .map(c -> firstWords(c, 4))
+                    .containsExactly("sudo chown -R " + ids(), "sudo chown -R " + ids());
+            assertThat(kubeconfig).doesNotExist();
             Map<String, Object> junit = uses(steps, "EnricoMi/publish-unit-test-result-action@v2");
             Map<String, Object> artifact = uses(steps, "actions/upload-artifact@v4");
             assertThat(map(junit.get("with"))).containsEntry("files", reports + "/" + ReportFiles.JUNIT);

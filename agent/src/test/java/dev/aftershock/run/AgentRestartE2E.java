@@ -128,11 +128,6 @@ class AgentRestartE2E {
                                             .getName()
                                             .equals(first.getMetadata().getName()))
                                     .filter(TargetApps::isReady)
-                                    // Ready while it stands by behind the dead agent's Lease, too.
-                                    .filter(p -> "true"
-                                            .equals(p.getMetadata()
-                                                    .getLabels()
-                                                    .get(dev.aftershock.kube.Leadership.LABEL)))
                                     .findFirst()
                                     .orElse(null),
                             p -> p != null);

@@ -86,7 +86,9 @@ class LeadershipIT {
             leases.replaceNamespacedLease(Leadership.LEASE, ns, lease).execute();
             assertThat(b.process().waitFor(60, TimeUnit.SECONDS)).as(b.log()).isTrue();
             assertThat(b.process().exitValue()).isEqualTo(3);
-            assertThat(b.log()).contains("no longer holds the leader Lease; stopping its runs and exiting");
+            assertThat(b.log())
+                    .contains(
+                            "no longer holds the leader Lease (intruder holds it now); stopping its runs and exiting");
         } finally {
             for (Agent agent : new Agent[] {first, second}) {
                 if (agent != null) {
@@ -95,6 +97,41 @@ class LeadershipIT {
             }
             cluster.core().deleteNamespace(ns).execute();
         }
+    }
+
+    /**
+     * A run recorded as running whose run lock is still renewed is alive (a former leader stopping
+     * it): the new leader waits for it and never marks it interrupted under it; once its lock is let
+     * go, the leader marks it, recovers and takes runs.
+     */
+    @Test
+    void aLeaderWaitsForARunStillRenewingItsLockBeforeMarkingIt(@TempDir Path dir) throws Exception {
+        String ns = cluster.namespace() + "-heir";
+        cluster.core()
+                .createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(ns)))
+                .execute();
+        Agent heir = null;
+        String id = "still-stopping-20261129-0000";
+        var records = new dev.aftershock.api.RunRecords(
+                dir.resolve("records"), new dev.aftershock.kube.ConfigMapRunRecords(cluster.client(), ns));
+        records.save(new dev.aftershock.api.RunRecord(
+                id, "still-stopping", ns + "/deployment/x", "running", null, null, Instant.now(), null, null));
+        try (var lock = dev.aftershock.kube.RunLease.acquire(cluster.client(), ns, id, Duration.ZERO)) {
+            heir = start(dir, "heir", ns);
+            Agent a = heir;
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> a.log().contains("run " + id + " still renews its run lock; waiting"));
+            // Well past the lock's 15 s had it not been renewed: still running, and the heir not ready.
+            Thread.sleep(dev.aftershock.kube.RunLease.DURATION.plusSeconds(3).toMillis());
+            assertThat(records.find(id).orElseThrow().state()).isEqualTo("running");
+            assertThat(readyz(a)).doesNotStartWith("ok");
+        }
+        Agent a = heir;
+        await().atMost(Duration.ofSeconds(60)).until(() -> readyz(a).equals("ok\n"));
+        assertThat(records.find(id).orElseThrow().state()).isEqualTo("interrupted");
+        heir.process().destroy();
+        heir.process().waitFor(60, TimeUnit.SECONDS);
+        cluster.core().deleteNamespace(ns).execute();
     }
 
     private Agent start(Path dir, String name, String ns) throws Exception {
