@@ -62,18 +62,7 @@ public final class AgentApi implements AutoCloseable {
                 BooleanSupplier ready,
                 WorkerExecutor blocking,
                 Optional<Path> experiments) {
-            this(runs, access, metrics, ready, blocking, experiments, Optional.empty());
-        }
-
-        public Parts(
-                RunService runs,
-                CachedAccess access,
-                Supplier<String> metrics,
-                BooleanSupplier ready,
-                WorkerExecutor blocking,
-                Optional<Path> experiments,
-                Optional<Scheduler> schedules) {
-            this(runs, access, metrics, ready, blocking, experiments, schedules, Optional::empty);
+            this(runs, access, metrics, ready, blocking, experiments, Optional.empty(), Optional::empty);
         }
     }
 

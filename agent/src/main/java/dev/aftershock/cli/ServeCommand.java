@@ -213,11 +213,10 @@ final class ServeCommand implements Callable<Integer> {
                         new ConfigMapScheduleState(client, ns),
                         runs.forSchedules()));
         AtomicBoolean ready = new AtomicBoolean(false);
-        // Another replica leading while this one stands by (with --leader-election).
-        var leaderSeen = new java.util.concurrent.atomic.AtomicReference<Optional<String>>(Optional.empty());
         Optional<Leadership> leadership = leaderElection
                 ? Optional.of(new Leadership(client, ns, identity(), Optional.ofNullable(System.getenv("POD_NAME"))))
                 : Optional.empty();
+        Optional<Standby> standby = leadership.map(l -> new Standby(l, ready, out));
         var runtime = parent.runtime();
         AgentApi api;
         try {
@@ -231,7 +230,7 @@ final class ServeCommand implements Callable<Integer> {
                             runtime.blockingPool(),
                             Optional.ofNullable(experimentsDir),
                             scheduler,
-                            leaderSeen::get),
+                            () -> standby.flatMap(Standby::leaderSeen)),
                     host,
                     port);
         } catch (Exception e) {
@@ -301,8 +300,8 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 stopped.countDown();
             };
-            Standby standby = new Standby(elected, ready, leaderSeen, out);
-            standby.start();
+            Standby standingBy = standby.orElseThrow();
+            standingBy.start();
             AtomicBoolean leading = new AtomicBoolean(false);
             elected.elect(
                     () -> {
@@ -311,7 +310,7 @@ final class ServeCommand implements Callable<Integer> {
                         // while the takeover goes on.
                         Thread.ofVirtual().name("aftershock-lead").start(() -> {
                             try {
-                                lead(elected, standby, out);
+                                lead(elected, standingBy, out);
                                 takeRuns.run();
                             } catch (Exception | Error e) {
                                 // A leader that cannot lead must not keep the Lease from the others.

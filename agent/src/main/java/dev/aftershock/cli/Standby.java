@@ -17,19 +17,22 @@ final class Standby {
 
     private final Leadership leadership;
     private final AtomicBoolean ready;
-    private final AtomicReference<Optional<String>> leaderSeen;
+    private final AtomicReference<Optional<String>> leaderSeen = new AtomicReference<>(Optional.empty());
     private final PrintWriter out;
-
-    Standby(Leadership leadership, AtomicBoolean ready, AtomicReference<Optional<String>> leaderSeen, PrintWriter out) {
-        this.leadership = leadership;
-        this.ready = ready;
-        this.leaderSeen = leaderSeen;
-        this.out = out;
-    }
-
     private boolean leading;
     private boolean labelledOut;
     private String saidWhy;
+
+    Standby(Leadership leadership, AtomicBoolean ready, PrintWriter out) {
+        this.leadership = leadership;
+        this.ready = ready;
+        this.out = out;
+    }
+
+    /** Another replica leading while this one stands by, out of the Service: for /readyz and callers. */
+    Optional<String> leaderSeen() {
+        return leaderSeen.get();
+    }
 
     void start() {
         out.println("aftershock agent: " + leadership.identity() + " stands by until it holds the Lease "

@@ -125,13 +125,9 @@ final class Takeover {
     private boolean awaitNoLiveRun(BooleanSupplier stopping) throws Exception {
         boolean said = false;
         while (!stopping.getAsBoolean()) {
-            Set<String> running = new HashSet<>();
-            records.all().stream()
-                    .filter(r ->
-                            r.state().equals(RunRecord.RUNNING) || r.state().equals(RunRecord.INTERRUPTED))
-                    .forEach(r -> running.add(r.id()));
+            // The lock first: the records are read only while some run holds it.
             Optional<RunLease.Holder> holder = RunLease.liveHolder(client, lockNamespace);
-            if (holder.isEmpty() || !running.contains(holder.get().identity())) {
+            if (holder.isEmpty() || !recordedAsUnfinished(holder.get().identity())) {
                 return true;
             }
             if (!said) {
@@ -142,6 +138,12 @@ final class Takeover {
             Thread.sleep(1_000);
         }
         return false;
+    }
+
+    private boolean recordedAsUnfinished(String runId) {
+        return records.find(runId)
+                .map(r -> r.state().equals(RunRecord.RUNNING) || r.state().equals(RunRecord.INTERRUPTED))
+                .orElse(false);
     }
 
     /**

@@ -159,14 +159,7 @@ class LeaderFailoverE2E {
     }
 
     private List<V1Pod> agentPods(String ns) throws Exception {
-        return cluster
-                .core()
-                .listNamespacedPod(ns)
-                .labelSelector("app.kubernetes.io/instance=" + RELEASE)
-                .execute()
-                .getItems()
-                .stream()
-                .filter(p -> !p.getMetadata().getName().endsWith("-test"))
+        return InstalledAgent.pods(cluster, RELEASE, ns).stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                 .toList();
     }

@@ -161,14 +161,7 @@ class ScheduleE2E {
     private Instant downAcrossAMinute(String ns) throws Exception {
         scale(ns, 0);
         await().atMost(Duration.ofMinutes(2))
-                .until(() -> cluster
-                        .core()
-                        .listNamespacedPod(ns)
-                        .labelSelector("app.kubernetes.io/instance=" + RELEASE)
-                        .execute()
-                        .getItems()
-                        .stream()
-                        .noneMatch(p -> !p.getMetadata().getName().endsWith("-test")));
+                .until(() -> InstalledAgent.pods(cluster, RELEASE, ns).isEmpty());
         Instant next = Instant.now().truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         Thread.sleep(Math.max(
                 0, Duration.between(Instant.now(), next.plusSeconds(20)).toMillis()));

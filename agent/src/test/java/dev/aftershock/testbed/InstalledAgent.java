@@ -67,6 +67,20 @@ public final class InstalledAgent {
         return "http://" + TargetApps.nodeIp("real-node-1") + ":" + nodePort;
     }
 
+    /** The release's agent pods (not its `helm test` pod), terminating ones included. */
+    public static List<io.kubernetes.client.openapi.models.V1Pod> pods(TestCluster cluster, String release, String ns)
+            throws Exception {
+        return cluster
+                .core()
+                .listNamespacedPod(ns)
+                .labelSelector("app.kubernetes.io/instance=" + release)
+                .execute()
+                .getItems()
+                .stream()
+                .filter(p -> !p.getMetadata().getName().endsWith("-test"))
+                .toList();
+    }
+
     /** The release uninstalled (waiting for its pods to go) and its namespace deleted. */
     public static void uninstall(TestCluster cluster, String release, String ns) throws Exception {
         Helm.run(
