@@ -49,7 +49,7 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
   verbs: [create]
 - apiGroups: [""]
   resources: [events]
-  verbs: [create]
+  verbs: [create, list]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]
   verbs: [list, watch]
@@ -62,4 +62,9 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
   verbs: [list, watch]
+{{- end -}}
+
+{{/* Where node helper pods run: helpers.namespace, else the release's. */}}
+{{- define "aftershock.helperNamespace" -}}
+{{- default .Release.Namespace .Values.helpers.namespace -}}
 {{- end -}}

@@ -36,6 +36,30 @@ final class ClusterOptions {
                     + " failed (default: ${DEFAULT-VALUE}).")
     String recoveryDeadline;
 
+    @Option(
+            names = "--helper-image",
+            paramLabel = "IMAGE",
+            description = "The node helper image that faults acting inside a pod's network (probe-failure) run in"
+                    + " (default: $AFTERSHOCK_HELPER_IMAGE; none: such faults are refused).")
+    String helperImage;
+
+    @Option(
+            names = "--helper-namespace",
+            paramLabel = "NS",
+            description = "Where node helper pods run; it must allow privileged pods (default:"
+                    + " $AFTERSHOCK_HELPER_NAMESPACE, then the target pod's namespace).")
+    String helperNamespace;
+
+    dev.aftershock.kube.NodeHelpers.Settings resolveHelpers() {
+        return new dev.aftershock.kube.NodeHelpers.Settings(
+                given(helperImage, "AFTERSHOCK_HELPER_IMAGE"), given(helperNamespace, "AFTERSHOCK_HELPER_NAMESPACE"));
+    }
+
+    private static Optional<String> given(String option, String variable) {
+        String value = option != null ? option : System.getenv(variable);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+    }
+
     String resolveLockNamespace() {
         if (lockNamespace != null) {
             return lockNamespace;

@@ -56,6 +56,7 @@ final class RecoverCommand implements Callable<Integer> {
                         cluster.resolveStateDir(),
                         deadline.get(),
                         dev.aftershock.selection.Reach.cluster(),
+                        cluster.resolveHelpers(),
                         run -> true));
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {
@@ -75,6 +76,7 @@ final class RecoverCommand implements Callable<Integer> {
             java.nio.file.Path stateDir,
             java.time.Duration deadline,
             dev.aftershock.selection.Reach reach,
+            dev.aftershock.kube.NodeHelpers.Settings helpers,
             java.util.function.Predicate<String> ofRuns)
             throws Exception {
         var client = KubeClients.forCalls(access);
@@ -90,7 +92,7 @@ final class RecoverCommand implements Callable<Integer> {
             live = java.util.Optional.of(held.holder().identity());
         }
         try (var informers = new SharedInformers(KubeClients.forWatches(access))) {
-            return new Recovery(new KubeClusterOps(client, informers, deadline), stateDir, live, ofRuns)
+            return new Recovery(new KubeClusterOps(client, informers, deadline, helpers), stateDir, live, ofRuns)
                     .within(reach)
                     .recoverAll();
         } finally {

@@ -168,6 +168,7 @@ final class RunCommand implements Callable<Integer> {
                 dev.aftershock.load.LoadHeaders.Sources.ANY,
                 Path.of("reports"),
                 dev.aftershock.run.RunListener.NONE,
+                cluster.resolveHelpers(),
                 spec.commandLine().getOut(),
                 err);
         // A run blocks for its whole duration: it gets a virtual thread of its own, not a pooled worker.

@@ -198,6 +198,7 @@ final class ServeCommand implements Callable<Integer> {
                         LoadHeaders.Sources.forAgent(loadSecretsDir),
                         submitted.reportsRoot(),
                         submitted.listener(),
+                        cluster.resolveHelpers(),
                         // What the CLI would print, in the agent's log too.
                         out,
                         err),
@@ -264,7 +265,16 @@ final class ServeCommand implements Callable<Integer> {
                         },
                         "aftershock-serve-stop"));
         Takeover takeover = new Takeover(
-                records, access.get(), client, lockNamespace, stateDir, deadline.get(), reach, agentVersion(), out);
+                records,
+                access.get(),
+                client,
+                lockNamespace,
+                stateDir,
+                deadline.get(),
+                reach,
+                cluster.resolveHelpers(),
+                agentVersion(),
+                out);
         Runnable takeRuns = () -> {
             if (!takeover.run(stopping::get) || stopping.get()) {
                 return;

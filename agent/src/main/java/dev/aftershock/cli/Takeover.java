@@ -39,6 +39,7 @@ final class Takeover {
     private final Path stateDir;
     private final Duration deadline;
     private final Reach reach;
+    private final dev.aftershock.kube.NodeHelpers.Settings helpers;
     private final String agentVersion;
     private final PrintWriter out;
 
@@ -50,6 +51,7 @@ final class Takeover {
             Path stateDir,
             Duration deadline,
             Reach reach,
+            dev.aftershock.kube.NodeHelpers.Settings helpers,
             String agentVersion,
             PrintWriter out) {
         this.records = records;
@@ -59,6 +61,7 @@ final class Takeover {
         this.stateDir = stateDir;
         this.deadline = deadline;
         this.reach = reach;
+        this.helpers = helpers;
         this.agentVersion = agentVersion;
         this.out = out;
     }
@@ -110,8 +113,8 @@ final class Takeover {
         if (ids.isEmpty()) {
             return true;
         }
-        Recovery.Report report =
-                RecoverCommand.recoverEverything(access, lockNamespace, stateDir, deadline, reach, ids::contains);
+        Recovery.Report report = RecoverCommand.recoverEverything(
+                access, lockNamespace, stateDir, deadline, reach, helpers, ids::contains);
         report.lines().forEach(this::say);
         journal(interrupted, report);
         return report.failures() == 0 && report.skipped() == 0;

@@ -12,27 +12,46 @@ public final class ShutdownTraffic {
     /** The pod-kill measurement this one reads: from the kill until the pod was gone, in ms. */
     public static final String POD_GONE_AFTER = "pod gone after";
 
+    /** A readiness probe-failure's: from the injection until the pod left its Services' rotation. */
+    public static final String LEFT_ROTATION_AFTER = "left rotation after";
+
+    /** A liveness probe-failure's: from the injection until the kubelet restarted the container. */
+    public static final String RESTARTED_AFTER = "container restarted after";
+
+    /** Each window a fault's measurement ends, and how its traffic is named. */
+    private static final List<List<String>> WINDOWS = List.of(
+            List.of(POD_GONE_AFTER, "requests during its shutdown", "requests failed during its shutdown"),
+            List.of(
+                    LEFT_ROTATION_AFTER,
+                    "requests while it was leaving rotation",
+                    "requests failed while it was leaving rotation"),
+            List.of(RESTARTED_AFTER, "requests until its restart", "requests failed until its restart"));
+
     private ShutdownTraffic() {}
 
     /**
-     * Requests and failed requests during the shutdown of a pod killed at {@code killedAtMs} on the
-     * run's clock; none when the pod was not gone before the run ended (no end to the window).
+     * Requests and failed requests from the second of an injection at {@code killedAtMs} on the run's
+     * clock through the second after the window's end (the pod gone, out of rotation, restarted); none
+     * when that did not happen before the run ended (no end to the window).
      */
     public static List<Measurement> during(long killedAtMs, List<Measurement> measured, LoadRecorder load) {
-        double goneAfter = measured.stream()
-                .filter(m -> m.name().equals(POD_GONE_AFTER))
-                .mapToDouble(Measurement::value)
-                .findFirst()
-                .orElse(Double.NaN);
-        if (Double.isNaN(goneAfter)) {
-            return List.of();
+        List<Measurement> traffic = new java.util.ArrayList<>();
+        for (List<String> window : WINDOWS) {
+            double endsAfter = measured.stream()
+                    .filter(m -> m.name().equals(window.get(0)))
+                    .mapToDouble(Measurement::value)
+                    .findFirst()
+                    .orElse(Double.NaN);
+            if (Double.isNaN(endsAfter)) {
+                continue;
+            }
+            long from = killedAtMs / 1000;
+            // Through the second after: a connection the dying process reset shows when its client notices.
+            long to = (killedAtMs + (long) endsAfter) / 1000 + 2;
+            LoadRecorder.Window w = load.window(from, to);
+            traffic.add(new Measurement(window.get(1), w.requests(), "count"));
+            traffic.add(new Measurement(window.get(2), w.errors(), "count"));
         }
-        long from = killedAtMs / 1000;
-        // Through the second after: a connection the dying process reset shows when its client notices.
-        long to = (killedAtMs + (long) goneAfter) / 1000 + 2;
-        LoadRecorder.Window w = load.window(from, to);
-        return List.of(
-                new Measurement("requests during its shutdown", w.requests(), "count"),
-                new Measurement("requests failed during its shutdown", w.errors(), "count"));
+        return traffic;
     }
 }

@@ -59,6 +59,59 @@ public interface ClusterOps {
     /** A watch over a namespace's EndpointSlices: which pods are in a Service's rotation. */
     RotationWatch watchRotation(String namespace) throws Exception;
 
+    /**
+     * Starts a node helper pod for {@code job} and waits, until the deadline, for its first step: an
+     * injection that took effect (or why it did not), or an unblock's outcome.
+     */
+    HelperStarted startHelper(HelperJob job, Instant deadline) throws Exception;
+
+    /**
+     * Tells a helper to revert now (it reverts on the SIGTERM the kubelet then sends), waits until the
+     * deadline for its word, and deletes it.
+     */
+    HelperEnded endHelper(String namespace, String pod, Instant deadline) throws Exception;
+
+    /** Every node helper pod there is (in the helper namespace when that is all the agent may list). */
+    List<HelperPod> helperPods() throws Exception;
+
+    /** Why the cluster would refuse this helper (off, or its namespace's Pod Security), by a server-side dry run. */
+    Optional<String> helperRefusal(HelperJob job) throws Exception;
+
+    /** The pod with this uid as the namespace's watch has it now: Ready, and each container's restarts. */
+    Optional<PodStatusNow> podStatus(String namespace, String uid) throws Exception;
+
+    /**
+     * When the kubelet decided to kill the pod's container at or after {@code since} (its Killing
+     * Event: a liveness or startup probe failed), to the second.
+     */
+    Optional<Instant> killedByKubelet(String namespace, String uid, String container, Instant since) throws Exception;
+
+    /** {@code effective}: the helper's own step succeeded (an inject installed its rule; an unblock removed it). */
+    record HelperStarted(String namespace, String pod, boolean effective, String message, Instant at) {}
+
+    /**
+     * {@code reverted}: the helper said so before it ended; {@code found}: the pod still existed;
+     * {@code at}: when it acted, by the node's clock, when it said.
+     */
+    record HelperEnded(boolean found, boolean reverted, String message, Optional<Instant> at) {
+        public HelperEnded(boolean found, boolean reverted, String message) {
+            this(found, reverted, message, Optional.empty());
+        }
+    }
+
+    /** A helper pod as found in the cluster: whose it is, and the job it was given. */
+    record HelperPod(String namespace, String name, HelperJob job, boolean finished, String lastMessage) {}
+
+    record PodStatusNow(boolean ready, Map<String, Integer> restarts) {
+        public PodStatusNow {
+            restarts = Map.copyOf(restarts);
+        }
+
+        public int restartsOf(String container) {
+            return restarts.getOrDefault(container, 0);
+        }
+    }
+
     /** A Kubernetes Event on the object; null, or why it could not be written (never fails the run). */
     String event(String kind, String namespace, String name, EventReason reason, String message);
 
@@ -107,6 +160,9 @@ public interface ClusterOps {
         boolean inRotation(String uid);
 
         Optional<Instant> awaitLeftRotation(String uid, Instant since, Instant deadline) throws InterruptedException;
+
+        /** When the pod came (back) into some Service's rotation at or after {@code since}. */
+        Optional<Instant> awaitInRotation(String uid, Instant since, Instant deadline) throws InterruptedException;
 
         @Override
         void close();

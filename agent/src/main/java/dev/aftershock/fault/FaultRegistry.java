@@ -21,7 +21,11 @@ public final class FaultRegistry {
             Action.NODE_DRAIN,
             new Entry(spec -> new NodeDrainFault((FaultSpec.NodeDrain) spec), new NodeHolds(Action.NODE_DRAIN.word())),
             Action.POD_KILL,
-            new Entry(spec -> new PodKillFault((FaultSpec.PodKill) spec), Leftovers.NONE)));
+            new Entry(spec -> new PodKillFault((FaultSpec.PodKill) spec), Leftovers.NONE),
+            Action.PROBE_FAILURE,
+            new Entry(
+                    spec -> new ProbeFailureFault((FaultSpec.ProbeFailure) spec),
+                    new HelperLeftovers(Action.PROBE_FAILURE.word()))));
 
     private FaultRegistry() {}
 

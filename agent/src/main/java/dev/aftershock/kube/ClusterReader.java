@@ -166,7 +166,9 @@ public final class ClusterReader {
                 emptyDir,
                 ready(p),
                 p.getMetadata().getDeletionTimestamp() != null,
-                p.getMetadata().getResourceVersion());
+                p.getMetadata().getResourceVersion(),
+                p.getSpec() != null && Boolean.TRUE.equals(p.getSpec().getHostNetwork()),
+                p.getSpec() == null ? List.of() : ProbeViews.containers(p.getSpec()));
     }
 
     static boolean ready(V1Pod p) {

@@ -35,6 +35,8 @@ public final class EndpointTracker implements ClusterOps.RotationWatch {
     /** Per pod: when it last left the rotation (a pod whose readiness flapped before a kill left earlier too). */
     private final Map<String, Instant> leftRotation = new HashMap<>();
 
+    private final Map<String, Instant> enteredRotation = new HashMap<>();
+
     private volatile boolean closed;
 
     /** Starts the watch and waits (up to {@code limit}) until it has listed once. */
@@ -91,6 +93,7 @@ public final class EndpointTracker implements ClusterOps.RotationWatch {
         Set<String> after = inRotation();
         Instant now = Instant.now();
         before.stream().filter(uid -> !after.contains(uid)).forEach(uid -> leftRotation.put(uid, now));
+        after.stream().filter(uid -> !before.contains(uid)).forEach(uid -> enteredRotation.put(uid, now));
         notifyAll();
     }
 
@@ -116,6 +119,16 @@ public final class EndpointTracker implements ClusterOps.RotationWatch {
         return Awaiting.onMonitor(
                 this,
                 () -> Optional.ofNullable(leftRotation.get(uid)).filter(left -> !left.isBefore(since)),
+                deadline,
+                () -> closed);
+    }
+
+    @Override
+    public synchronized Optional<Instant> awaitInRotation(String uid, Instant since, Instant deadline)
+            throws InterruptedException {
+        return Awaiting.onMonitor(
+                this,
+                () -> Optional.ofNullable(enteredRotation.get(uid)).filter(in -> !in.isBefore(since)),
                 deadline,
                 () -> closed);
     }

@@ -18,12 +18,20 @@ public final class KubeClusterOps implements ClusterOps {
     private final PodWatches watches;
     private final KubeEvents events;
     private final LiveState live;
+    private final NodeHelpers helpers;
 
     /**
      * {@code client} for calls, the run's watches (whoever made them closes them), and how long a
      * recovery keeps retrying before it is reported as failed.
      */
     public KubeClusterOps(ApiClient client, SharedInformers informers, Duration recoveryDeadline) {
+        this(client, informers, recoveryDeadline, NodeHelpers.Settings.OFF);
+    }
+
+    /** The same, with node helpers as {@code helpers} says (image and namespace). */
+    public KubeClusterOps(
+            ApiClient client, SharedInformers informers, Duration recoveryDeadline, NodeHelpers.Settings helpers) {
+        this.helpers = new NodeHelpers(client, helpers);
         this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
         this.pods = new Pods(client);
         this.evictions = new Evictions(client);
@@ -96,6 +104,37 @@ public final class KubeClusterOps implements ClusterOps {
     @Override
     public RotationWatch watchRotation(String namespace) throws Exception {
         return watches.endpoints(namespace);
+    }
+
+    @Override
+    public HelperStarted startHelper(dev.aftershock.fault.HelperJob job, Instant deadline) throws Exception {
+        return helpers.start(job, deadline);
+    }
+
+    @Override
+    public HelperEnded endHelper(String namespace, String pod, Instant deadline) throws Exception {
+        return helpers.end(namespace, pod, deadline);
+    }
+
+    @Override
+    public List<HelperPod> helperPods() throws Exception {
+        return helpers.list();
+    }
+
+    @Override
+    public Optional<String> helperRefusal(dev.aftershock.fault.HelperJob job) {
+        return helpers.refusal(job);
+    }
+
+    @Override
+    public Optional<Instant> killedByKubelet(String namespace, String uid, String container, Instant since)
+            throws Exception {
+        return watches.killedByKubelet(namespace, uid, container, since);
+    }
+
+    @Override
+    public Optional<PodStatusNow> podStatus(String namespace, String uid) throws Exception {
+        return live.podStatus(namespace, uid);
     }
 
     @Override

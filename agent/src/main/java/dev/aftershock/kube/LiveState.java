@@ -57,6 +57,26 @@ final class LiveState {
         return new ClusterReader(client).pods(namespace);
     }
 
+    /** The pod with this uid as the namespace's watch has it now (read from the API server until it has listed). */
+    java.util.Optional<dev.aftershock.fault.ClusterOps.PodStatusNow> podStatus(String namespace, String uid)
+            throws ApiException {
+        SharedIndexInformer<V1Pod> informer = podInformer(namespace);
+        List<V1Pod> pods = informer.hasSynced()
+                ? informer.getIndexer().list()
+                : new CoreV1Api(client).listNamespacedPod(namespace).execute().getItems();
+        for (V1Pod pod : pods) {
+            if (uid.equals(pod.getMetadata().getUid())) {
+                Map<String, Integer> restarts = new java.util.HashMap<>();
+                if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null) {
+                    pod.getStatus().getContainerStatuses().forEach(c -> restarts.put(c.getName(), c.getRestartCount()));
+                }
+                return java.util.Optional.of(
+                        new dev.aftershock.fault.ClusterOps.PodStatusNow(ClusterReader.ready(pod), restarts));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /**
      * Each pod version is turned into a view once: a kill reads the namespace's pods, and most have
      * not changed (this runs on the injection's path, so it is kept to a lookup and a compare).

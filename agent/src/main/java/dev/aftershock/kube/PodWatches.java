@@ -54,6 +54,37 @@ public final class PodWatches {
         }
     }
 
+    /**
+     * When the kubelet decided to kill the container (its Killing event, "Container x failed liveness
+     * probe, will be restarted") at or after {@code since}; Events carry whole seconds, so the time is
+     * the start of that second, or {@code since} when that is later.
+     */
+    public Optional<Instant> killedByKubelet(String namespace, String uid, String container, Instant since)
+            throws ApiException {
+        Instant sinceSecond = since.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Optional<Instant> first = Optional.empty();
+        for (var e : core.listNamespacedEvent(namespace)
+                .fieldSelector("involvedObject.uid=" + uid + ",reason=Killing")
+                .execute()
+                .getItems()) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (!message.contains("Container " + container + " ")) {
+                continue;
+            }
+            // Repeats of one event are counted on it: the first one since, or the last one.
+            for (var t : java.util.Arrays.asList(e.getFirstTimestamp(), e.getLastTimestamp())) {
+                if (t != null && !t.toInstant().isBefore(sinceSecond)) {
+                    Instant when = t.toInstant().isBefore(since) ? since : t.toInstant();
+                    if (first.isEmpty() || when.isBefore(first.get())) {
+                        first = Optional.of(when);
+                    }
+                    break;
+                }
+            }
+        }
+        return first;
+    }
+
     /** Waits until the pod with this uid no longer exists; false if it still does at the deadline. */
     public boolean awaitGone(
             String namespace, String name, String uid, Instant deadline, java.util.function.BooleanSupplier stop)

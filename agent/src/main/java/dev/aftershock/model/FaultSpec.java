@@ -55,27 +55,39 @@ public sealed interface FaultSpec {
      * here, not by finding every place that lists node faults.
      */
     enum Action {
-        NODE_CORDON("node-cordon", Targets.NODES, true, false, true),
-        NODE_DRAIN("node-drain", Targets.NODES, true, true, true),
-        POD_KILL("pod-kill", Targets.PODS, false, true, false);
+        NODE_CORDON("node-cordon", Targets.NODES, true, false, true, false),
+        NODE_DRAIN("node-drain", Targets.NODES, true, true, true, false),
+        POD_KILL("pod-kill", Targets.PODS, false, true, false, false),
+        PROBE_FAILURE("probe-failure", Targets.PODS, false, true, true, true);
 
         private final String word;
         private final Targets targets;
         private final boolean takesNodeOutOfService;
         private final boolean takesPodsDown;
         private final boolean recoverable;
+        private final boolean needsNodeHelper;
 
         Action(
                 String word,
                 Targets targets,
                 boolean takesNodeOutOfService,
                 boolean takesPodsDown,
-                boolean recoverable) {
+                boolean recoverable,
+                boolean needsNodeHelper) {
             this.word = word;
             this.targets = targets;
             this.takesNodeOutOfService = takesNodeOutOfService;
             this.takesPodsDown = takesPodsDown;
             this.recoverable = recoverable;
+            this.needsNodeHelper = needsNodeHelper;
+        }
+
+        /**
+         * Acts inside a pod's network namespace or process tree on its node, through a privileged node
+         * helper pod: refused at plan time when helpers are off or their namespace would refuse one.
+         */
+        public boolean needsNodeHelper() {
+            return needsNodeHelper;
         }
 
         /** Takes its pods (a pod target, or the pods on a node target) down: counts against maxUnavailable. */
@@ -168,6 +180,62 @@ public sealed interface FaultSpec {
         /** The grace period the API call carries; empty = let the pod's own setting apply. */
         public Optional<Duration> effectiveGracePeriod() {
             return force ? Optional.of(Duration.ZERO) : gracePeriod;
+        }
+    }
+
+    /** Which of a container's probes a probe-failure makes fail. */
+    enum Probe {
+        READINESS("readiness"),
+        LIVENESS("liveness"),
+        STARTUP("startup");
+
+        private final String word;
+
+        Probe(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+
+        public static Optional<Probe> fromWord(String word) {
+            for (Probe p : values()) {
+                if (p.word.equals(word)) {
+                    return Optional.of(p);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Makes the kubelet's probes of one container fail for {@code holdFor} (empty: until the end of
+     * the run), while other traffic to the same port still flows; the pod spec is never changed.
+     * {@code container} empty: the pod's only container with that probe.
+     */
+    record ProbeFailure(
+            String name,
+            Duration at,
+            Optional<Duration> holdFor,
+            PodSelection pods,
+            Probe probe,
+            Optional<String> container)
+            implements FaultSpec {
+        @Override
+        public Action action() {
+            return Action.PROBE_FAILURE;
+        }
+
+        @Override
+        public Optional<PodSelection> podSelection() {
+            return Optional.of(pods);
+        }
+
+        /** A pod whose probe fails is restarted or taken out of rotation, never lost: any pod may be picked. */
+        @Override
+        public boolean force() {
+            return true;
         }
     }
 }

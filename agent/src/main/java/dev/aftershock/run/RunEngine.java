@@ -6,6 +6,7 @@ import dev.aftershock.evaluation.Evidence;
 import dev.aftershock.evaluation.PromQlEvaluator;
 import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.fault.FaultContext;
+import dev.aftershock.fault.HelperJob;
 import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
@@ -15,6 +16,7 @@ import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.kube.SharedInformers;
+import dev.aftershock.kube.StatusMessages;
 import dev.aftershock.load.LoadHeaders;
 import dev.aftershock.load.LoadUrls;
 import dev.aftershock.metrics.AgentMetrics;
@@ -32,6 +34,7 @@ import io.kubernetes.client.openapi.ApiException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -93,7 +96,7 @@ public final class RunEngine {
         this.options = options;
         this.client = KubeClients.forCalls(options.access());
         this.informers = new SharedInformers(KubeClients.forWatches(options.access()));
-        this.cluster = new KubeClusterOps(client, informers, options.locking().recoveryDeadline());
+        this.cluster = new KubeClusterOps(client, informers, options.locking().recoveryDeadline(), options.helpers());
         this.console = new Console(options.out(), options.err(), options.listener());
         this.metrics = options.metrics() != null ? options.metrics() : new AgentMetrics();
         this.seed = experiment.spec().seed().orElseGet(() -> RANDOM.nextLong() & Long.MAX_VALUE);
@@ -139,6 +142,13 @@ public final class RunEngine {
         makePlan();
         if (!plan.refusals().isEmpty()) {
             console.refused("refused: the run would break a safety guard; nothing was changed", plan.refusals());
+            return new Result(2, null);
+        }
+        List<String> helperRefusals = helpersAllowed();
+        if (!helperRefusals.isEmpty()) {
+            console.refused(
+                    "refused: a fault needs a node helper the cluster would not run; nothing was changed",
+                    helperRefusals);
             return new Result(2, null);
         }
         Optional<String> unreadable = resolveLoadHeaders();
@@ -199,6 +209,47 @@ public final class RunEngine {
 
     private void makePlan() {
         plan = Planner.plan(experiment, snapshot, seed);
+    }
+
+    /**
+     * For each fault that acts through a node helper, a server-side dry run of the helper it would
+     * start for its first target: helpers off, a namespace whose Pod Security refuses privileged
+     * pods, or RBAC that does not allow them is said now, not at the fault's `at`.
+     */
+    private List<String> helpersAllowed() {
+        List<String> refused = new ArrayList<>();
+        for (Plan.PlannedFault f : plan.faults()) {
+            if (!f.spec().action().needsNodeHelper() || f.targets().isEmpty()) {
+                continue;
+            }
+            Plan.Target first = f.targets().get(0);
+            String node = snapshot.pods().stream()
+                    .filter(p ->
+                            p.namespace().equals(first.namespace()) && p.name().equals(first.name()))
+                    .map(ClusterSnapshot.PodView::nodeName)
+                    .findFirst()
+                    .orElse("");
+            HelperJob sample = new HelperJob(
+                    runId,
+                    f.spec().name(),
+                    f.spec().action().word(),
+                    HelperJob.Mode.INJECT,
+                    first.namespace(),
+                    first.name(),
+                    first instanceof Plan.PodTarget pod ? pod.uid() : "",
+                    node,
+                    Map.of(),
+                    Duration.ofMinutes(1));
+            try {
+                cluster.helperRefusal(sample)
+                        .ifPresent(why -> refused.add("fault %s needs a node helper: %s"
+                                .formatted(f.spec().name(), why)));
+            } catch (Exception e) {
+                refused.add("fault %s needs a node helper, and the dry run of one failed: %s"
+                        .formatted(f.spec().name(), StatusMessages.describe(e)));
+            }
+        }
+        return refused;
     }
 
     /** Header values from the environment or files, before anything is touched; and what to redact. */

@@ -29,6 +29,8 @@ public record RunOptions(
         Path reportsRoot,
         /** Told of the run's progress as it goes (the API's live stream). */
         RunListener listener,
+        /** The node helper image and namespace (no image: faults that need a helper are refused). */
+        dev.aftershock.kube.NodeHelpers.Settings helpers,
         PrintWriter out,
         PrintWriter err) {
     /**

@@ -1,5 +1,6 @@
 package dev.aftershock.selection;
 
+import dev.aftershock.model.FaultSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,9 +47,41 @@ public record ClusterSnapshot(
             boolean usesEmptyDir,
             boolean ready,
             boolean terminating,
-            String resourceVersion) {
+            String resourceVersion,
+            boolean hostNetwork,
+            List<ContainerView> containers) {
         public PodView {
             labels = Map.copyOf(labels);
+            containers = List.copyOf(containers);
+        }
+
+        /** A pod whose containers and network the faults that act inside it need not know. */
+        public PodView(
+                String namespace,
+                String name,
+                String uid,
+                Map<String, String> labels,
+                String nodeName,
+                Optional<String> controllerKind,
+                boolean mirror,
+                boolean usesEmptyDir,
+                boolean ready,
+                boolean terminating,
+                String resourceVersion) {
+            this(
+                    namespace,
+                    name,
+                    uid,
+                    labels,
+                    nodeName,
+                    controllerKind,
+                    mirror,
+                    usesEmptyDir,
+                    ready,
+                    terminating,
+                    resourceVersion,
+                    false,
+                    List.of());
         }
 
         public boolean daemonSet() {
@@ -58,6 +91,27 @@ public record ClusterSnapshot(
         public boolean matches(Map<String, String> selector) {
             return selector.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
         }
+    }
+
+    /** A container with its probes, as the kubelet runs them. */
+    public record ContainerView(String name, Map<FaultSpec.Probe, ProbeView> probes) {
+        public ContainerView {
+            probes = Map.copyOf(probes);
+        }
+    }
+
+    /**
+     * One probe: how the kubelet sends it ({@code port} resolved from a named port, -1 when the name
+     * matches no container port), and how often.
+     */
+    public record ProbeView(ProbeHandler handler, int port, String path, int periodSeconds, int failureThreshold) {}
+
+    public enum ProbeHandler {
+        HTTP,
+        HTTPS,
+        TCP,
+        GRPC,
+        EXEC
     }
 
     /** A PodDisruptionBudget with the disruption controller's view of it. */

@@ -73,6 +73,17 @@ public final class Planner {
                         f.at(),
                         end);
             case FaultSpec.PodKill k -> new PlannedFault(f, pods(k), f.at(), f.at());
+            case FaultSpec.ProbeFailure p -> {
+                // Pods are picked again at the moment of injection: every pod that could be must do.
+                ProbeRules.firstRefusal(
+                                p,
+                                cluster.pods().stream()
+                                        .filter(pod -> matching(p.pods(), pod))
+                                        .toList())
+                        .ifPresent(why -> refusals.add("fault %s cannot fail the %s probe of %s"
+                                .formatted(p.name(), p.probe().word(), why)));
+                yield new PlannedFault(f, pods(p), f.at(), end);
+            }
         };
     }
 
@@ -286,6 +297,13 @@ public final class Planner {
                     owned.stream().filter(p -> drained.contains(p.nodeName())).forEach(p -> down.add(p.name()));
                 }
                 case FaultSpec.NodeCordon c -> {}
+                case FaultSpec.ProbeFailure p ->
+                    // A failing readiness probe takes the pod out of rotation; a liveness one restarts it.
+                    f.targets().stream()
+                            .filter(t -> owned.stream()
+                                    .anyMatch(o -> o.name().equals(t.name())
+                                            && o.namespace().equals(t.namespace())))
+                            .forEach(t -> down.add(t.name()));
             }
             // A fault that takes no pod down (a cordon) cannot break the budget, whatever is down already.
             if (!down.isEmpty() && down.size() + alreadyDown > allowed) {

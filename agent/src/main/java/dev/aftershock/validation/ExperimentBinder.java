@@ -140,6 +140,14 @@ final class ExperimentBinder {
                         duration(f, at, "gracePeriod"),
                         f.path("force").asBoolean(false),
                         duration(f, at, "interval"));
+            case PROBE_FAILURE ->
+                new FaultSpec.ProbeFailure(
+                        name,
+                        when,
+                        duration(f, at, "for"),
+                        pods(f.get("pods"), at.field("pods"), target),
+                        FaultSpec.Probe.fromWord(f.get("probe").asString()).orElseThrow(),
+                        optionalText(f, "container"));
         };
     }
 

@@ -118,6 +118,13 @@ final class MeaningCheck {
                     }
                     k.interval().ifPresent(d -> positive(at.field("interval"), d));
                 }
+                case FaultSpec.ProbeFailure p -> {
+                    pick(at.field("pods").field("pick"), p.pods().pick());
+                    if (!p.pods().namespace().equals(s.target().namespace())) {
+                        protectedNamespace(
+                                at.field("pods").field("namespace"), p.pods().namespace(), s.safety());
+                    }
+                }
             }
         }
     }

@@ -122,6 +122,32 @@ class HelmChartTest {
     }
 
     @Test
+    void nodeHelpersAreOffUnlessEnabledAndThenTheAgentMayCreatePodsOnlyInTheirNamespace() {
+        List<Map<String, Object>> off = objects(Helm.template(NS));
+        assertThat(deploymentArgs(off)).noneMatch(a -> a.startsWith("--helper-"));
+        assertThat(off).noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-helpers"));
+
+        List<Map<String, Object>> on = objects(Helm.template(
+                NS, "--set", "helpers.enabled=true,helpers.image.tag=0.1.0-abc,helpers.namespace=shock-helpers"));
+        assertThat(deploymentArgs(on))
+                .contains("--helper-image=aftershock.local/helper:0.1.0-abc", "--helper-namespace=shock-helpers");
+        assertThat(on)
+                .filteredOn(o ->
+                        o.get("kind").equals("Role") && metadata(o).get("name").equals("aftershock-helpers"))
+                .singleElement()
+                .satisfies(role -> {
+                    assertThat(metadata(role).get("namespace")).isEqualTo("shock-helpers");
+                    assertThat(role.get("rules").toString())
+                            .contains("create")
+                            .contains("patch")
+                            .contains("delete");
+                });
+        // Without a namespace of their own, helpers run in the release's.
+        assertThat(deploymentArgs(objects(Helm.template(NS, "--set", "helpers.enabled=true"))))
+                .contains("--helper-namespace=" + NS, "--helper-image=aftershock.local/helper:0.1.0");
+    }
+
+    @Test
     void theAgentAndTheTestPodMeetTheRestrictedProfile() {
         List<Map<String, Object>> objects = objects(Helm.template(NS));
         List<Map<String, Object>> podSpecs = new ArrayList<>();

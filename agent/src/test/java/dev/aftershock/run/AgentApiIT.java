@@ -96,6 +96,7 @@ class AgentApiIT {
                         dev.aftershock.load.LoadHeaders.Sources.ANY,
                         submitted.reportsRoot(),
                         submitted.listener(),
+                        dev.aftershock.kube.NodeHelpers.Settings.OFF,
                         new PrintWriter(Writer.nullWriter()),
                         new PrintWriter(Writer.nullWriter())),
                 () -> RunLease.liveHolder(cluster.client(), ns).map(RunLease.Holder::identity));

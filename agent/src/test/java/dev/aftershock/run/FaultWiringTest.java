@@ -101,6 +101,14 @@ class FaultWiringTest {
                         Optional.empty(),
                         false,
                         Optional.empty());
+            case PROBE_FAILURE ->
+                new FaultSpec.ProbeFailure(
+                        "p",
+                        Duration.ZERO,
+                        Optional.empty(),
+                        new PodSelection("ns", Map.of("a", "b"), new Pick.All()),
+                        FaultSpec.Probe.READINESS,
+                        Optional.empty());
         };
     }
 }

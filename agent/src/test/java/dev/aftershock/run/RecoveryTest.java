@@ -96,6 +96,37 @@ class RecoveryTest {
         }
 
         @Override
+        public HelperStarted startHelper(dev.aftershock.fault.HelperJob job, java.time.Instant deadline) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public HelperEnded endHelper(String namespace, String pod, java.time.Instant deadline) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<HelperPod> helperPods() {
+            return List.of();
+        }
+
+        @Override
+        public Optional<String> helperRefusal(dev.aftershock.fault.HelperJob job) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<java.time.Instant> killedByKubelet(
+                String namespace, String uid, String container, java.time.Instant since) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<PodStatusNow> podStatus(String namespace, String uid) {
+            return Optional.empty();
+        }
+
+        @Override
         public String event(String kind, String namespace, String name, EventReason reason, String message) {
             return null;
         }

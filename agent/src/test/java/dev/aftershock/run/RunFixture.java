@@ -53,13 +53,15 @@ final class RunFixture {
         return CliRun.of(args.toArray(String[]::new));
     }
 
-    CliRun recover() {
-        return CliRun.of(
+    CliRun recover(String... extra) {
+        List<String> args = new ArrayList<>(List.of(
                 "recover",
                 "--kubeconfig",
                 cluster.kubeconfig().toString(),
                 "--state-dir",
-                stateDir().toString());
+                stateDir().toString()));
+        args.addAll(List.of(extra));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     /** Until the run lock's Lease has expired (a killed run stops renewing it; it expires after 15 s). */
@@ -142,7 +144,14 @@ final class RunFixture {
                         out(experiment.getFileName().toString()).toString())
                 .redirectOutput(dir.resolve(experiment.getFileName() + ".out").toFile())
                 .redirectError(dir.resolve(experiment.getFileName() + ".err").toFile());
-        builder.environment().putAll(env);
+        // A null value removes the variable: a run as from a shell that never set it.
+        env.forEach((k, v) -> {
+            if (v == null) {
+                builder.environment().remove(k);
+            } else {
+                builder.environment().put(k, v);
+            }
+        });
         return builder.start();
     }
 

@@ -43,7 +43,11 @@ public final class TargetApps {
             int graceSeconds,
             String preStop,
             boolean spread,
-            String eventsDir) {
+            String eventsDir,
+            String probes) {
+        static final String DEFAULT_PROBES =
+                "readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1}\n"
+                        + "livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 5, initialDelaySeconds: 10}";
 
         public static Template of(String name) {
             return new Template(
@@ -54,7 +58,8 @@ public final class TargetApps {
                     30,
                     "",
                     false,
-                    "");
+                    "",
+                    DEFAULT_PROBES);
         }
 
         public Template onNode(String node) {
@@ -66,21 +71,22 @@ public final class TargetApps {
                     graceSeconds,
                     preStop,
                     spread,
-                    eventsDir);
+                    eventsDir,
+                    probes);
         }
 
         public Template resources(String yamlFlow) {
-            return new Template(name, nodeSelector, yamlFlow, env, graceSeconds, preStop, spread, eventsDir);
+            return new Template(name, nodeSelector, yamlFlow, env, graceSeconds, preStop, spread, eventsDir, probes);
         }
 
         public Template env(String key, String value) {
             var more = new LinkedHashMap<>(env);
             more.put(key, value);
-            return new Template(name, nodeSelector, resources, more, graceSeconds, preStop, spread, eventsDir);
+            return new Template(name, nodeSelector, resources, more, graceSeconds, preStop, spread, eventsDir, probes);
         }
 
         public Template grace(int seconds) {
-            return new Template(name, nodeSelector, resources, env, seconds, preStop, spread, eventsDir);
+            return new Template(name, nodeSelector, resources, env, seconds, preStop, spread, eventsDir, probes);
         }
 
         /** A preStop HTTP hook on the target's /prestop, which answers after sleepMs. */
@@ -93,17 +99,24 @@ public final class TargetApps {
                     graceSeconds,
                     "lifecycle: {preStop: {httpGet: {path: \"/prestop?sleepMs=" + sleepMs + "\", port: 8080}}}",
                     spread,
-                    eventsDir);
+                    eventsDir,
+                    probes);
         }
 
         /** One pod per real node at most (topology spread on the hostname). */
         public Template spreadOverNodes() {
-            return new Template(name, nodeSelector, resources, env, graceSeconds, preStop, true, eventsDir);
+            return new Template(name, nodeSelector, resources, env, graceSeconds, preStop, true, eventsDir, probes);
+        }
+
+        /** The container's probes, as YAML lines (readinessProbe: ..., livenessProbe: ...). */
+        public Template probes(String yamlLines) {
+            return new Template(
+                    name, nodeSelector, resources, env, graceSeconds, preStop, spread, eventsDir, yamlLines);
         }
 
         /** Lifecycle events go to EVENTS_ROOT/dir/POD_NAME.log on the machine. */
         public Template eventsIn(String dir) {
-            return new Template(name, nodeSelector, resources, env, graceSeconds, preStop, spread, dir);
+            return new Template(name, nodeSelector, resources, env, graceSeconds, preStop, spread, dir, probes);
         }
 
         String podSpec(String indent) {
@@ -128,8 +141,7 @@ public final class TargetApps {
                     %s
                     %s
                       resources: %s
-                      readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1}
-                      livenessProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 5, initialDelaySeconds: 10}
+                    %s
                       %s
                     %s
                     %s
@@ -144,6 +156,7 @@ public final class TargetApps {
                             indentLines(envYaml, "  "),
                             indentLines(events, "  "),
                             resources,
+                            indentLines(probes, "  "),
                             preStop,
                             eventsDir.isEmpty() ? "" : "  volumeMounts: [{name: events, mountPath: /events}]",
                             eventsDir.isEmpty()

@@ -49,6 +49,16 @@ public final class Testbed {
         return image;
     }
 
+    /** The node helper image the real nodes have (probe-failure runs in it). */
+    public static synchronized String helperImage() {
+        ensureUp();
+        String image = exported.get("AFTERSHOCK_HELPER_IMAGE");
+        if (image == null) {
+            throw new IllegalStateException("testbed/up exported no AFTERSHOCK_HELPER_IMAGE (real nodes turned off?)");
+        }
+        return image;
+    }
+
     /** How many real kubelet nodes the testbed runs (0 when they are turned off). */
     public static synchronized int realNodes() {
         ensureUp();

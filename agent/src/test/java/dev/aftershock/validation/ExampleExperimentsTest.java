@@ -35,6 +35,18 @@ class ExampleExperimentsTest {
         }
     }
 
+    /** Users copy an example to start: every fault action has one. */
+    @Test
+    void everyFaultActionHasAnExample() throws IOException {
+        java.util.Set<dev.aftershock.model.FaultSpec.Action> shown = new java.util.HashSet<>();
+        for (Path example : examples().toList()) {
+            if (ExperimentLoader.load(example) instanceof ExperimentLoader.Loaded loaded) {
+                loaded.experiment().spec().faults().forEach(f -> shown.add(f.action()));
+            }
+        }
+        assertThat(shown).containsExactlyInAnyOrder(dev.aftershock.model.FaultSpec.Action.values());
+    }
+
     @Test
     void thereAreAtLeastThreeExamples() throws IOException {
         assertThat(examples()).hasSizeGreaterThanOrEqualTo(3);

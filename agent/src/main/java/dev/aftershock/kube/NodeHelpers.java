@@ -1,0 +1,464 @@
+package dev.aftershock.kube;
+
+import dev.aftershock.fault.ClusterOps;
+import dev.aftershock.fault.HelperJob;
+import io.kubernetes.client.custom.Quantity;
+import io.kubernetes.client.custom.V1Patch;
+import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.V1Capabilities;
+import io.kubernetes.client.openapi.models.V1Container;
+import io.kubernetes.client.openapi.models.V1ContainerState;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1EnvVar;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1ResourceRequirements;
+import io.kubernetes.client.openapi.models.V1SecurityContext;
+import io.kubernetes.client.openapi.models.V1Toleration;
+import io.kubernetes.client.util.PatchUtils;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Node helper pods: one short-lived privileged pod per injection, pinned to the target's node, in
+ * the helper namespace (the target's own when none is set). The agent itself never needs more than
+ * the right to create, read, patch and delete pods there: the privileges are the helper's, for its
+ * life only. The helper (testbed/helper/aftershock-helper) installs its rule in an init container,
+ * so the pod's status says when the fault took effect, then holds it until SIGTERM: from the agent
+ * lowering {@code activeDeadlineSeconds}, or from the kubelet at the deadline set at creation, which
+ * puts the fault back even when the agent is gone. Its last word, the termination message, says
+ * whether it reverted.
+ */
+public final class NodeHelpers {
+    /** {@code image} empty: helpers are off, and faults that need one are refused at plan time. */
+    public record Settings(Optional<String> image, Optional<String> namespace) {
+        public static final Settings OFF = new Settings(Optional.empty(), Optional.empty());
+    }
+
+    public static final String HELPER_LABEL = "aftershock.dev/helper";
+    static final String RUN_LABEL = "aftershock.dev/run";
+    static final String FAULT_LABEL = "aftershock.dev/fault";
+    static final String ACTION_LABEL = "aftershock.dev/action";
+    static final String TARGET = "aftershock.dev/target";
+    static final String TARGET_UID = "aftershock.dev/target-uid";
+    static final String MODE = "aftershock.dev/helper-mode";
+    /** The time a helper has to revert and exit after its SIGTERM. */
+    private static final long GRACE_SECONDS = 10;
+
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private final CoreV1Api core;
+    private final ApiClient client;
+    private final Settings settings;
+
+    public NodeHelpers(ApiClient client, Settings settings) {
+        this.client = client;
+        this.core = new CoreV1Api(client);
+        this.settings = settings;
+    }
+
+    private String namespaceFor(HelperJob job) {
+        return settings.namespace().orElse(job.targetNamespace());
+    }
+
+    public Optional<String> refusal(HelperJob job) {
+        if (settings.image().isEmpty()) {
+            return Optional.of("node helpers are off (no helper image: give --helper-image, or set"
+                    + " AFTERSHOCK_HELPER_IMAGE; the chart's helpers.enabled)");
+        }
+        String ns = namespaceFor(job);
+        try {
+            core.createNamespacedPod(ns, pod(job)).dryRun("All").execute();
+            return Optional.empty();
+        } catch (ApiException e) {
+            String why = StatusMessages.messageOf(e);
+            if (e.getCode() == 404) {
+                return Optional.of("the helper namespace %s does not exist".formatted(ns));
+            }
+            return Optional.of("namespace %s refuses the node helper pod (HTTP %d: %s)%s"
+                    .formatted(
+                            ns,
+                            e.getCode(),
+                            why,
+                            settings.namespace().isEmpty()
+                                    ? "; give --helper-namespace a namespace that allows privileged pods"
+                                    : ""));
+        }
+    }
+
+    public ClusterOps.HelperStarted start(HelperJob job, Instant deadline) throws ApiException, InterruptedException {
+        String ns = namespaceFor(job);
+        Instant asked = Instant.now();
+        V1Pod created = core.createNamespacedPod(ns, pod(job)).execute();
+        String name = created.getMetadata().getName();
+        while (true) {
+            V1Pod pod = core.readNamespacedPod(name, ns).execute();
+            Optional<ClusterOps.HelperStarted> outcome = firstStep(job.mode(), ns, pod);
+            if (outcome.isPresent()) {
+                ClusterOps.HelperStarted seen = outcome.get();
+                return new ClusterOps.HelperStarted(
+                        seen.namespace(), seen.pod(), seen.effective(), words(seen.message()), actedAt(seen, asked));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                return new ClusterOps.HelperStarted(
+                        ns, name, false, "the helper did not act in time: " + describe(pod), Instant.now());
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
+    /** The helper's first step is over when its first container ended, or it can never start. */
+    private static Optional<ClusterOps.HelperStarted> firstStep(HelperJob.Mode mode, String ns, V1Pod pod) {
+        String name = pod.getMetadata().getName();
+        List<V1ContainerStatus> statuses = pod.getStatus() == null
+                ? null
+                : mode == HelperJob.Mode.INJECT
+                        ? pod.getStatus().getInitContainerStatuses()
+                        : pod.getStatus().getContainerStatuses();
+        if (statuses != null && !statuses.isEmpty()) {
+            V1ContainerState state = statuses.get(0).getState();
+            if (state != null && state.getTerminated() != null) {
+                String message = lastLine(state.getTerminated().getMessage());
+                boolean ok = state.getTerminated().getExitCode() == 0;
+                return Optional.of(new ClusterOps.HelperStarted(ns, name, ok, message, Instant.now()));
+            }
+            if (state != null
+                    && state.getWaiting() != null
+                    && cannotStart(state.getWaiting().getReason())) {
+                return Optional.of(new ClusterOps.HelperStarted(
+                        ns,
+                        name,
+                        false,
+                        "the helper cannot start: %s (%s)"
+                                .formatted(
+                                        state.getWaiting().getReason(),
+                                        state.getWaiting().getMessage()),
+                        Instant.now()));
+            }
+        }
+        if (pod.getStatus() != null && "Failed".equals(pod.getStatus().getPhase())) {
+            return Optional.of(new ClusterOps.HelperStarted(
+                    ns, name, false, "the helper pod failed: " + describe(pod), Instant.now()));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean cannotStart(String reason) {
+        return reason != null
+                && List.of(
+                                "ErrImageNeverPull",
+                                "ImagePullBackOff",
+                                "ErrImagePull",
+                                "InvalidImageName",
+                                "CreateContainerConfigError",
+                                "CreateContainerError")
+                        .contains(reason);
+    }
+
+    public ClusterOps.HelperEnded end(String ns, String name, Instant deadline)
+            throws ApiException, InterruptedException {
+        V1Pod pod;
+        try {
+            pod = core.readNamespacedPod(name, ns).execute();
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return new ClusterOps.HelperEnded(false, false, "the helper pod is gone");
+            }
+            throw e;
+        }
+        Optional<ClusterOps.HelperEnded> ended = ended(pod);
+        if (ended.isEmpty()) {
+            askToRevert(ns, name);
+        }
+        while (ended.isEmpty()) {
+            if (Instant.now().isAfter(deadline)) {
+                return new ClusterOps.HelperEnded(
+                        true, false, "the helper did not say it reverted in time: " + describe(pod));
+            }
+            Thread.sleep(POLL.toMillis());
+            pod = core.readNamespacedPod(name, ns).execute();
+            ended = ended(pod);
+        }
+        delete(ns, name);
+        return ended.get();
+    }
+
+    /**
+     * A lower activeDeadlineSeconds (the one change the API allows on a running pod that stops it)
+     * makes the kubelet stop the helper with SIGTERM, as at its own deadline; unlike a deletion, the
+     * pod and its termination message stay until the agent has read them.
+     */
+    private void askToRevert(String ns, String name) throws ApiException {
+        try {
+            PatchUtils.patch(
+                    V1Pod.class,
+                    () -> core.patchNamespacedPod(name, ns, new V1Patch("{\"spec\":{\"activeDeadlineSeconds\":1}}"))
+                            .buildCall(null),
+                    V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH,
+                    client);
+        } catch (ApiException e) {
+            // 404: gone already; 422: it has finished, and its status already says how.
+            if (e.getCode() != 404 && e.getCode() != 422) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * How a helper ended, once it has: its main container's word; or, when its injection failed, the
+     * init container's (the script removes its rule before it fails, so nothing is left).
+     */
+    private static Optional<ClusterOps.HelperEnded> ended(V1Pod pod) {
+        var status = pod.getStatus();
+        if (status == null) {
+            return Optional.empty();
+        }
+        var init = status.getInitContainerStatuses();
+        if (init != null
+                && !init.isEmpty()
+                && terminated(init.get(0))
+                && init.get(0).getState().getTerminated().getExitCode() != 0) {
+            return Optional.of(new ClusterOps.HelperEnded(
+                    true,
+                    true,
+                    "nothing to revert: "
+                            + lastLine(init.get(0).getState().getTerminated().getMessage())));
+        }
+        var main = status.getContainerStatuses();
+        if (main != null && !main.isEmpty() && terminated(main.get(0))) {
+            String said = lastLine(main.get(0).getState().getTerminated().getMessage());
+            String message = words(said);
+            return Optional.of(
+                    new ClusterOps.HelperEnded(true, message.startsWith("reverted"), message, nodeTime(said)));
+        }
+        boolean finished = "Failed".equals(status.getPhase()) || "Succeeded".equals(status.getPhase());
+        if (finished) {
+            // Ended before its containers ran (a deadline before the init container, say): it changed nothing.
+            boolean initRan = init != null && !init.isEmpty() && terminated(init.get(0));
+            return Optional.of(new ClusterOps.HelperEnded(
+                    true,
+                    !initRan,
+                    initRan ? "the helper ended without saying it reverted: " + describe(pod) : "it never acted"));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean terminated(V1ContainerStatus s) {
+        return s.getState() != null && s.getState().getTerminated() != null;
+    }
+
+    private void delete(String ns, String name) throws ApiException {
+        try {
+            core.deleteNamespacedPod(name, ns).gracePeriodSeconds(0).execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
+    }
+
+    /** Every helper pod: across namespaces when allowed, else in the helper namespace. */
+    public List<ClusterOps.HelperPod> list() throws ApiException {
+        List<V1Pod> pods;
+        try {
+            pods = core.listPodForAllNamespaces()
+                    .labelSelector(HELPER_LABEL)
+                    .execute()
+                    .getItems();
+        } catch (ApiException e) {
+            if (e.getCode() != 403 || settings.namespace().isEmpty()) {
+                throw e;
+            }
+            pods = core.listNamespacedPod(settings.namespace().get())
+                    .labelSelector(HELPER_LABEL)
+                    .execute()
+                    .getItems();
+        }
+        List<ClusterOps.HelperPod> helpers = new ArrayList<>();
+        for (V1Pod p : pods) {
+            job(p).ifPresent(job -> helpers.add(new ClusterOps.HelperPod(
+                    p.getMetadata().getNamespace(),
+                    p.getMetadata().getName(),
+                    job,
+                    ended(p).isPresent(),
+                    ended(p).map(ClusterOps.HelperEnded::message).orElse(""))));
+        }
+        return helpers;
+    }
+
+    /** The job a helper pod was made for, read back from its labels, annotations and environment. */
+    private static Optional<HelperJob> job(V1Pod p) {
+        Map<String, String> labels =
+                p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+        Map<String, String> notes = p.getMetadata().getAnnotations() == null
+                ? Map.of()
+                : p.getMetadata().getAnnotations();
+        String target = notes.get(TARGET);
+        if (target == null || !target.contains("/") || !labels.containsKey(RUN_LABEL)) {
+            return Optional.empty();
+        }
+        List<V1Container> containers = p.getSpec().getContainers();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (V1EnvVar e : containers.get(0).getEnv() == null
+                ? List.<V1EnvVar>of()
+                : containers.get(0).getEnv()) {
+            if (e.getName().startsWith("AFTERSHOCK_RULE") || e.getName().equals("AFTERSHOCK_REQUEST_LINE")) {
+                env.put(e.getName(), e.getValue());
+            }
+        }
+        return Optional.of(new HelperJob(
+                labels.get(RUN_LABEL),
+                labels.getOrDefault(FAULT_LABEL, ""),
+                labels.getOrDefault(ACTION_LABEL, ""),
+                "unblock".equals(notes.get(MODE)) ? HelperJob.Mode.UNBLOCK : HelperJob.Mode.INJECT,
+                target.substring(0, target.indexOf('/')),
+                target.substring(target.indexOf('/') + 1),
+                notes.getOrDefault(TARGET_UID, ""),
+                p.getSpec().getNodeName(),
+                env,
+                Duration.ofSeconds(
+                        p.getSpec().getActiveDeadlineSeconds() == null
+                                ? 0
+                                : p.getSpec().getActiveDeadlineSeconds())));
+    }
+
+    /**
+     * The helper pod: on the target's node by name (no scheduler: a cordoned or tainted node still
+     * gets it), hostPID to find the target's processes, and of the capabilities only those that
+     * entering another network namespace and changing its rules need.
+     */
+    V1Pod pod(HelperJob job) {
+        List<V1EnvVar> env = new ArrayList<>();
+        env.add(new V1EnvVar().name("AFTERSHOCK_POD_UID").value(job.targetUid()));
+        env.add(new V1EnvVar().name("AFTERSHOCK_TAG").value(job.tag()));
+        job.env().entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(e -> env.add(new V1EnvVar().name(e.getKey()).value(e.getValue())));
+        V1SecurityContext privileges = new V1SecurityContext()
+                .runAsUser(0L)
+                .allowPrivilegeEscalation(false)
+                .readOnlyRootFilesystem(true)
+                .capabilities(
+                        new V1Capabilities().drop(List.of("ALL")).add(List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE")));
+        V1ResourceRequirements resources = new V1ResourceRequirements()
+                .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
+                .limits(Map.of("memory", Quantity.fromString("64Mi")));
+        boolean inject = job.mode() == HelperJob.Mode.INJECT;
+        V1Container main = new V1Container()
+                .name(inject ? "hold" : "unblock")
+                .image(settings.image().orElse("aftershock-helper-image-not-set"))
+                .imagePullPolicy("IfNotPresent")
+                .args(List.of(inject ? "hold" : "unblock"))
+                .env(env)
+                .securityContext(privileges)
+                .resources(resources)
+                .terminationMessagePolicy("File");
+        V1PodSpec spec = new V1PodSpec()
+                .nodeName(job.node())
+                .hostPID(true)
+                .restartPolicy("Never")
+                .activeDeadlineSeconds(Math.max(1, job.lifetime().toSeconds()))
+                .terminationGracePeriodSeconds(GRACE_SECONDS)
+                .automountServiceAccountToken(false)
+                .enableServiceLinks(false)
+                .tolerations(List.of(new V1Toleration().operator("Exists")))
+                .containers(List.of(main));
+        if (inject) {
+            spec.initContainers(List.of(new V1Container()
+                    .name("inject")
+                    .image(main.getImage())
+                    .imagePullPolicy("IfNotPresent")
+                    .args(List.of("inject"))
+                    .env(env)
+                    .securityContext(privileges)
+                    .resources(resources)));
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(HELPER_LABEL, "true");
+        labels.put(RUN_LABEL, job.run());
+        labels.put(FAULT_LABEL, job.fault());
+        labels.put(ACTION_LABEL, job.action());
+        V1Pod pod = new V1Pod()
+                .metadata(new V1ObjectMeta()
+                        .generateName("aftershock-helper-")
+                        .labels(labels)
+                        .annotations(Map.of(
+                                TARGET,
+                                job.targetNamespace() + "/" + job.targetPod(),
+                                TARGET_UID,
+                                job.targetUid(),
+                                MODE,
+                                inject ? "inject" : "unblock")))
+                .spec(spec);
+        // The model starts with an empty overhead map, which the API server refuses without a RuntimeClass.
+        pod.getSpec().setOverhead(null);
+        return pod;
+    }
+
+    /**
+     * When the helper acted, by the node's clock as it wrote it ("injected at NANOS", "reverted at
+     * NANOS"), kept within
+     * the time the agent asked and saw: the kubelet reports a container's end only at its next
+     * relist, up to a second later, and a probe may fail before then.
+     */
+    static Instant actedAt(ClusterOps.HelperStarted seen, Instant asked) {
+        return nodeTime(seen.message())
+                .map(said -> within(said, asked, seen.at()))
+                .orElse(seen.at());
+    }
+
+    /** The time a helper wrote after " at " (nanoseconds since the epoch, by the node's clock). */
+    static Optional<Instant> nodeTime(String said) {
+        int at = said.indexOf(" at ");
+        if (at < 0) {
+            return Optional.empty();
+        }
+        String digits = said.substring(at + 4).strip().replaceFirst("^([0-9]+).*$", "$1");
+        try {
+            return Optional.of(Instant.ofEpochSecond(0, Long.parseLong(digits)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A node's time kept within what the agent saw: its clock may be a little off the agent's. */
+    static Instant within(Instant t, Instant from, Instant to) {
+        return t.isBefore(from) ? from : t.isAfter(to) ? to : t;
+    }
+
+    /** The helper's words without the time it wrote for the agent ("reverted at 1764412345000000000: x" is "reverted: x"). */
+    static String words(String message) {
+        return message.replaceFirst(" at [0-9]+", "");
+    }
+
+    private static String lastLine(String message) {
+        if (message == null || message.isBlank()) {
+            return "";
+        }
+        String[] lines = message.strip().split("\n");
+        return lines[lines.length - 1].strip();
+    }
+
+    private static String describe(V1Pod pod) {
+        var status = pod.getStatus();
+        if (status == null) {
+            return "no status yet";
+        }
+        StringBuilder text = new StringBuilder("phase " + status.getPhase());
+        if (status.getReason() != null) {
+            text.append(", ").append(status.getReason());
+        }
+        if (status.getMessage() != null) {
+            text.append(": ").append(status.getMessage());
+        }
+        return text.toString();
+    }
+}
