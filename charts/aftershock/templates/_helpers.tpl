@@ -55,7 +55,7 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
   verbs: [list, watch]
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [list]
@@ -64,7 +64,11 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
   verbs: [list, watch]
 {{- end -}}
 
-{{/* Where node helper pods run: helpers.namespace, else the release's. */}}
+{{/* Where node helper pods run: a namespace of their own, never the release's (it must admit privileged pods). */}}
 {{- define "aftershock.helperNamespace" -}}
-{{- default .Release.Namespace .Values.helpers.namespace -}}
+{{- $ns := required "helpers.namespace is required when helpers.enabled is true" .Values.helpers.namespace -}}
+{{- if eq $ns .Release.Namespace -}}
+{{- fail "helpers.namespace must not be the release's namespace: it must admit privileged pods, the agent's must not" -}}
+{{- end -}}
+{{- $ns -}}
 {{- end -}}

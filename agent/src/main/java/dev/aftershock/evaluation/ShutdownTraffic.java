@@ -18,6 +18,9 @@ public final class ShutdownTraffic {
     /** A liveness probe-failure's: from the injection until the kubelet restarted the container. */
     public static final String RESTARTED_AFTER = "container restarted after";
 
+    /** A container-signal's: from the signal until the container's main process exited (no window of its own). */
+    public static final String PROCESS_EXITED_AFTER = "process exited after";
+
     /** Each window a fault's measurement ends, and how its traffic is named. */
     private static final List<List<String>> WINDOWS = List.of(
             List.of(POD_GONE_AFTER, "requests during its shutdown", "requests failed during its shutdown"),

@@ -71,6 +71,19 @@ public interface ClusterOps {
      */
     HelperEnded endHelper(String namespace, String pod, Instant deadline) throws Exception;
 
+    /**
+     * Restarts a workload's pods as {@code kubectl rollout restart} does, stamped {@code at}; the
+     * generation its controller must reach.
+     */
+    long restartRollout(String namespace, String kind, String name, Instant at) throws Exception;
+
+    /** When the rollout to {@code generation} was over, as {@code kubectl rollout status} judges; empty at the deadline. */
+    Optional<Instant> awaitRollout(String namespace, String kind, String name, long generation, Instant deadline)
+            throws Exception;
+
+    /** Waits until the helper ended by itself (without asking it to); empty at the deadline. */
+    Optional<HelperEnded> awaitHelper(String namespace, String pod, Instant deadline) throws Exception;
+
     /** Every node helper pod there is (in the helper namespace when that is all the agent may list). */
     List<HelperPod> helperPods() throws Exception;
 
@@ -102,9 +115,19 @@ public interface ClusterOps {
     /** A helper pod as found in the cluster: whose it is, and the job it was given. */
     record HelperPod(String namespace, String name, HelperJob job, boolean finished, String lastMessage) {}
 
-    record PodStatusNow(boolean ready, Map<String, Integer> restarts) {
+    /**
+     * {@code containerIds}: each running container's id without the runtime's prefix;
+     * {@code lastExitCodes}: how each container's previous instance ended.
+     */
+    record PodStatusNow(
+            boolean ready,
+            Map<String, Integer> restarts,
+            Map<String, String> containerIds,
+            Map<String, Integer> lastExitCodes) {
         public PodStatusNow {
             restarts = Map.copyOf(restarts);
+            containerIds = Map.copyOf(containerIds);
+            lastExitCodes = Map.copyOf(lastExitCodes);
         }
 
         public int restartsOf(String container) {

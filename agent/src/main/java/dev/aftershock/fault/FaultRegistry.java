@@ -25,7 +25,13 @@ public final class FaultRegistry {
             Action.PROBE_FAILURE,
             new Entry(
                     spec -> new ProbeFailureFault((FaultSpec.ProbeFailure) spec),
-                    new HelperLeftovers(Action.PROBE_FAILURE.word()))));
+                    new HelperLeftovers(Action.PROBE_FAILURE.word(), true)),
+            Action.CONTAINER_SIGNAL,
+            new Entry(
+                    spec -> new ContainerSignalFault((FaultSpec.ContainerSignal) spec),
+                    new HelperLeftovers(Action.CONTAINER_SIGNAL.word(), false)),
+            Action.ROLLOUT_RESTART,
+            new Entry(spec -> new RolloutRestartFault((FaultSpec.RolloutRestart) spec), Leftovers.NONE)));
 
     private FaultRegistry() {}
 

@@ -1,7 +1,9 @@
 package dev.aftershock.fault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What a node helper pod is asked to do for one target pod: {@code mode} {@code inject} installs
@@ -24,9 +26,53 @@ public record HelperJob(
         env = Map.copyOf(env);
     }
 
+    /**
+     * What the helper pod runs: an init container's step whose end says when the fault took effect
+     * (none for an unblock), then its main container; and the only capabilities it needs.
+     */
     public enum Mode {
-        INJECT,
-        UNBLOCK
+        /** Installs a rule, then holds it until SIGTERM and removes it. */
+        INJECT(Optional.of("inject"), "hold", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false),
+        /** Removes what an earlier helper of the same fault left. */
+        UNBLOCK(Optional.empty(), "unblock", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false),
+        /** Signals a container's main process, then says when it exited. */
+        SIGNAL(Optional.of("signal"), "await-exit", List.of("KILL"), true);
+
+        private final Optional<String> firstStep;
+        private final String main;
+        private final List<String> capabilities;
+        private final boolean passesState;
+
+        Mode(Optional<String> firstStep, String main, List<String> capabilities, boolean passesState) {
+            this.firstStep = firstStep;
+            this.main = main;
+            this.capabilities = capabilities;
+            this.passesState = passesState;
+        }
+
+        /**
+         * Whether the first step leaves the main container something (the process it signalled) in
+         * a shared scratch volume; only then does the pod get one (mounting it slows the pod's start).
+         */
+        public boolean passesState() {
+            return passesState;
+        }
+
+        public Optional<String> firstStep() {
+            return firstStep;
+        }
+
+        public String main() {
+            return main;
+        }
+
+        public List<String> capabilities() {
+            return capabilities;
+        }
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     /** The comment on every rule the helpers of this fault install, so that any of them can remove them. */

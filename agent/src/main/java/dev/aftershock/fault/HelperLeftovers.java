@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Leftovers of faults that act through node helpers: the helper pods of that action. Undoing one
+ * Leftovers of faults that act through node helpers: the helper pods of that action. For faults
+ * whose effect is not undone (a signal), undoing is deleting the helpers. Otherwise undoing one
  * asks each helper of the fault on that target to revert and deletes it; a helper that ended
  * without saying it reverted (killed, say), or a ledger entry whose helper is gone, gets an unblock
  * helper that removes whatever rule of the fault is still in the target pod.
  */
-record HelperLeftovers(String action) implements Leftovers {
+record HelperLeftovers(String action, boolean leavesRules) implements Leftovers {
     @Override
     public List<Leftover> find(ClusterOps cluster) throws Exception {
         List<Leftover> found = new ArrayList<>();
@@ -43,12 +44,21 @@ record HelperLeftovers(String action) implements Leftovers {
                 reverted |= ended.reverted();
                 continue;
             }
-            done.add("helper %s/%s: %s; deleted".formatted(h.namespace(), h.name(), ended.message()));
-            if (ended.reverted()) {
+            done.add("helper %s/%s: %s%s"
+                    .formatted(
+                            h.namespace(),
+                            h.name(),
+                            ended.message(),
+                            ended.found() && !ended.message().startsWith("the helper did not say") ? "; deleted" : ""));
+            if (ended.reverted() || !leavesRules) {
                 reverted = true;
             } else {
                 unblock = Optional.of(h.job().unblocking());
             }
+        }
+        if (!leavesRules) {
+            // A signal is not undone: only its helper pods are cleared away.
+            return done.isEmpty() ? "no helper pod was left" : String.join("; ", done);
         }
         if (unblock.isEmpty() && !reverted) {
             // Only a ledger entry: the helper is gone, so no word says the rule went with it. Look.

@@ -31,7 +31,13 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(50);
 
     private final FaultSpec.ProbeFailure spec;
-    private final Map<String, ClusterOps.HelperStarted> helpers = new ConcurrentHashMap<>();
+    /** A helper this fault started, and the job it was given (for an unblock, should it not revert). */
+    private record Started(ClusterOps.HelperStarted helper, HelperJob job) {}
+
+    /** The kubelet acts after failureThreshold failures periodSeconds apart; this long more, it has not. */
+    private static final Duration EVIDENCE_SLACK = Duration.ofSeconds(5);
+
+    private final Map<String, Started> helpers = new ConcurrentHashMap<>();
     private final Map<String, Instant> recovered = new ConcurrentHashMap<>();
     private ClusterOps.RotationWatch rotation;
 
@@ -68,9 +74,9 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
                 .map(s -> s.restartsOf(rule.container()))
                 .orElse(0);
         Instant asked = Instant.now();
-        ClusterOps.HelperStarted started =
-                context.cluster().startHelper(job(pod, view.get(), rule, context), asked.plus(START_LIMIT));
-        helpers.put(pod.uid(), started);
+        HelperJob job = job(pod, view.get(), rule, context);
+        ClusterOps.HelperStarted started = context.cluster().startHelper(job, asked.plus(START_LIMIT));
+        helpers.put(pod.uid(), new Started(started, job));
         double startToEffective = Duration.between(asked, started.at()).toMillis();
         List<Measurement> measured = new ArrayList<>(List.of(
                 new Measurement("helper start to effective", startToEffective, "ms"),
@@ -83,6 +89,35 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
                             "the node helper %s did not fail the probe: %s".formatted(helper, started.message()),
                             measured)
                     .effectiveAt(started.at());
+        }
+        // The rule in place is not yet the fault: the kubelet must act on the failing probe. A run
+        // whose probe never failed did not happen as written (a startup probe, say, runs only while
+        // its container starts).
+        Instant effective = started.at();
+        long needsSeconds = (long) rule.probe().periodSeconds() * rule.probe().failureThreshold();
+        Instant evidenceBy = effective.plusSeconds(needsSeconds).plus(EVIDENCE_SLACK);
+        Optional<Instant> evidence = spec.probe() == FaultSpec.Probe.READINESS
+                ? PodWaits.awaitStatus(context, pod, s -> !s.ready(), evidenceBy)
+                : awaitKill(context, pod, rule.container(), effective, evidenceBy);
+        measured.add(PodWaits.after(
+                spec.probe() == FaultSpec.Probe.READINESS ? "not ready after" : "killed by the kubelet after",
+                effective,
+                evidence));
+        if (evidence.isEmpty()) {
+            return Injection.failed(
+                            true,
+                            ("the rule was in place through node helper %s, yet the kubelet did not act on the failing"
+                                            + " %s probe within %d s (%s)")
+                                    .formatted(
+                                            helper,
+                                            spec.probe().word(),
+                                            Duration.between(effective, evidenceBy)
+                                                    .toSeconds(),
+                                            spec.probe() == FaultSpec.Probe.READINESS
+                                                    ? "the pod stayed Ready"
+                                                    : "no Killing event; a startup probe runs only while its container starts"),
+                            measured)
+                    .effectiveAt(effective);
         }
         return new Injection(
                 true,
@@ -98,9 +133,9 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
                                 helper),
                 measured,
                 Optional.of(() -> spec.probe() == FaultSpec.Probe.READINESS
-                        ? readinessFollowed(pod, started.at(), wasInRotation, rotation, context)
-                        : restartsFollowed(pod, rule.container(), started.at(), restartsBefore, context)),
-                started.at());
+                        ? readinessFollowed(pod, effective, wasInRotation, rotation, context)
+                        : restartsFollowed(pod, rule.container(), effective, restartsBefore, context)),
+                effective);
     }
 
     private HelperJob job(
@@ -132,8 +167,9 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
 
     private static String describe(ProbeRules.Rule rule) {
         return switch (rule) {
+            // The path without its query: a token could ride in one, and this goes to the journal.
             case ProbeRules.HttpRule http ->
-                "GET %s on port %d".formatted(http.probe().path(), http.port());
+                "GET %s on port %d".formatted(http.probe().path().replaceFirst("[?].*$", "?…"), http.port());
             case ProbeRules.TcpRule tcp -> "a connect to port " + tcp.port();
         };
     }
@@ -148,22 +184,20 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
             throws Exception {
         List<Measurement> measured = new ArrayList<>();
         if (wasInRotation) {
-            measured.add(after(
+            measured.add(PodWaits.after(
                     ShutdownTraffic.LEFT_ROTATION_AFTER,
                     effective,
                     rotation.awaitLeftRotation(pod.uid(), effective, context.runEnds())));
         }
-        measured.add(
-                after("not ready after", effective, awaitStatus(context, pod, s -> !s.ready(), context.runEnds())));
         Optional<Instant> recoveredAt = awaitRecovered(pod.uid(), context.runEnds());
         if (recoveredAt.isPresent()) {
             Instant deadline = later(context.runEnds(), recoveredAt.get().plusSeconds(30));
-            measured.add(after(
+            measured.add(PodWaits.after(
                     "back in rotation after recovery",
                     recoveredAt.get(),
                     wasInRotation
                             ? rotation.awaitInRotation(pod.uid(), recoveredAt.get(), deadline)
-                            : awaitStatus(context, pod, ClusterOps.PodStatusNow::ready, deadline)));
+                            : PodWaits.awaitStatus(context, pod, ClusterOps.PodStatusNow::ready, deadline)));
         }
         return measured;
     }
@@ -174,15 +208,8 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
             throws Exception {
         List<Measurement> measured = new ArrayList<>();
         Optional<Instant> restarted =
-                awaitStatus(context, pod, s -> s.restartsOf(container) > restartsBefore, context.runEnds());
-        if (restarted.isPresent()) {
-            // Between the kubelet's decision and the restart lies the container's own graceful shutdown.
-            measured.add(after(
-                    "killed by the kubelet after",
-                    effective,
-                    context.cluster().killedByKubelet(pod.namespace(), pod.uid(), container, effective)));
-        }
-        measured.add(after(ShutdownTraffic.RESTARTED_AFTER, effective, restarted));
+                PodWaits.awaitStatus(context, pod, s -> s.restartsOf(container) > restartsBefore, context.runEnds());
+        measured.add(PodWaits.after(ShutdownTraffic.RESTARTED_AFTER, effective, restarted));
         Optional<Instant> recoveredAt = awaitRecovered(pod.uid(), context.runEnds());
         int restarts = context.cluster()
                 .podStatus(pod.namespace(), pod.uid())
@@ -191,12 +218,25 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
         measured.add(new Measurement("restarts while failing", restarts, "count"));
         if (recoveredAt.isPresent()) {
             Instant deadline = later(context.runEnds(), recoveredAt.get().plusSeconds(60));
-            measured.add(after(
+            measured.add(PodWaits.after(
                     "ready again after recovery",
                     recoveredAt.get(),
-                    awaitStatus(context, pod, ClusterOps.PodStatusNow::ready, deadline)));
+                    PodWaits.awaitStatus(context, pod, ClusterOps.PodStatusNow::ready, deadline)));
         }
         return measured;
+    }
+
+    /** The kubelet's Killing event for the container, looked for every half second until the deadline. */
+    private static Optional<Instant> awaitKill(
+            FaultContext context, Plan.PodTarget pod, String container, Instant since, Instant deadline)
+            throws Exception {
+        while (true) {
+            Optional<Instant> killed = context.cluster().killedByKubelet(pod.namespace(), pod.uid(), container, since);
+            if (killed.isPresent() || Instant.now().isAfter(deadline)) {
+                return killed;
+            }
+            Thread.sleep(500);
+        }
     }
 
     private Optional<Instant> awaitRecovered(String uid, Instant deadline) throws InterruptedException {
@@ -210,67 +250,76 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
         return Optional.ofNullable(recovered.get(uid));
     }
 
-    /** Polls the namespace's watched state (in memory) until the pod's status satisfies {@code until}. */
-    private static Optional<Instant> awaitStatus(
-            FaultContext context,
-            Plan.PodTarget pod,
-            java.util.function.Predicate<ClusterOps.PodStatusNow> until,
-            Instant deadline)
-            throws Exception {
-        while (Instant.now().isBefore(deadline)) {
-            Optional<ClusterOps.PodStatusNow> now = context.cluster().podStatus(pod.namespace(), pod.uid());
-            if (now.isEmpty()) {
-                return Optional.empty();
-            }
-            if (until.test(now.get())) {
-                return Optional.of(Instant.now());
-            }
-            Thread.sleep(POLL.toMillis());
-        }
-        return Optional.empty();
-    }
-
     private static Instant later(Instant a, Instant b) {
         return a.isAfter(b) ? a : b;
     }
 
-    private static Measurement after(String what, Instant from, Optional<Instant> when) {
-        return new Measurement(
-                what,
-                when.map(w -> (double) Duration.between(from, w).toMillis()).orElse(Double.NaN),
-                "ms");
-    }
-
+    /**
+     * Asks each helper of this target to remove its rule and deletes it; a helper that is gone or
+     * did not say it reverted gets an unblock helper after it, which removes whatever rule of this
+     * fault is left in the pod. Helpers are found by their labels too: one whose start the run did
+     * not see through (an API error after its creation) is ended as well.
+     */
     @Override
     public Recovery recover(Plan.Target target, FaultContext context) throws Exception {
         Plan.PodTarget pod = (Plan.PodTarget) target;
-        ClusterOps.HelperStarted helper = helpers.get(pod.uid());
-        if (helper == null) {
+        List<Started> mine = new ArrayList<>();
+        Optional.ofNullable(helpers.get(pod.uid())).ifPresent(mine::add);
+        for (ClusterOps.HelperPod h : context.cluster().helperPods()) {
+            boolean ours = h.job().run().equals(context.runId())
+                    && h.job().fault().equals(spec.name())
+                    && h.job().targetUid().equals(pod.uid())
+                    && h.job().mode() == HelperJob.Mode.INJECT;
+            if (ours && mine.stream().noneMatch(m -> m.helper().pod().equals(h.name()))) {
+                mine.add(new Started(
+                        new ClusterOps.HelperStarted(h.namespace(), h.name(), false, "", Instant.now()), h.job()));
+            }
+        }
+        if (mine.isEmpty()) {
             recovered.put(pod.uid(), Instant.now());
             return new Recovery(true, "nothing to recover: no node helper was started");
         }
+        List<String> done = new ArrayList<>();
+        Optional<HelperJob> unblock = Optional.empty();
         Instant asked = Instant.now();
-        ClusterOps.HelperEnded ended = context.cluster()
-                .endHelper(helper.namespace(), helper.pod(), Instant.now().plusSeconds(30));
+        Optional<Instant> revertedAt = Optional.empty();
+        for (Started s : mine) {
+            ClusterOps.HelperEnded ended = context.cluster()
+                    .endHelper(
+                            s.helper().namespace(),
+                            s.helper().pod(),
+                            Instant.now().plusSeconds(30));
+            String name = s.helper().namespace() + "/" + s.helper().pod();
+            if (ended.reverted()) {
+                done.add("node helper %s removed its rule (%s) and was deleted".formatted(name, ended.message()));
+                revertedAt = ended.at().or(() -> Optional.of(Instant.now()));
+            } else {
+                done.add("node helper %s did not say it reverted (%s)".formatted(name, ended.message()));
+                unblock = Optional.of(s.job().unblocking());
+            }
+        }
+        if (unblock.isPresent()) {
+            ClusterOps.HelperStarted check =
+                    context.cluster().startHelper(unblock.get(), Instant.now().plusSeconds(60));
+            context.cluster()
+                    .endHelper(check.namespace(), check.pod(), Instant.now().plusSeconds(30));
+            if (!check.effective()) {
+                throw new IllegalStateException(String.join("; ", done)
+                        + "; the unblock helper failed too: " + check.message()
+                        + " (`aftershock recover` tries again)");
+            }
+            done.add("an unblock helper: " + check.message());
+            revertedAt = Optional.of(check.at());
+        }
         // When the rule went, by the node's clock: the agent learns it up to a relist later, and the
         // probe may pass before then. Kept within what the agent saw.
         Instant now = Instant.now();
         recovered.put(
                 pod.uid(),
-                ended.at()
+                revertedAt
                         .map(t -> t.isBefore(asked) ? asked : t.isAfter(now) ? now : t)
                         .orElse(asked));
-        if (ended.reverted() || !ended.found()) {
-            return new Recovery(
-                    true,
-                    ended.found()
-                            ? "the probe passes again: node helper %s/%s removed its rule (%s) and was deleted"
-                                    .formatted(helper.namespace(), helper.pod(), ended.message())
-                            : "node helper %s/%s was already gone (its own deadline, or deleted)"
-                                    .formatted(helper.namespace(), helper.pod()));
-        }
-        throw new IllegalStateException("node helper %s/%s did not revert: %s (`aftershock recover` removes its rule)"
-                .formatted(helper.namespace(), helper.pod(), ended.message()));
+        return new Recovery(true, "the probe passes again: " + String.join("; ", done));
     }
 
     private synchronized ClusterOps.RotationWatch rotation(FaultContext context) throws Exception {

@@ -19,6 +19,7 @@ public final class KubeClusterOps implements ClusterOps {
     private final KubeEvents events;
     private final LiveState live;
     private final NodeHelpers helpers;
+    private final Rollouts rollouts;
 
     /**
      * {@code client} for calls, the run's watches (whoever made them closes them), and how long a
@@ -32,6 +33,7 @@ public final class KubeClusterOps implements ClusterOps {
     public KubeClusterOps(
             ApiClient client, SharedInformers informers, Duration recoveryDeadline, NodeHelpers.Settings helpers) {
         this.helpers = new NodeHelpers(client, helpers);
+        this.rollouts = new Rollouts(client);
         this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
         this.pods = new Pods(client);
         this.evictions = new Evictions(client);
@@ -114,6 +116,22 @@ public final class KubeClusterOps implements ClusterOps {
     @Override
     public HelperEnded endHelper(String namespace, String pod, Instant deadline) throws Exception {
         return helpers.end(namespace, pod, deadline);
+    }
+
+    @Override
+    public long restartRollout(String namespace, String kind, String name, Instant at) throws Exception {
+        return rollouts.restart(namespace, kind, name, at);
+    }
+
+    @Override
+    public Optional<Instant> awaitRollout(String namespace, String kind, String name, long generation, Instant deadline)
+            throws Exception {
+        return rollouts.awaitDone(namespace, kind, name, generation, deadline);
+    }
+
+    @Override
+    public Optional<HelperEnded> awaitHelper(String namespace, String pod, Instant deadline) throws Exception {
+        return helpers.await(namespace, pod, deadline);
     }
 
     @Override

@@ -67,11 +67,26 @@ final class LiveState {
         for (V1Pod pod : pods) {
             if (uid.equals(pod.getMetadata().getUid())) {
                 Map<String, Integer> restarts = new java.util.HashMap<>();
+                Map<String, String> ids = new java.util.HashMap<>();
+                Map<String, Integer> lastExits = new java.util.HashMap<>();
                 if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null) {
-                    pod.getStatus().getContainerStatuses().forEach(c -> restarts.put(c.getName(), c.getRestartCount()));
+                    for (var c : pod.getStatus().getContainerStatuses()) {
+                        restarts.put(c.getName(), c.getRestartCount());
+                        if (c.getContainerID() != null
+                                && c.getState() != null
+                                && c.getState().getRunning() != null) {
+                            // "containerd://<id>": the id is what the node's cgroups name.
+                            ids.put(c.getName(), c.getContainerID().replaceFirst("^[a-z0-9-]+://", ""));
+                        }
+                        if (c.getLastState() != null && c.getLastState().getTerminated() != null) {
+                            lastExits.put(
+                                    c.getName(),
+                                    c.getLastState().getTerminated().getExitCode());
+                        }
+                    }
                 }
-                return java.util.Optional.of(
-                        new dev.aftershock.fault.ClusterOps.PodStatusNow(ClusterReader.ready(pod), restarts));
+                return java.util.Optional.of(new dev.aftershock.fault.ClusterOps.PodStatusNow(
+                        ClusterReader.ready(pod), restarts, ids, lastExits));
             }
         }
         return java.util.Optional.empty();

@@ -18,9 +18,13 @@ import io.kubernetes.client.openapi.models.V1PodSpec;
 import io.kubernetes.client.openapi.models.V1ResourceRequirements;
 import io.kubernetes.client.openapi.models.V1SecurityContext;
 import io.kubernetes.client.openapi.models.V1Toleration;
+import io.kubernetes.client.openapi.models.V1Volume;
+import io.kubernetes.client.openapi.models.V1VolumeMount;
 import io.kubernetes.client.util.PatchUtils;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,14 +99,25 @@ public final class NodeHelpers {
     }
 
     public ClusterOps.HelperStarted start(HelperJob job, Instant deadline) throws ApiException, InterruptedException {
+        if (settings.image().isEmpty()) {
+            throw new IllegalStateException(
+                    "node helpers are off: give --helper-image (or AFTERSHOCK_HELPER_IMAGE)" + " to start a helper");
+        }
         String ns = namespaceFor(job);
         Instant asked = Instant.now();
         V1Pod created = core.createNamespacedPod(ns, pod(job)).execute();
         String name = created.getMetadata().getName();
         while (true) {
-            V1Pod pod = core.readNamespacedPod(name, ns).execute();
+            V1Pod pod;
+            try {
+                pod = core.readNamespacedPod(name, ns).execute();
+            } catch (ApiException e) {
+                // The helper exists and may act: say so, so that the caller ends it (or recover finds it).
+                return new ClusterOps.HelperStarted(
+                        ns, name, false, "cannot read the helper: " + StatusMessages.messageOf(e), Instant.now());
+            }
             Optional<ClusterOps.HelperStarted> outcome = firstStep(job.mode(), ns, pod);
-            if (outcome.isPresent()) {
+            if (outcome.isPresent() && (!outcome.get().effective() || mainStarted(job.mode(), pod))) {
                 ClusterOps.HelperStarted seen = outcome.get();
                 return new ClusterOps.HelperStarted(
                         seen.namespace(), seen.pod(), seen.effective(), words(seen.message()), actedAt(seen, asked));
@@ -115,12 +130,29 @@ public final class NodeHelpers {
         }
     }
 
+    /**
+     * After an injection, the main container that will revert it must be running (its trap set a
+     * moment later) before the agent may ask it to: a revert asked of a helper whose main container
+     * has not started would find no one to do it (the rule's own end time is the backstop).
+     */
+    private static boolean mainStarted(HelperJob.Mode mode, V1Pod pod) {
+        if (mode != HelperJob.Mode.INJECT) {
+            return true;
+        }
+        var main = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
+        return main != null
+                && !main.isEmpty()
+                && main.get(0).getState() != null
+                && (main.get(0).getState().getRunning() != null
+                        || main.get(0).getState().getTerminated() != null);
+    }
+
     /** The helper's first step is over when its first container ended, or it can never start. */
     private static Optional<ClusterOps.HelperStarted> firstStep(HelperJob.Mode mode, String ns, V1Pod pod) {
         String name = pod.getMetadata().getName();
         List<V1ContainerStatus> statuses = pod.getStatus() == null
                 ? null
-                : mode == HelperJob.Mode.INJECT
+                : mode.firstStep().isPresent()
                         ? pod.getStatus().getInitContainerStatuses()
                         : pod.getStatus().getContainerStatuses();
         if (statuses != null && !statuses.isEmpty()) {
@@ -191,6 +223,27 @@ public final class NodeHelpers {
         return ended.get();
     }
 
+    /** Waits until the helper has ended by itself (its main container said its last), without asking it to. */
+    public Optional<ClusterOps.HelperEnded> await(String ns, String name, Instant deadline)
+            throws ApiException, InterruptedException {
+        while (true) {
+            V1Pod pod;
+            try {
+                pod = core.readNamespacedPod(name, ns).execute();
+            } catch (ApiException e) {
+                if (e.getCode() == 404) {
+                    return Optional.of(new ClusterOps.HelperEnded(false, false, "the helper pod is gone"));
+                }
+                throw e;
+            }
+            Optional<ClusterOps.HelperEnded> ended = ended(pod);
+            if (ended.isPresent() || Instant.now().isAfter(deadline)) {
+                return ended;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+    }
+
     /**
      * A lower activeDeadlineSeconds (the one change the API allows on a running pod that stops it)
      * makes the kubelet stop the helper with SIGTERM, as at its own deadline; unlike a deletion, the
@@ -226,11 +279,21 @@ public final class NodeHelpers {
                 && !init.isEmpty()
                 && terminated(init.get(0))
                 && init.get(0).getState().getTerminated().getExitCode() != 0) {
+            String said = lastLine(init.get(0).getState().getTerminated().getMessage());
+            // The script fails (exit 1, "failed: ...") only after removing what it added; killed
+            // half-way (a deadline, say), it may have left its rule: that is not a revert.
+            boolean cleanFailure =
+                    init.get(0).getState().getTerminated().getExitCode() == 1 && said.startsWith("failed");
             return Optional.of(new ClusterOps.HelperEnded(
                     true,
-                    true,
-                    "nothing to revert: "
-                            + lastLine(init.get(0).getState().getTerminated().getMessage())));
+                    cleanFailure,
+                    cleanFailure
+                            ? "nothing to revert: " + said
+                            : "its first step was stopped half-way (exit %d)"
+                                    .formatted(init.get(0)
+                                            .getState()
+                                            .getTerminated()
+                                            .getExitCode())));
         }
         var main = status.getContainerStatuses();
         if (main != null && !main.isEmpty() && terminated(main.get(0))) {
@@ -274,8 +337,13 @@ public final class NodeHelpers {
                     .execute()
                     .getItems();
         } catch (ApiException e) {
-            if (e.getCode() != 403 || settings.namespace().isEmpty()) {
+            if (e.getCode() != 403) {
                 throw e;
+            }
+            if (settings.namespace().isEmpty()) {
+                // An agent that may not list every namespace (a namespaced install) starts helpers
+                // only in a helper namespace of its own; without one it has started none.
+                return List.of();
             }
             pods = core.listNamespacedPod(settings.namespace().get())
                     .labelSelector(HELPER_LABEL)
@@ -310,7 +378,7 @@ public final class NodeHelpers {
         for (V1EnvVar e : containers.get(0).getEnv() == null
                 ? List.<V1EnvVar>of()
                 : containers.get(0).getEnv()) {
-            if (e.getName().startsWith("AFTERSHOCK_RULE") || e.getName().equals("AFTERSHOCK_REQUEST_LINE")) {
+            if (!e.getName().equals("AFTERSHOCK_POD_UID") && !e.getName().equals("AFTERSHOCK_TAG")) {
                 env.put(e.getName(), e.getValue());
             }
         }
@@ -318,7 +386,10 @@ public final class NodeHelpers {
                 labels.get(RUN_LABEL),
                 labels.getOrDefault(FAULT_LABEL, ""),
                 labels.getOrDefault(ACTION_LABEL, ""),
-                "unblock".equals(notes.get(MODE)) ? HelperJob.Mode.UNBLOCK : HelperJob.Mode.INJECT,
+                java.util.Arrays.stream(HelperJob.Mode.values())
+                        .filter(m -> m.word().equals(notes.get(MODE)))
+                        .findFirst()
+                        .orElse(HelperJob.Mode.INJECT),
                 target.substring(0, target.indexOf('/')),
                 target.substring(target.indexOf('/') + 1),
                 notes.getOrDefault(TARGET_UID, ""),
@@ -339,6 +410,14 @@ public final class NodeHelpers {
         List<V1EnvVar> env = new ArrayList<>();
         env.add(new V1EnvVar().name("AFTERSHOCK_POD_UID").value(job.targetUid()));
         env.add(new V1EnvVar().name("AFTERSHOCK_TAG").value(job.tag()));
+        if (!job.env().containsKey("AFTERSHOCK_RULE_UNTIL")) {
+            // The rule's own end, at the helper's deadline: it stops matching then even if no one removes it.
+            env.add(new V1EnvVar()
+                    .name("AFTERSHOCK_RULE_UNTIL")
+                    .value(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+                            .withZone(ZoneOffset.UTC)
+                            .format(Instant.now().plus(job.lifetime()).plusSeconds(GRACE_SECONDS))));
+        }
         job.env().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.add(new V1EnvVar().name(e.getKey()).value(e.getValue())));
@@ -347,19 +426,24 @@ public final class NodeHelpers {
                 .allowPrivilegeEscalation(false)
                 .readOnlyRootFilesystem(true)
                 .capabilities(
-                        new V1Capabilities().drop(List.of("ALL")).add(List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE")));
+                        new V1Capabilities().drop(List.of("ALL")).add(job.mode().capabilities()));
         V1ResourceRequirements resources = new V1ResourceRequirements()
                 .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
                 .limits(Map.of("memory", Quantity.fromString("64Mi")));
-        boolean inject = job.mode() == HelperJob.Mode.INJECT;
+        // Where a first step leaves what the main container needs (the process it signalled); only
+        // for modes that pass one, since mounting a volume slows the pod's start.
+        List<V1VolumeMount> scratch = job.mode().passesState()
+                ? List.of(new V1VolumeMount().name("run").mountPath("/run/aftershock"))
+                : List.of();
         V1Container main = new V1Container()
-                .name(inject ? "hold" : "unblock")
+                .name(job.mode().main())
                 .image(settings.image().orElse("aftershock-helper-image-not-set"))
                 .imagePullPolicy("IfNotPresent")
-                .args(List.of(inject ? "hold" : "unblock"))
+                .args(List.of(job.mode().main()))
                 .env(env)
                 .securityContext(privileges)
                 .resources(resources)
+                .volumeMounts(scratch)
                 .terminationMessagePolicy("File");
         V1PodSpec spec = new V1PodSpec()
                 .nodeName(job.node())
@@ -370,17 +454,25 @@ public final class NodeHelpers {
                 .automountServiceAccountToken(false)
                 .enableServiceLinks(false)
                 .tolerations(List.of(new V1Toleration().operator("Exists")))
+                .volumes(
+                        job.mode().passesState()
+                                ? List.of(new V1Volume()
+                                        .name("run")
+                                        .emptyDir(new io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource()
+                                                .medium("Memory")))
+                                : List.of())
                 .containers(List.of(main));
-        if (inject) {
-            spec.initContainers(List.of(new V1Container()
-                    .name("inject")
-                    .image(main.getImage())
-                    .imagePullPolicy("IfNotPresent")
-                    .args(List.of("inject"))
-                    .env(env)
-                    .securityContext(privileges)
-                    .resources(resources)));
-        }
+        job.mode()
+                .firstStep()
+                .ifPresent(step -> spec.initContainers(List.of(new V1Container()
+                        .name(step)
+                        .image(main.getImage())
+                        .imagePullPolicy("IfNotPresent")
+                        .args(List.of(step))
+                        .env(env)
+                        .securityContext(privileges)
+                        .resources(resources)
+                        .volumeMounts(scratch))));
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(HELPER_LABEL, "true");
         labels.put(RUN_LABEL, job.run());
@@ -396,7 +488,7 @@ public final class NodeHelpers {
                                 TARGET_UID,
                                 job.targetUid(),
                                 MODE,
-                                inject ? "inject" : "unblock")))
+                                job.mode().word())))
                 .spec(spec);
         // The model starts with an empty overhead map, which the API server refuses without a RuntimeClass.
         pod.getSpec().setOverhead(null);

@@ -40,12 +40,21 @@ final class ProbeViews {
             boolean https = "HTTPS".equalsIgnoreCase(p.getHttpGet().getScheme());
             String path =
                     p.getHttpGet().getPath() == null ? "/" : p.getHttpGet().getPath();
+            String unmatchable = "";
+            if (p.getHttpGet().getHost() != null && !p.getHttpGet().getHost().isBlank()) {
+                unmatchable = "it is sent to host " + p.getHttpGet().getHost() + ", not into the pod's network";
+            } else if (p.getHttpGet().getHttpHeaders() != null
+                    && p.getHttpGet().getHttpHeaders().stream()
+                            .anyMatch(h -> "User-Agent".equalsIgnoreCase(h.getName()))) {
+                unmatchable = "it sets its own User-Agent, so the kubelet's request cannot be told by kube-probe/";
+            }
             view = new ClusterSnapshot.ProbeView(
                     https ? ClusterSnapshot.ProbeHandler.HTTPS : ClusterSnapshot.ProbeHandler.HTTP,
                     port(p.getHttpGet().getPort(), c),
                     path,
                     period,
-                    threshold);
+                    threshold,
+                    unmatchable);
         } else if (p.getTcpSocket() != null) {
             view = new ClusterSnapshot.ProbeView(
                     ClusterSnapshot.ProbeHandler.TCP, port(p.getTcpSocket().getPort(), c), "", period, threshold);
@@ -65,6 +74,10 @@ final class ProbeViews {
         }
         if (port.isInteger()) {
             return port.getIntValue();
+        }
+        if (port.getStrValue().matches("[0-9]{1,5}")) {
+            // The kubelet takes a number written as a string as that number.
+            return Integer.parseInt(port.getStrValue());
         }
         for (V1ContainerPort cp : c.getPorts() == null ? List.<V1ContainerPort>of() : c.getPorts()) {
             if (port.getStrValue().equals(cp.getName())) {

@@ -46,7 +46,9 @@ public sealed interface FaultSpec {
     /** Whether a fault acts on nodes or on pods: what the planner picks for it. */
     enum Targets {
         NODES,
-        PODS
+        PODS,
+        /** The experiment's target workload itself. */
+        WORKLOAD
     }
 
     /**
@@ -58,7 +60,10 @@ public sealed interface FaultSpec {
         NODE_CORDON("node-cordon", Targets.NODES, true, false, true, false),
         NODE_DRAIN("node-drain", Targets.NODES, true, true, true, false),
         POD_KILL("pod-kill", Targets.PODS, false, true, false, false),
-        PROBE_FAILURE("probe-failure", Targets.PODS, false, true, true, true);
+        PROBE_FAILURE("probe-failure", Targets.PODS, false, true, true, true),
+        CONTAINER_SIGNAL("container-signal", Targets.PODS, false, true, false, true),
+        /** Its pods go down as the workload's own rollout strategy allows: the controller's guard, not ours. */
+        ROLLOUT_RESTART("rollout-restart", Targets.WORKLOAD, false, false, false, false);
 
         private final String word;
         private final Targets targets;
@@ -236,6 +241,58 @@ public sealed interface FaultSpec {
         @Override
         public boolean force() {
             return true;
+        }
+    }
+
+    /** The signals a container-signal sends (their names as kill takes them: TERM, KILL, INT, HUP). */
+    enum Signal {
+        SIGTERM,
+        SIGKILL,
+        SIGINT,
+        SIGHUP;
+
+        public String shortName() {
+            return name().substring(3);
+        }
+
+        public static Optional<Signal> fromWord(String word) {
+            for (Signal s : values()) {
+                if (s.name().equals(word)) {
+                    return Optional.of(s);
+                }
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Sends a signal to a container's main process directly, through a node helper: the pod is not
+     * deleted, so the process gets it while it is still an endpoint (as in a node shutdown or a
+     * runtime restart). {@code container} empty: the pod's only container. Nothing to recover: the
+     * kubelet restarts what exits.
+     */
+    record ContainerSignal(String name, Duration at, PodSelection pods, Optional<String> container, Signal signal)
+            implements FaultSpec {
+        @Override
+        public Action action() {
+            return Action.CONTAINER_SIGNAL;
+        }
+
+        @Override
+        public Optional<PodSelection> podSelection() {
+            return Optional.of(pods);
+        }
+    }
+
+    /**
+     * Restarts the target workload's pods the way {@code kubectl rollout restart} does (a
+     * {@code kubectl.kubernetes.io/restartedAt} annotation on its pod template), and follows the
+     * rollout to its end. Nothing to recover: the new pods are the workload as it was.
+     */
+    record RolloutRestart(String name, Duration at) implements FaultSpec {
+        @Override
+        public Action action() {
+            return Action.ROLLOUT_RESTART;
         }
     }
 }

@@ -105,6 +105,8 @@ final class Console {
                 "node " + n.name()
                         + (n.toEvict().isEmpty() ? "" : " (" + n.toEvict().size() + " pods to evict)");
             case Plan.PodTarget p -> "pod " + p.namespace() + "/" + p.name();
+            case Plan.WorkloadTarget w ->
+                w.kind().toLowerCase(java.util.Locale.ROOT) + " " + w.namespace() + "/" + w.name();
         };
     }
 

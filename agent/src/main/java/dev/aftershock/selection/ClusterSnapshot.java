@@ -102,9 +102,16 @@ public record ClusterSnapshot(
 
     /**
      * One probe: how the kubelet sends it ({@code port} resolved from a named port, -1 when the name
-     * matches no container port), and how often.
+     * matches no container port), and how often; {@code unmatchable}: why a rule cannot single out
+     * the kubelet's request (empty when it can).
      */
-    public record ProbeView(ProbeHandler handler, int port, String path, int periodSeconds, int failureThreshold) {}
+    public record ProbeView(
+            ProbeHandler handler, int port, String path, int periodSeconds, int failureThreshold, String unmatchable) {
+        /** A probe a rule can tell apart from other traffic (nothing in it hides the kubelet). */
+        public ProbeView(ProbeHandler handler, int port, String path, int periodSeconds, int failureThreshold) {
+            this(handler, port, path, periodSeconds, failureThreshold, "");
+        }
+    }
 
     public enum ProbeHandler {
         HTTP,

@@ -51,6 +51,7 @@ public final class InjectionGuards {
         }
         return switch (target) {
             case Plan.PodTarget p -> Set.of(p.uid());
+            case Plan.WorkloadTarget w -> Set.of();
             case Plan.NodeTarget n ->
                 podsNow.stream()
                         .filter(p -> n.name().equals(p.nodeName()))

@@ -55,6 +55,9 @@ public record Plan(long seed, List<PlannedFault> faults, List<String> warnings, 
         }
     }
 
+    /** The experiment's target workload: {@code kind} Deployment or StatefulSet. */
+    public record WorkloadTarget(String namespace, String kind, String name) implements Target {}
+
     /** A pod to evict; its uid pins the eviction to this very pod. */
     public record PodRef(String namespace, String name, String uid) {}
 }

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -73,6 +74,23 @@ public final class Planner {
                         f.at(),
                         end);
             case FaultSpec.PodKill k -> new PlannedFault(f, pods(k), f.at(), f.at());
+            case FaultSpec.RolloutRestart r -> {
+                List<Plan.Target> workload = cluster
+                        .target()
+                        .map(w -> (Plan.Target) new Plan.WorkloadTarget(w.namespace(), w.kind(), w.name()))
+                        .stream()
+                        .toList();
+                yield new PlannedFault(f, workload, f.at(), f.at());
+            }
+            case FaultSpec.ContainerSignal c -> {
+                cluster.pods().stream()
+                        .filter(pod -> matching(c.pods(), pod))
+                        .map(pod -> containerRefusal(c.container(), pod))
+                        .flatMap(Optional::stream)
+                        .findFirst()
+                        .ifPresent(why -> refusals.add("fault %s cannot signal %s".formatted(c.name(), why)));
+                yield new PlannedFault(f, pods(c), f.at(), f.at());
+            }
             case FaultSpec.ProbeFailure p -> {
                 // Pods are picked again at the moment of injection: every pod that could be must do.
                 ProbeRules.firstRefusal(
@@ -85,6 +103,22 @@ public final class Planner {
                 yield new PlannedFault(f, pods(p), f.at(), end);
             }
         };
+    }
+
+    /** Why a fault that names (or leaves out) a container cannot find it in the pod. */
+    static Optional<String> containerRefusal(Optional<String> container, PodView pod) {
+        List<String> names = pod.containers().stream()
+                .map(ClusterSnapshot.ContainerView::name)
+                .toList();
+        if (container.isPresent() && !names.contains(container.get())) {
+            return Optional.of("pod %s/%s: it has no container named %s (it has %s)"
+                    .formatted(pod.namespace(), pod.name(), container.get(), String.join(", ", names)));
+        }
+        if (container.isEmpty() && names.size() > 1) {
+            return Optional.of("pod %s/%s: it has containers %s: name one with container"
+                    .formatted(pod.namespace(), pod.name(), String.join(", ", names)));
+        }
+        return Optional.empty();
     }
 
     private List<NodeView> nodes(FaultSpec f, NodeSelection selection) {
@@ -297,6 +331,14 @@ public final class Planner {
                     owned.stream().filter(p -> drained.contains(p.nodeName())).forEach(p -> down.add(p.name()));
                 }
                 case FaultSpec.NodeCordon c -> {}
+                // The rollout takes pods down as the workload's own strategy allows.
+                case FaultSpec.RolloutRestart r -> {}
+                case FaultSpec.ContainerSignal c ->
+                    f.targets().stream()
+                            .filter(t -> owned.stream()
+                                    .anyMatch(o -> o.name().equals(t.name())
+                                            && o.namespace().equals(t.namespace())))
+                            .forEach(t -> down.add(t.name()));
                 case FaultSpec.ProbeFailure p ->
                     // A failing readiness probe takes the pod out of rotation; a liveness one restarts it.
                     f.targets().stream()

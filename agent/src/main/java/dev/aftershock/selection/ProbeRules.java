@@ -88,6 +88,20 @@ public final class ProbeRules {
                                     + " from other clients'";
                     });
         }
+        if (!probe.unmatchable().isEmpty()) {
+            return new Refused("the %s probe of %s cannot be failed alone: %s"
+                    .formatted(word, container.name(), probe.unmatchable()));
+        }
+        long needs = (long) probe.periodSeconds() * probe.failureThreshold();
+        if (f.holdFor().isPresent() && f.holdFor().get().toSeconds() <= needs) {
+            return new Refused("for %s ends before the %s probe of %s can fail: it needs %d failures %d s apart"
+                    .formatted(
+                            dev.aftershock.model.Durations.format(f.holdFor().get()),
+                            word,
+                            container.name(),
+                            probe.failureThreshold(),
+                            probe.periodSeconds()));
+        }
         if (rule.port() < 0) {
             return new Refused(
                     "the %s probe of %s names a port no container port has".formatted(word, container.name()));

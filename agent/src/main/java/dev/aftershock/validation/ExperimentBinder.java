@@ -148,6 +148,16 @@ final class ExperimentBinder {
                         pods(f.get("pods"), at.field("pods"), target),
                         FaultSpec.Probe.fromWord(f.get("probe").asString()).orElseThrow(),
                         optionalText(f, "container"));
+            case ROLLOUT_RESTART -> new FaultSpec.RolloutRestart(name, when);
+            case CONTAINER_SIGNAL ->
+                new FaultSpec.ContainerSignal(
+                        name,
+                        when,
+                        pods(f.get("pods"), at.field("pods"), target),
+                        optionalText(f, "container"),
+                        FaultSpec.Signal.fromWord(
+                                        f.has("signal") ? f.get("signal").asString() : "SIGTERM")
+                                .orElseThrow());
         };
     }
 

@@ -118,6 +118,14 @@ final class MeaningCheck {
                     }
                     k.interval().ifPresent(d -> positive(at.field("interval"), d));
                 }
+                case FaultSpec.RolloutRestart r -> {}
+                case FaultSpec.ContainerSignal c -> {
+                    pick(at.field("pods").field("pick"), c.pods().pick());
+                    if (!c.pods().namespace().equals(s.target().namespace())) {
+                        protectedNamespace(
+                                at.field("pods").field("namespace"), c.pods().namespace(), s.safety());
+                    }
+                }
                 case FaultSpec.ProbeFailure p -> {
                     pick(at.field("pods").field("pick"), p.pods().pick());
                     if (!p.pods().namespace().equals(s.target().namespace())) {

@@ -142,9 +142,25 @@ class HelmChartTest {
                             .contains("patch")
                             .contains("delete");
                 });
-        // Without a namespace of their own, helpers run in the release's.
-        assertThat(deploymentArgs(objects(Helm.template(NS, "--set", "helpers.enabled=true"))))
-                .contains("--helper-namespace=" + NS, "--helper-image=aftershock.local/helper:0.1.0");
+        // A namespace of their own and the image's tag are required: the release's namespace must stay restricted.
+        Helm.Result noNamespace = Helm.run(
+                "template", "x", Helm.CHART.toString(), "--set", "helpers.enabled=true,helpers.image.tag=0.1.0-abc");
+        assertThat(noNamespace.exitCode()).isNotZero();
+        assertThat(noNamespace.stderr()).contains("helpers.namespace is required");
+        Helm.Result own = Helm.run(
+                "template",
+                "x",
+                Helm.CHART.toString(),
+                "--namespace",
+                NS,
+                "--set",
+                "helpers.enabled=true,helpers.image.tag=0.1.0-abc,helpers.namespace=" + NS);
+        assertThat(own.exitCode()).isNotZero();
+        assertThat(own.stderr()).contains("must not be the release's namespace");
+        Helm.Result noTag =
+                Helm.run("template", "x", Helm.CHART.toString(), "--set", "helpers.enabled=true,helpers.namespace=h");
+        assertThat(noTag.exitCode()).isNotZero();
+        assertThat(noTag.stderr()).contains("helpers.image.tag is required");
     }
 
     @Test

@@ -101,6 +101,14 @@ class FaultWiringTest {
                         Optional.empty(),
                         false,
                         Optional.empty());
+            case ROLLOUT_RESTART -> new FaultSpec.RolloutRestart("r", Duration.ZERO);
+            case CONTAINER_SIGNAL ->
+                new FaultSpec.ContainerSignal(
+                        "s",
+                        Duration.ZERO,
+                        new PodSelection("ns", Map.of("a", "b"), new Pick.All()),
+                        Optional.empty(),
+                        FaultSpec.Signal.SIGTERM);
             case PROBE_FAILURE ->
                 new FaultSpec.ProbeFailure(
                         "p",

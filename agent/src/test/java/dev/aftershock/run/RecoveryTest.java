@@ -106,6 +106,22 @@ class RecoveryTest {
         }
 
         @Override
+        public long restartRollout(String namespace, String kind, String name, java.time.Instant at) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Optional<java.time.Instant> awaitRollout(
+                String namespace, String kind, String name, long generation, java.time.Instant deadline) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<HelperEnded> awaitHelper(String namespace, String pod, java.time.Instant deadline) {
+            return Optional.empty();
+        }
+
+        @Override
         public List<HelperPod> helperPods() {
             return List.of();
         }

@@ -122,6 +122,38 @@ class ProbeRulesTest {
     }
 
     @Test
+    void aProbeThatHidesTheKubeletOrAForTooShortForItToFailIsRefused() {
+        ProbeView ownAgent = new ProbeView(
+                ProbeHandler.HTTP,
+                8080,
+                "/ready",
+                1,
+                1,
+                "it sets its own User-Agent, so the kubelet's request cannot be told");
+        assertThat(refusal(
+                        failing(Probe.READINESS, Optional.empty()),
+                        pod(false, container("app", Map.of(Probe.READINESS, ownAgent)))))
+                .contains("cannot be failed alone: it sets its own User-Agent");
+        var quick = new FaultSpec.ProbeFailure(
+                "p",
+                Duration.ofSeconds(5),
+                Optional.of(Duration.ofSeconds(10)),
+                new PodSelection("shop", Map.of("app", "checkout"), new Pick.Count(1)),
+                Probe.LIVENESS,
+                Optional.empty());
+        assertThat(refusal(
+                        quick,
+                        pod(
+                                false,
+                                container(
+                                        "app",
+                                        Map.of(
+                                                Probe.LIVENESS,
+                                                new ProbeView(ProbeHandler.HTTP, 8080, "/healthz", 5, 3))))))
+                .contains("for 10s ends before the liveness probe of app can fail: it needs 3 failures 5 s apart");
+    }
+
+    @Test
     void aRuleThatWouldFailAnotherProbeTooIsRefused() {
         var liveness = failing(Probe.LIVENESS, Optional.empty());
         assertThat(refusal(
@@ -145,6 +177,20 @@ class ProbeRulesTest {
                 .isInstanceOf(ProbeRules.Match.class);
         assertThat(refusal(failing(Probe.STARTUP, Optional.of("app")), pod)).contains("app has no startup probe");
         assertThat(refusal(failing(Probe.READINESS, Optional.of("web")), pod)).contains("no container named web");
+    }
+
+    @Test
+    void aSignalToAPodWithSeveralContainersNeedsOneNamedThatExists() {
+        var pod = pod(false, container("app", Map.of()), container("sidecar", Map.of()));
+
+        assertThat(Planner.containerRefusal(Optional.empty(), pod))
+                .hasValueSatisfying(
+                        why -> assertThat(why).contains("containers app, sidecar: name one with container"));
+        assertThat(Planner.containerRefusal(Optional.of("web"), pod))
+                .hasValueSatisfying(why -> assertThat(why).contains("no container named web (it has app, sidecar)"));
+        assertThat(Planner.containerRefusal(Optional.of("sidecar"), pod)).isEmpty();
+        assertThat(Planner.containerRefusal(Optional.empty(), pod(false, container("app", Map.of()))))
+                .isEmpty();
     }
 
     @Test

@@ -50,7 +50,22 @@ public final class TargetService {
         var port = service.start().await();
         System.out.printf(
                 "aftershock-target listening on %d (pod %s, node %s)%n", port, settings.pod(), settings.node());
-        Runtime.getRuntime().addShutdownHook(new Thread(service::shutDownGracefully, "graceful-shutdown"));
+        switch (settings.onSigterm()) {
+            case DRAIN ->
+                Runtime.getRuntime().addShutdownHook(new Thread(service::shutDownGracefully, "graceful-shutdown"));
+            case EXIT -> Runtime.getRuntime().addShutdownHook(new Thread(service::exitAtOnce, "exit-at-once"));
+            // A handler of its own replaces the JVM's: no shutdown hook runs, the process goes on.
+            case IGNORE ->
+                sun.misc.Signal.handle(
+                        new sun.misc.Signal("TERM"), signal -> service.lifecycle.record("sigterm ignored"));
+        }
+    }
+
+    /** SIGTERM, badly handled: gone at once, without draining; connections still coming are refused. */
+    void exitAtOnce() {
+        lifecycle.record("sigterm");
+        lifecycle.record("exit in-flight=" + inFlight.get());
+        Runtime.getRuntime().halt(143);
     }
 
     Future<Integer> start() {

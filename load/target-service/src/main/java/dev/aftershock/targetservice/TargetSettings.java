@@ -14,7 +14,20 @@ record TargetSettings(
         long shutdownDelayMs,
         int drainTimeoutSeconds,
         int holdMib,
-        int holdRateMibPerSecond) {
+        int holdRateMibPerSecond,
+        OnSigterm onSigterm) {
+
+    /**
+     * What the service does on SIGTERM, so that tests can make both good and bad shutdowns: drain
+     * (stop being ready, wait SHUTDOWN_DELAY_MS while still serving, then let in-flight requests
+     * finish), exit (at once: connections still coming in are refused), ignore (go on serving until
+     * the kubelet's SIGKILL at the end of the grace period).
+     */
+    enum OnSigterm {
+        DRAIN,
+        EXIT,
+        IGNORE
+    }
 
     static TargetSettings fromEnvironment(Map<String, String> env) {
         return new TargetSettings(
@@ -28,7 +41,16 @@ record TargetSettings(
                 intValue(env, "SHUTDOWN_DELAY_MS", 0),
                 intValue(env, "DRAIN_TIMEOUT_SECONDS", 20),
                 intValue(env, "HOLD_MIB", 0),
-                intValue(env, "HOLD_RATE_MIB_PER_SECOND", 0));
+                intValue(env, "HOLD_RATE_MIB_PER_SECOND", 0),
+                onSigterm(env.getOrDefault("ON_SIGTERM", "drain")));
+    }
+
+    private static OnSigterm onSigterm(String value) {
+        try {
+            return OnSigterm.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ON_SIGTERM must be drain, exit or ignore, not '" + value + "'", e);
+        }
     }
 
     private static int intValue(Map<String, String> env, String name, int fallback) {

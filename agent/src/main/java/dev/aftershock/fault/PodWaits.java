@@ -1,0 +1,44 @@
+package dev.aftershock.fault;
+
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.selection.Plan;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** What faults acting on a pod's containers wait for, and how they turn a wait into a measurement. */
+final class PodWaits {
+    private static final Duration POLL = Duration.ofMillis(50);
+
+    private PodWaits() {}
+
+    /**
+     * Polls the namespace's watched state (in memory) until the pod's status satisfies {@code until};
+     * empty at the deadline, or once the pod is gone.
+     */
+    static Optional<Instant> awaitStatus(
+            FaultContext context, Plan.PodTarget pod, Predicate<ClusterOps.PodStatusNow> until, Instant deadline)
+            throws Exception {
+        while (Instant.now().isBefore(deadline)) {
+            Optional<ClusterOps.PodStatusNow> now = context.cluster().podStatus(pod.namespace(), pod.uid());
+            if (now.isEmpty()) {
+                return Optional.empty();
+            }
+            if (until.test(now.get())) {
+                return Optional.of(Instant.now());
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        return Optional.empty();
+    }
+
+    /** From {@code from} to {@code when} in ms (never below 0: two clocks meet here); NaN when it did not happen. */
+    static Measurement after(String what, Instant from, Optional<Instant> when) {
+        return new Measurement(
+                what,
+                when.map(w -> (double) Math.max(0, Duration.between(from, w).toMillis()))
+                        .orElse(Double.NaN),
+                "ms");
+    }
+}
