@@ -55,7 +55,7 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
   verbs: [list, watch]
 - apiGroups: [apps]
   resources: [deployments, statefulsets]
-  verbs: [get, list, watch, patch]
+  verbs: [get, list, watch{{ if .Values.faults.rolloutRestart }}, patch{{ end }}]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [list]

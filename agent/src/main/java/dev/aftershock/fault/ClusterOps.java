@@ -99,8 +99,17 @@ public interface ClusterOps {
      */
     Optional<Instant> killedByKubelet(String namespace, String uid, String container, Instant since) throws Exception;
 
-    /** {@code effective}: the helper's own step succeeded (an inject installed its rule; an unblock removed it). */
-    record HelperStarted(String namespace, String pod, boolean effective, String message, Instant at) {}
+    /**
+     * {@code effective}: the helper's own step succeeded (an inject installed its rule; an unblock
+     * removed it). {@code at}: when, kept within what the agent saw; {@code nodeAt}: when by the
+     * node's own clock, as the helper wrote it (to subtract from other node times).
+     */
+    record HelperStarted(
+            String namespace, String pod, boolean effective, String message, Instant at, Optional<Instant> nodeAt) {
+        public HelperStarted(String namespace, String pod, boolean effective, String message, Instant at) {
+            this(namespace, pod, effective, message, at, Optional.empty());
+        }
+    }
 
     /**
      * {@code reverted}: the helper said so before it ended; {@code found}: the pod still existed;

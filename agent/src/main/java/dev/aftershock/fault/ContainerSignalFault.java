@@ -11,21 +11,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Sends a signal to one container's main process through a node helper pod, the pod left as it is:
  * the process gets it while the pod is still an endpoint, as in a node shutdown or a runtime
  * restart, and nothing tells the Services it is going until its readiness probe fails. Measured as
- * an SRE reads a shutdown: when the process exited (by the node's clock), its exit code, when it
- * left its Services' rotation, the restart, Ready again, and the requests that failed while the
- * dying container was still listed. Nothing to recover: the kubelet restarts what exits.
+ * an SRE reads a shutdown: when the process exited (both ends by the node's clock), its exit code,
+ * when it left its Services' rotation, the restart, Ready again, and the requests that failed while
+ * the dying container was still listed. Nothing to put back (the kubelet restarts what exits), but
+ * the helper pods are this fault's to clear away: when each has said its last, when the run stops,
+ * and at the latest when the fault is closed.
  */
 public final class ContainerSignalFault implements Fault, AutoCloseable {
     /** How long after the run the helper may still wait for a process that ignores the signal. */
     private static final Duration HELPER_MARGIN = Duration.ofSeconds(15);
 
+    /** The longest a helper is given to stop when the fault is closed (the run's close waits 10 s). */
+    private static final Duration END_LIMIT = Duration.ofSeconds(5);
+
     private final FaultSpec.ContainerSignal spec;
+    private final ExecutorService watching = Executors.newVirtualThreadPerTaskExecutor();
     private ClusterOps.RotationWatch rotation;
+    private ClusterOps cluster;
+    private String runId;
 
     public ContainerSignalFault(FaultSpec.ContainerSignal spec) {
         this.spec = spec;
@@ -54,7 +65,7 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
             return Injection.failed(false, "the pod has several containers: name one with container", List.of());
         }
         String id = status.get().containerIds().get(container.get());
-        if (id == null) {
+        if (id == null || id.isBlank()) {
             return Injection.failed(false, "container %s is not running".formatted(container.get()), List.of());
         }
         ClusterOps.RotationWatch rotation = rotation(context);
@@ -94,6 +105,17 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
                     .effectiveAt(started.at());
         }
         Instant signalled = started.at();
+        // The restart is watched from the signal on, beside the waits below, so it is timed when it happens.
+        CompletableFuture<Optional<Instant>> restarted = CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return PodWaits.awaitStatus(
+                                context, pod, s -> s.restartsOf(container.get()) > restartsBefore, context.runEnds());
+                    } catch (Exception e) {
+                        return Optional.empty();
+                    }
+                },
+                watching);
         return new Injection(
                 true,
                 false,
@@ -101,45 +123,63 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
                         .formatted(spec.signal(), container.get(), helper),
                 measured,
                 Optional.of(() -> whatFollowed(
-                        pod, container.get(), started, signalled, wasInRotation, restartsBefore, rotation, context)),
+                        pod, container.get(), started, signalled, wasInRotation, restarted, rotation, context)),
                 signalled);
     }
 
-    /** Each NaN when it did not happen before the run ended. */
+    /** Each NaN when it did not happen before the run ended (or stopped). */
     private List<Measurement> whatFollowed(
             Plan.PodTarget pod,
             String container,
             ClusterOps.HelperStarted helper,
             Instant signalled,
             boolean wasInRotation,
-            int restartsBefore,
+            CompletableFuture<Optional<Instant>> restarted,
             ClusterOps.RotationWatch rotation,
             FaultContext context)
             throws Exception {
         List<Measurement> measured = new ArrayList<>();
-        Optional<ClusterOps.HelperEnded> ended =
-                context.cluster().awaitHelper(helper.namespace(), helper.pod(), context.runEnds());
+        Optional<ClusterOps.HelperEnded> ended = Optional.empty();
+        // In short waits, so that a run that stops does not wait for a process that ignores the signal.
+        while (ended.isEmpty()
+                && Instant.now().isBefore(context.runEnds())
+                && !context.stopping().getAsBoolean()) {
+            Instant chunk = Instant.now().plusSeconds(1);
+            ended = context.cluster()
+                    .awaitHelper(
+                            helper.namespace(),
+                            helper.pod(),
+                            chunk.isBefore(context.runEnds()) ? chunk : context.runEnds());
+        }
         // The helper goes either way: asked to stop (it says the process was still running) and deleted.
         ClusterOps.HelperEnded last = context.cluster()
                 .endHelper(helper.namespace(), helper.pod(), Instant.now().plusSeconds(30));
-        Optional<Instant> exited = ended.or(() -> Optional.of(last))
+        Optional<Instant> exitedOnNode = ended.or(() -> Optional.of(last))
                 .filter(e -> e.message().startsWith("exited"))
                 .flatMap(ClusterOps.HelperEnded::at);
-        measured.add(PodWaits.after(ShutdownTraffic.PROCESS_EXITED_AFTER, signalled, exited));
+        // Both ends by the node's clock, so that a skew between node and agent does not count.
+        measured.add(new Measurement(
+                ShutdownTraffic.PROCESS_EXITED_AFTER,
+                exitedOnNode.isPresent() && helper.nodeAt().isPresent()
+                        ? Math.max(
+                                0,
+                                Duration.between(helper.nodeAt().get(), exitedOnNode.get())
+                                        .toMillis())
+                        : Double.NaN,
+                "ms"));
         if (wasInRotation) {
             measured.add(PodWaits.after(
                     ShutdownTraffic.LEFT_ROTATION_AFTER,
                     signalled,
                     rotation.awaitLeftRotation(pod.uid(), signalled, context.runEnds())));
         }
-        Optional<Instant> restarted =
-                PodWaits.awaitStatus(context, pod, s -> s.restartsOf(container) > restartsBefore, context.runEnds());
-        measured.add(PodWaits.after(ShutdownTraffic.RESTARTED_AFTER, signalled, restarted));
-        if (restarted.isPresent()) {
+        Optional<Instant> restartedAt = restarted.join();
+        measured.add(PodWaits.after(ShutdownTraffic.RESTARTED_AFTER, signalled, restartedAt));
+        if (restartedAt.isPresent()) {
             context.cluster()
                     .podStatus(pod.namespace(), pod.uid())
                     .map(s -> s.lastExitCodes().get(container))
-                    .ifPresent(code -> measured.add(new Measurement("exit code", code, "code")));
+                    .ifPresent(code -> measured.add(new Measurement("exit code", code, "")));
             measured.add(PodWaits.after(
                     "ready again after",
                     signalled,
@@ -156,14 +196,34 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
     private synchronized ClusterOps.RotationWatch rotation(FaultContext context) throws Exception {
         if (rotation == null) {
             rotation = context.cluster().watchRotation(spec.pods().namespace());
+            cluster = context.cluster();
+            runId = context.runId();
         }
         return rotation;
     }
 
+    /**
+     * Clears away every helper pod of this fault that is still there (found by its labels, so also
+     * one whose start the run did not see through): a run that stopped before its follow-ups did
+     * leaves none for the next run to find.
+     */
     @Override
     public synchronized void close() {
+        watching.shutdownNow();
         if (rotation != null) {
             rotation.close();
+        }
+        if (cluster == null) {
+            return;
+        }
+        try {
+            for (ClusterOps.HelperPod h : cluster.helperPods()) {
+                if (h.job().run().equals(runId) && h.job().fault().equals(spec.name())) {
+                    cluster.endHelper(h.namespace(), h.name(), Instant.now().plus(END_LIMIT));
+                }
+            }
+        } catch (Exception e) {
+            // What is left is found by `aftershock recover` (and the next run's check says so).
         }
     }
 }

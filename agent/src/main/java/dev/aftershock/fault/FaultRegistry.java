@@ -4,6 +4,7 @@ import dev.aftershock.model.FaultSpec;
 import dev.aftershock.model.FaultSpec.Action;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -13,7 +14,15 @@ import java.util.function.Function;
  * checks that the schema, the binder and this registry list the same actions.
  */
 public final class FaultRegistry {
-    public record Entry(Function<FaultSpec, Fault> create, Leftovers leftovers) {}
+    /**
+     * {@code helper}: the node helper mode the fault acts through, if it needs one (a privileged
+     * pod: refused at plan time when helpers are off or their namespace would refuse that pod).
+     */
+    public record Entry(Function<FaultSpec, Fault> create, Leftovers leftovers, Optional<HelperJob.Mode> helper) {
+        Entry(Function<FaultSpec, Fault> create, Leftovers leftovers) {
+            this(create, leftovers, Optional.empty());
+        }
+    }
 
     private static final Map<Action, Entry> ENTRIES = new EnumMap<>(Map.of(
             Action.NODE_CORDON,
@@ -25,11 +34,13 @@ public final class FaultRegistry {
             Action.PROBE_FAILURE,
             new Entry(
                     spec -> new ProbeFailureFault((FaultSpec.ProbeFailure) spec),
-                    new HelperLeftovers(Action.PROBE_FAILURE.word(), true)),
+                    new HelperLeftovers(Action.PROBE_FAILURE.word(), true),
+                    Optional.of(HelperJob.Mode.INJECT)),
             Action.CONTAINER_SIGNAL,
             new Entry(
                     spec -> new ContainerSignalFault((FaultSpec.ContainerSignal) spec),
-                    new HelperLeftovers(Action.CONTAINER_SIGNAL.word(), false)),
+                    new HelperLeftovers(Action.CONTAINER_SIGNAL.word(), false),
+                    Optional.of(HelperJob.Mode.SIGNAL)),
             Action.ROLLOUT_RESTART,
             new Entry(spec -> new RolloutRestartFault((FaultSpec.RolloutRestart) spec), Leftovers.NONE)));
 

@@ -67,6 +67,15 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
             }
             case ProbeRules.Match match -> rule = match.rule();
         }
+        if (spec.probe() == FaultSpec.Probe.READINESS
+                && !context.cluster()
+                        .podStatus(pod.namespace(), pod.uid())
+                        .map(ClusterOps.PodStatusNow::ready)
+                        .orElse(false)) {
+            // Its readiness probe could not be seen failing: the pod is not Ready to begin with.
+            return Injection.failed(
+                    false, "the pod was not Ready, so its readiness probe failing would show nothing", List.of());
+        }
         ClusterOps.RotationWatch rotation = rotation(context);
         boolean wasInRotation = rotation.inRotation(pod.uid());
         int restartsBefore = context.cluster()

@@ -95,12 +95,16 @@ public final class ClusterReader {
                     switch (target.workload().kind()) {
                         case DEPLOYMENT -> {
                             var d = apps.readNamespacedDeployment(name, ns).execute();
+                            int replicas =
+                                    Objects.requireNonNullElse(d.getSpec().getReplicas(), 1);
                             yield new ClusterSnapshot.WorkloadView(
                                     ns,
                                     "Deployment",
                                     name,
                                     labels(d.getSpec().getSelector()),
-                                    Objects.requireNonNullElse(d.getSpec().getReplicas(), 1));
+                                    replicas,
+                                    RolloutStrategies.unavailable(d, replicas),
+                                    RolloutStrategies.refusal(d));
                         }
                         case STATEFULSET -> {
                             var s = apps.readNamespacedStatefulSet(name, ns).execute();
@@ -109,7 +113,9 @@ public final class ClusterReader {
                                     "StatefulSet",
                                     name,
                                     labels(s.getSpec().getSelector()),
-                                    Objects.requireNonNullElse(s.getSpec().getReplicas(), 1));
+                                    Objects.requireNonNullElse(s.getSpec().getReplicas(), 1),
+                                    RolloutStrategies.unavailable(s),
+                                    RolloutStrategies.refusal(s));
                         }
                     });
         } catch (ApiException e) {
@@ -168,7 +174,13 @@ public final class ClusterReader {
                 p.getMetadata().getDeletionTimestamp() != null,
                 p.getMetadata().getResourceVersion(),
                 p.getSpec() != null && Boolean.TRUE.equals(p.getSpec().getHostNetwork()),
-                p.getSpec() == null ? List.of() : ProbeViews.containers(p.getSpec()));
+                p.getSpec() == null ? List.of() : ProbeViews.containers(p.getSpec()),
+                p.getSpec() != null
+                        && (Boolean.TRUE.equals(p.getSpec().getHostPID())
+                                || Boolean.TRUE.equals(p.getSpec().getShareProcessNamespace())),
+                p.getSpec() == null || p.getSpec().getRestartPolicy() == null
+                        ? "Always"
+                        : p.getSpec().getRestartPolicy());
     }
 
     static boolean ready(V1Pod p) {

@@ -58,7 +58,7 @@ public final class KubeEvents {
                         .kind(kind)
                         .name(name)
                         .namespace(namespace)
-                        .apiVersion("v1"))
+                        .apiVersion(kind.equals("Deployment") || kind.equals("StatefulSet") ? "apps/v1" : "v1"))
                 .reason(reason.name())
                 .type(reason.type)
                 .message(message)

@@ -120,7 +120,12 @@ public final class NodeHelpers {
             if (outcome.isPresent() && (!outcome.get().effective() || mainStarted(job.mode(), pod))) {
                 ClusterOps.HelperStarted seen = outcome.get();
                 return new ClusterOps.HelperStarted(
-                        seen.namespace(), seen.pod(), seen.effective(), words(seen.message()), actedAt(seen, asked));
+                        seen.namespace(),
+                        seen.pod(),
+                        seen.effective(),
+                        words(seen.message()),
+                        actedAt(seen, asked),
+                        nodeTime(seen.message()));
             }
             if (Instant.now().isAfter(deadline)) {
                 return new ClusterOps.HelperStarted(
@@ -197,46 +202,59 @@ public final class NodeHelpers {
 
     public ClusterOps.HelperEnded end(String ns, String name, Instant deadline)
             throws ApiException, InterruptedException {
-        V1Pod pod;
-        try {
-            pod = core.readNamespacedPod(name, ns).execute();
-        } catch (ApiException e) {
-            if (e.getCode() == 404) {
-                return new ClusterOps.HelperEnded(false, false, "the helper pod is gone");
-            }
-            throw e;
+        Optional<V1Pod> pod = read(ns, name);
+        if (pod.isEmpty()) {
+            return GONE;
         }
-        Optional<ClusterOps.HelperEnded> ended = ended(pod);
+        Optional<ClusterOps.HelperEnded> ended = ended(pod.get());
         if (ended.isEmpty()) {
             askToRevert(ns, name);
         }
         while (ended.isEmpty()) {
             if (Instant.now().isAfter(deadline)) {
+                if (HelperJob.Mode.SIGNAL.word().equals(mode(pod.get()))) {
+                    // A signal helper holds nothing to put back: it goes, word or not.
+                    delete(ns, name);
+                    return new ClusterOps.HelperEnded(true, false, "deleted before it said its last");
+                }
                 return new ClusterOps.HelperEnded(
-                        true, false, "the helper did not say it reverted in time: " + describe(pod));
+                        true, false, "the helper did not say it reverted in time: " + describe(pod.get()));
             }
             Thread.sleep(POLL.toMillis());
-            pod = core.readNamespacedPod(name, ns).execute();
-            ended = ended(pod);
+            pod = read(ns, name);
+            if (pod.isEmpty()) {
+                return GONE;
+            }
+            ended = ended(pod.get());
         }
         delete(ns, name);
         return ended.get();
+    }
+
+    private static final ClusterOps.HelperEnded GONE =
+            new ClusterOps.HelperEnded(false, false, "the helper pod is gone");
+
+    /** The helper pod now; empty once it is gone. */
+    private Optional<V1Pod> read(String ns, String name) throws ApiException {
+        try {
+            return Optional.of(core.readNamespacedPod(name, ns).execute());
+        } catch (ApiException e) {
+            if (e.getCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /** Waits until the helper has ended by itself (its main container said its last), without asking it to. */
     public Optional<ClusterOps.HelperEnded> await(String ns, String name, Instant deadline)
             throws ApiException, InterruptedException {
         while (true) {
-            V1Pod pod;
-            try {
-                pod = core.readNamespacedPod(name, ns).execute();
-            } catch (ApiException e) {
-                if (e.getCode() == 404) {
-                    return Optional.of(new ClusterOps.HelperEnded(false, false, "the helper pod is gone"));
-                }
-                throw e;
+            Optional<V1Pod> pod = read(ns, name);
+            if (pod.isEmpty()) {
+                return Optional.of(GONE);
             }
-            Optional<ClusterOps.HelperEnded> ended = ended(pod);
+            Optional<ClusterOps.HelperEnded> ended = ended(pod.get());
             if (ended.isPresent() || Instant.now().isAfter(deadline)) {
                 return ended;
             }
@@ -326,6 +344,11 @@ public final class NodeHelpers {
                 throw e;
             }
         }
+    }
+
+    private static String mode(V1Pod pod) {
+        var notes = pod.getMetadata().getAnnotations();
+        return notes == null ? "" : notes.getOrDefault(MODE, "");
     }
 
     /** Every helper pod: across namespaces when allowed, else in the helper namespace. */

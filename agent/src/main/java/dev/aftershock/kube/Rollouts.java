@@ -25,6 +25,7 @@ final class Rollouts {
 
     private final ApiClient client;
     private final AppsV1Api apps;
+    private final java.util.Map<String, Long> lastGeneration = new java.util.concurrent.ConcurrentHashMap<>();
 
     Rollouts(ApiClient client) {
         this.client = client;
@@ -33,8 +34,9 @@ final class Rollouts {
 
     /** The generation the change made: the rollout is over once the controller has finished it. */
     long restart(String ns, String kind, String name, Instant at) throws ApiException {
+        // To the millisecond (kubectl writes whole seconds): two restarts in one second still differ.
         String stamp = DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
-                at.truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC));
+                at.truncatedTo(ChronoUnit.MILLIS).atOffset(ZoneOffset.UTC));
         V1Patch patch = new V1Patch("{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"" + RESTARTED_AT
                 + "\":\"" + stamp + "\"}}}}}");
         if (kind.equals("StatefulSet")) {
@@ -43,14 +45,24 @@ final class Rollouts {
                     () -> apps.patchNamespacedStatefulSet(name, ns, patch).buildCall(null),
                     V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH,
                     client);
-            return s.getMetadata().getGeneration();
+            return rose(s.getMetadata().getGeneration(), kind, name);
         }
         V1Deployment d = PatchUtils.patch(
                 V1Deployment.class,
                 () -> apps.patchNamespacedDeployment(name, ns, patch).buildCall(null),
                 V1Patch.PATCH_FORMAT_STRATEGIC_MERGE_PATCH,
                 client);
-        return d.getMetadata().getGeneration();
+        return rose(d.getMetadata().getGeneration(), kind, name);
+    }
+
+    /** A patch that changed nothing (the same stamp) rolls nothing: that is no restart. */
+    private long rose(Long generation, String kind, String name) {
+        if (generation == null || generation == lastGeneration.getOrDefault(kind + "/" + name, -1L)) {
+            throw new IllegalStateException(
+                    "the pod template of %s %s did not change: no rollout".formatted(kind, name));
+        }
+        lastGeneration.put(kind + "/" + name, generation);
+        return generation;
     }
 
     Optional<Instant> awaitDone(String ns, String kind, String name, long generation, Instant deadline)

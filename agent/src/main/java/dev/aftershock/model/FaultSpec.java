@@ -57,42 +57,31 @@ public sealed interface FaultSpec {
      * here, not by finding every place that lists node faults.
      */
     enum Action {
-        NODE_CORDON("node-cordon", Targets.NODES, true, false, true, false),
-        NODE_DRAIN("node-drain", Targets.NODES, true, true, true, false),
-        POD_KILL("pod-kill", Targets.PODS, false, true, false, false),
-        PROBE_FAILURE("probe-failure", Targets.PODS, false, true, true, true),
-        CONTAINER_SIGNAL("container-signal", Targets.PODS, false, true, false, true),
+        NODE_CORDON("node-cordon", Targets.NODES, true, false, true),
+        NODE_DRAIN("node-drain", Targets.NODES, true, true, true),
+        POD_KILL("pod-kill", Targets.PODS, false, true, false),
+        PROBE_FAILURE("probe-failure", Targets.PODS, false, true, true),
+        CONTAINER_SIGNAL("container-signal", Targets.PODS, false, true, false),
         /** Its pods go down as the workload's own rollout strategy allows: the controller's guard, not ours. */
-        ROLLOUT_RESTART("rollout-restart", Targets.WORKLOAD, false, false, false, false);
+        ROLLOUT_RESTART("rollout-restart", Targets.WORKLOAD, false, false, false);
 
         private final String word;
         private final Targets targets;
         private final boolean takesNodeOutOfService;
         private final boolean takesPodsDown;
         private final boolean recoverable;
-        private final boolean needsNodeHelper;
 
         Action(
                 String word,
                 Targets targets,
                 boolean takesNodeOutOfService,
                 boolean takesPodsDown,
-                boolean recoverable,
-                boolean needsNodeHelper) {
+                boolean recoverable) {
             this.word = word;
             this.targets = targets;
             this.takesNodeOutOfService = takesNodeOutOfService;
             this.takesPodsDown = takesPodsDown;
             this.recoverable = recoverable;
-            this.needsNodeHelper = needsNodeHelper;
-        }
-
-        /**
-         * Acts inside a pod's network namespace or process tree on its node, through a privileged node
-         * helper pod: refused at plan time when helpers are off or their namespace would refuse one.
-         */
-        public boolean needsNodeHelper() {
-            return needsNodeHelper;
         }
 
         /** Takes its pods (a pod target, or the pods on a node target) down: counts against maxUnavailable. */

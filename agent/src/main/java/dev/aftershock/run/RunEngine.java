@@ -6,6 +6,7 @@ import dev.aftershock.evaluation.Evidence;
 import dev.aftershock.evaluation.PromQlEvaluator;
 import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.fault.FaultContext;
+import dev.aftershock.fault.FaultRegistry;
 import dev.aftershock.fault.HelperJob;
 import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.HypothesisResult;
@@ -219,7 +220,9 @@ public final class RunEngine {
     private List<String> helpersAllowed() {
         List<String> refused = new ArrayList<>();
         for (Plan.PlannedFault f : plan.faults()) {
-            if (!f.spec().action().needsNodeHelper() || f.targets().isEmpty()) {
+            Optional<HelperJob.Mode> mode =
+                    FaultRegistry.entry(f.spec().action()).helper();
+            if (mode.isEmpty() || f.targets().isEmpty()) {
                 continue;
             }
             Plan.Target first = f.targets().get(0);
@@ -233,7 +236,7 @@ public final class RunEngine {
                     runId,
                     f.spec().name(),
                     f.spec().action().word(),
-                    HelperJob.Mode.INJECT,
+                    mode.get(),
                     first.namespace(),
                     first.name(),
                     first instanceof Plan.PodTarget pod ? pod.uid() : "",

@@ -49,10 +49,45 @@ public record ClusterSnapshot(
             boolean terminating,
             String resourceVersion,
             boolean hostNetwork,
-            List<ContainerView> containers) {
+            List<ContainerView> containers,
+            boolean sharedPids,
+            String restartPolicy) {
         public PodView {
             labels = Map.copyOf(labels);
             containers = List.copyOf(containers);
+        }
+
+        /** {@code sharedPids}: hostPID or shareProcessNamespace (no container is PID 1 of its own). */
+        public PodView(
+                String namespace,
+                String name,
+                String uid,
+                Map<String, String> labels,
+                String nodeName,
+                Optional<String> controllerKind,
+                boolean mirror,
+                boolean usesEmptyDir,
+                boolean ready,
+                boolean terminating,
+                String resourceVersion,
+                boolean hostNetwork,
+                List<ContainerView> containers) {
+            this(
+                    namespace,
+                    name,
+                    uid,
+                    labels,
+                    nodeName,
+                    controllerKind,
+                    mirror,
+                    usesEmptyDir,
+                    ready,
+                    terminating,
+                    resourceVersion,
+                    hostNetwork,
+                    containers,
+                    false,
+                    "Always");
         }
 
         /** A pod whose containers and network the faults that act inside it need not know. */
@@ -81,7 +116,9 @@ public record ClusterSnapshot(
                     terminating,
                     resourceVersion,
                     false,
-                    List.of());
+                    List.of(),
+                    false,
+                    "Always");
         }
 
         public boolean daemonSet() {
@@ -141,7 +178,23 @@ public record ClusterSnapshot(
     }
 
     /** The experiment's target workload: its pod selector and desired replicas. */
-    public record WorkloadView(String namespace, String kind, String name, LabelSelector selector, int replicas) {
+    /**
+     * The target workload. {@code rolloutUnavailable}: how many of its pods its own rollout strategy
+     * may take down at once (-1: unknown); {@code rolloutRefusal}: why a restart would roll nothing
+     * (paused, OnDelete, a partition), empty when it would.
+     */
+    public record WorkloadView(
+            String namespace,
+            String kind,
+            String name,
+            LabelSelector selector,
+            int replicas,
+            int rolloutUnavailable,
+            String rolloutRefusal) {
+        public WorkloadView(String namespace, String kind, String name, LabelSelector selector, int replicas) {
+            this(namespace, kind, name, selector, replicas, -1, "");
+        }
+
         /** Its whole selector, matchExpressions included. */
         public boolean owns(PodView pod) {
             return pod.namespace().equals(namespace) && selector.matches(pod.labels());

@@ -75,6 +75,14 @@ public final class Planner {
                         end);
             case FaultSpec.PodKill k -> new PlannedFault(f, pods(k), f.at(), f.at());
             case FaultSpec.RolloutRestart r -> {
+                cluster.target()
+                        .filter(w -> !w.rolloutRefusal().isEmpty())
+                        .ifPresent(w -> refusals.add("fault %s: a restart of %s/%s would roll nothing: %s"
+                                .formatted(
+                                        r.name(),
+                                        w.kind().toLowerCase(java.util.Locale.ROOT),
+                                        w.name(),
+                                        w.rolloutRefusal())));
                 List<Plan.Target> workload = cluster
                         .target()
                         .map(w -> (Plan.Target) new Plan.WorkloadTarget(w.namespace(), w.kind(), w.name()))
@@ -107,6 +115,15 @@ public final class Planner {
 
     /** Why a fault that names (or leaves out) a container cannot find it in the pod. */
     static Optional<String> containerRefusal(Optional<String> container, PodView pod) {
+        if (pod.sharedPids()) {
+            return Optional.of("pod %s/%s: its containers share a process namespace (hostPID or"
+                            .formatted(pod.namespace(), pod.name())
+                    + " shareProcessNamespace), so none has a main process of its own");
+        }
+        if (!"Always".equals(pod.restartPolicy())) {
+            return Optional.of("pod %s/%s: its restartPolicy is %s, so a container that exits may not come back"
+                    .formatted(pod.namespace(), pod.name(), pod.restartPolicy()));
+        }
         List<String> names = pod.containers().stream()
                 .map(ClusterSnapshot.ContainerView::name)
                 .toList();
@@ -332,7 +349,12 @@ public final class Planner {
                 }
                 case FaultSpec.NodeCordon c -> {}
                 // The rollout takes pods down as the workload's own strategy allows.
-                case FaultSpec.RolloutRestart r -> {}
+                // The rollout takes pods down as the workload's own strategy allows: that many at once.
+                case FaultSpec.RolloutRestart r -> {
+                    for (int i = 0; i < workload.rolloutUnavailable(); i++) {
+                        down.add("rollout-" + i);
+                    }
+                }
                 case FaultSpec.ContainerSignal c ->
                     f.targets().stream()
                             .filter(t -> owned.stream()

@@ -164,6 +164,14 @@ class HelmChartTest {
     }
 
     @Test
+    void patchingWorkloadsForRolloutRestartIsGrantedOnlyWhenAskedFor() {
+        assertThat(Helm.template(NS))
+                .contains("resources: [deployments, statefulsets]\n    verbs: [get, list, watch]\n");
+        assertThat(Helm.template(NS, "--set", "faults.rolloutRestart=true"))
+                .contains("resources: [deployments, statefulsets]\n    verbs: [get, list, watch, patch]\n");
+    }
+
+    @Test
     void theAgentAndTheTestPodMeetTheRestrictedProfile() {
         List<Map<String, Object>> objects = objects(Helm.template(NS));
         List<Map<String, Object>> podSpecs = new ArrayList<>();

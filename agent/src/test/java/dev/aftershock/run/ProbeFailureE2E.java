@@ -285,6 +285,27 @@ class ProbeFailureE2E {
         assertThat(helpers()).isEmpty();
     }
 
+    /** A rule in place is not the fault: a startup probe the kubelet no longer runs never fails, and the run says so. */
+    @Test
+    void aProbeTheKubeletNeverActsOnIsReportedAsNotInjectedAndTheRunDoesNotPass() throws Exception {
+        deploy(TargetApps.Template.of(APP).probes("""
+                        readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1}
+                        startupProbe: {httpGet: {path: /healthz, port: 8080}, periodSeconds: 1, failureThreshold: 2}"""));
+        Path file = experiment(
+                "startup-late",
+                "25s",
+                "{name: startup, at: 2s, for: 12s, action: probe-failure, probe: startup, pods: {selector: {app: " + APP
+                        + "}, pick: 1}}");
+
+        CliRun run = fixture.run(file, "--load-url", loadUrl, "--helper-image", Testbed.helperImage());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isNotZero();
+        TargetRecord target = RunFixture.onlyTarget(fixture.journal(file), "startup");
+        assertThat(target.state()).isEqualTo(TargetRecord.State.INJECTION_FAILED);
+        assertThat(run.out() + run.err()).contains("a startup probe runs only while its container starts");
+        assertThat(helpers()).as("the helper was told to revert and deleted").isEmpty();
+    }
+
     @Test
     void withoutHelpersOrInANamespaceThatRefusesPrivilegedPodsTheRunIsRefusedBeforeAnythingIsTouched()
             throws Exception {

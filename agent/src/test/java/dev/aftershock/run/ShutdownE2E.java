@@ -149,6 +149,25 @@ class ShutdownE2E {
     }
 
     @Test
+    void sigkillEndsEvenAContainerThatIgnoresSigtermAtOnce() throws Exception {
+        deploy(TargetApps.Template.of(APP).env("ON_SIGTERM", "ignore"));
+        Path file = experiment(
+                "sigkill",
+                "{name: sigterm, at: 5s, action: container-signal, signal: SIGKILL, pods: {selector: {app: " + APP
+                        + "}, pick: 1}}");
+        file = fixture.experiment(
+                "sigkill", java.nio.file.Files.readString(file).replace("errorRate: 0%", "errorRate: 50%"));
+
+        CliRun run = fixture.run(file, "--load-url", loadUrl, "--helper-image", Testbed.helperImage());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        TargetRecord target = RunFixture.onlyTarget(fixture.journal(file), "sigterm");
+        assertThat(RunFixture.measured(target, "process exited after")).isBetween(0.0, 500.0);
+        assertThat(RunFixture.measured(target, "exit code")).isEqualTo(137);
+        assertThat(helpers()).isEmpty();
+    }
+
+    @Test
     void aRolloutRestartReplacesEveryPodAndIsFollowedToItsEnd() throws Exception {
         deploy(TargetApps.Template.of(APP).env("SHUTDOWN_DELAY_MS", "3000").env("DRAIN_TIMEOUT_SECONDS", "2"));
         List<String> before = uids();

@@ -191,6 +191,42 @@ class ProbeRulesTest {
         assertThat(Planner.containerRefusal(Optional.of("sidecar"), pod)).isEmpty();
         assertThat(Planner.containerRefusal(Optional.empty(), pod(false, container("app", Map.of()))))
                 .isEmpty();
+        PodView jobPod = new PodView(
+                "shop",
+                "job-1",
+                "uid-2",
+                Map.of(),
+                "n1",
+                Optional.of("Job"),
+                false,
+                false,
+                true,
+                false,
+                "1",
+                false,
+                List.of(container("app", Map.of())),
+                false,
+                "Never");
+        assertThat(Planner.containerRefusal(Optional.empty(), jobPod))
+                .hasValueSatisfying(why -> assertThat(why).contains("restartPolicy is Never"));
+        PodView shared = new PodView(
+                "shop",
+                "s-1",
+                "uid-3",
+                Map.of(),
+                "n1",
+                Optional.of("ReplicaSet"),
+                false,
+                false,
+                true,
+                false,
+                "1",
+                false,
+                List.of(container("app", Map.of())),
+                true,
+                "Always");
+        assertThat(Planner.containerRefusal(Optional.empty(), shared))
+                .hasValueSatisfying(why -> assertThat(why).contains("share a process namespace"));
     }
 
     @Test
