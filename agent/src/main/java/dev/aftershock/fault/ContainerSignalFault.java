@@ -50,9 +50,7 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
     @Override
     public Injection inject(Plan.Target target, FaultContext context) throws Exception {
         Plan.PodTarget pod = (Plan.PodTarget) target;
-        Optional<ClusterSnapshot.PodView> view = context.cluster().pods(pod.namespace()).stream()
-                .filter(p -> p.uid().equals(pod.uid()))
-                .findFirst();
+        Optional<ClusterSnapshot.PodView> view = PodWaits.view(context, pod);
         Optional<ClusterOps.PodStatusNow> status = context.cluster().podStatus(pod.namespace(), pod.uid());
         if (view.isEmpty() || status.isEmpty()) {
             return Injection.failed(false, "the pod was gone", List.of());

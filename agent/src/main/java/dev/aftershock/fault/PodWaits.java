@@ -1,6 +1,7 @@
 package dev.aftershock.fault;
 
 import dev.aftershock.journal.Measurement;
+import dev.aftershock.selection.ClusterSnapshot;
 import dev.aftershock.selection.Plan;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,7 +9,7 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /** What faults acting on a pod's containers wait for, and how they turn a wait into a measurement. */
-final class PodWaits {
+public final class PodWaits {
     private static final Duration POLL = Duration.ofMillis(50);
 
     private PodWaits() {}
@@ -31,6 +32,18 @@ final class PodWaits {
             Thread.sleep(POLL.toMillis());
         }
         return Optional.empty();
+    }
+
+    /** The pod with this uid as the namespace's watch has it now, if it still exists. */
+    static Optional<ClusterSnapshot.PodView> view(FaultContext context, Plan.PodTarget pod) throws Exception {
+        return context.cluster().pods(pod.namespace()).stream()
+                .filter(p -> p.uid().equals(pod.uid()))
+                .findFirst();
+    }
+
+    /** A node's time kept within what the agent saw ({@code from} to {@code to}): the clocks may differ a little. */
+    public static Instant within(Instant t, Instant from, Instant to) {
+        return t.isBefore(from) ? from : t.isAfter(to) ? to : t;
     }
 
     /** From {@code from} to {@code when} in ms (never below 0: two clocks meet here); NaN when it did not happen. */

@@ -53,9 +53,7 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
     @Override
     public Injection inject(Plan.Target target, FaultContext context) throws Exception {
         Plan.PodTarget pod = (Plan.PodTarget) target;
-        Optional<ClusterSnapshot.PodView> view = context.cluster().pods(pod.namespace()).stream()
-                .filter(p -> p.uid().equals(pod.uid()))
-                .findFirst();
+        Optional<ClusterSnapshot.PodView> view = PodWaits.view(context, pod);
         if (view.isEmpty()) {
             return Injection.failed(false, "the pod was gone", List.of());
         }
@@ -324,10 +322,7 @@ public final class ProbeFailureFault implements Fault, AutoCloseable {
         // probe may pass before then. Kept within what the agent saw.
         Instant now = Instant.now();
         recovered.put(
-                pod.uid(),
-                revertedAt
-                        .map(t -> t.isBefore(asked) ? asked : t.isAfter(now) ? now : t)
-                        .orElse(asked));
+                pod.uid(), revertedAt.map(t -> PodWaits.within(t, asked, now)).orElse(asked));
         return new Recovery(true, "the probe passes again: " + String.join("; ", done));
     }
 

@@ -116,19 +116,21 @@ public final class EndpointTracker implements ClusterOps.RotationWatch {
     /** When the pod left every Service's rotation at or after {@code since}, waiting for it until the deadline. */
     public synchronized Optional<Instant> awaitLeftRotation(String uid, Instant since, Instant deadline)
             throws InterruptedException {
-        return Awaiting.onMonitor(
-                this,
-                () -> Optional.ofNullable(leftRotation.get(uid)).filter(left -> !left.isBefore(since)),
-                deadline,
-                () -> closed);
+        return awaitChange(leftRotation, uid, since, deadline);
     }
 
     @Override
     public synchronized Optional<Instant> awaitInRotation(String uid, Instant since, Instant deadline)
             throws InterruptedException {
+        return awaitChange(enteredRotation, uid, since, deadline);
+    }
+
+    /** When {@code changes} recorded the pod's change at or after {@code since}; the caller holds the monitor. */
+    private Optional<Instant> awaitChange(Map<String, Instant> changes, String uid, Instant since, Instant deadline)
+            throws InterruptedException {
         return Awaiting.onMonitor(
                 this,
-                () -> Optional.ofNullable(enteredRotation.get(uid)).filter(in -> !in.isBefore(since)),
+                () -> Optional.ofNullable(changes.get(uid)).filter(at -> !at.isBefore(since)),
                 deadline,
                 () -> closed);
     }

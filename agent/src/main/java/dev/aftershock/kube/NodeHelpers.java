@@ -526,7 +526,7 @@ public final class NodeHelpers {
      */
     static Instant actedAt(ClusterOps.HelperStarted seen, Instant asked) {
         return nodeTime(seen.message())
-                .map(said -> within(said, asked, seen.at()))
+                .map(said -> dev.aftershock.fault.PodWaits.within(said, asked, seen.at()))
                 .orElse(seen.at());
     }
 
@@ -542,11 +542,6 @@ public final class NodeHelpers {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-    }
-
-    /** A node's time kept within what the agent saw: its clock may be a little off the agent's. */
-    static Instant within(Instant t, Instant from, Instant to) {
-        return t.isBefore(from) ? from : t.isAfter(to) ? to : t;
     }
 
     /** The helper's words without the time it wrote for the agent ("reverted at 1764412345000000000: x" is "reverted: x"). */
