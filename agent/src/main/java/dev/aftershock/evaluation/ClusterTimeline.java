@@ -25,8 +25,10 @@ public final class ClusterTimeline {
     private final Map<String, Observed.HpaStatus> hpas = new LinkedHashMap<>();
     private final Map<String, Observed.PodStatus> pods = new LinkedHashMap<>();
     private final Map<String, Observed.NodeStatus> nodes = new LinkedHashMap<>();
+    private final Map<String, Boolean> inRotation = new HashMap<>();
     private Observed.WorkloadStatus workload;
     private boolean listed;
+    private boolean rotationWatched;
 
     /**
      * The watches have listed what existed when they started: a pod first seen from now on was
@@ -36,10 +38,20 @@ public final class ClusterTimeline {
         listed = true;
     }
 
+    /** The EndpointSlice watch has listed: a pod with no rotation observed was never in one. */
+    public synchronized void markRotationWatched() {
+        rotationWatched = true;
+    }
+
+    public synchronized boolean rotationWatched() {
+        return rotationWatched;
+    }
+
     public synchronized void observe(Observed o) {
         switch (o) {
             case Observed.HpaStatus h -> hpa(h);
             case Observed.PodStatus p -> pod(p);
+            case Observed.RotationStatus r -> rotation(r);
             case Observed.NodeStatus n -> node(n);
             case Observed.WorkloadStatus w -> workload(w);
         }
@@ -124,6 +136,10 @@ public final class ClusterTimeline {
                 event(now.t(), "pod", "terminating", subject, on(now.node()));
                 changed = true;
             }
+            if (now.stopped() && !before.stopped() && now.terminating()) {
+                event(now.t(), "pod", "stopped", subject, "no container running " + on(now.node()));
+                changed = true;
+            }
             if (now.gone()) {
                 event(now.t(), "pod", "deleted", subject, on(now.node()));
                 changed = true;
@@ -137,6 +153,24 @@ public final class ClusterTimeline {
                     "count",
                     now.t(),
                     pods.values().stream().filter(p -> !p.gone()).count());
+        }
+    }
+
+    /** Kept for every pod of the namespace (its slice may arrive before the pod); events only for the target's. */
+    private void rotation(Observed.RotationStatus now) {
+        Boolean before = inRotation.put(now.uid(), now.inRotation());
+        if (before != null && before == now.inRotation()) {
+            return;
+        }
+        observed.add(now);
+        Observed.PodStatus pod = pods.get(now.uid());
+        if (pod != null) {
+            event(
+                    now.t(),
+                    "endpoints",
+                    now.inRotation() ? "in-rotation" : "out-of-rotation",
+                    "pod/" + pod.pod(),
+                    now.inRotation() ? "listed as ready by its Services" : "no longer listed as ready by its Services");
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
  */
 public final class Evaluators {
     /** The kinds, as the schema and the journal name them. */
-    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus");
+    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus", "shutdown");
 
     static final Evaluator<Hypothesis.Slo> SLO = (h, e) -> {
         if (e.load().isEmpty()) {
@@ -29,6 +29,7 @@ public final class Evaluators {
     static final Evaluator<Hypothesis.Kube> KUBE = (h, e) -> KubeStateEvaluator.judge(h, e.cluster(), e.workload());
     static final Evaluator<Hypothesis.Prometheus> PROMETHEUS =
             (h, e) -> PromQlEvaluator.judge(h, e.prometheus().orElse(null), e.runEndMs());
+    static final Evaluator<Hypothesis.Shutdown> SHUTDOWN = (h, e) -> ShutdownEvaluator.judge(h, e);
 
     private Evaluators() {}
 
@@ -39,6 +40,7 @@ public final class Evaluators {
                 case Hypothesis.Hpa hpa -> HPA.judge(hpa, evidence);
                 case Hypothesis.Kube kube -> KUBE.judge(kube, evidence);
                 case Hypothesis.Prometheus prometheus -> PROMETHEUS.judge(prometheus, evidence);
+                case Hypothesis.Shutdown shutdown -> SHUTDOWN.judge(shutdown, evidence);
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -52,6 +54,7 @@ public final class Evaluators {
             case Hypothesis.Hpa hpa -> "hpa";
             case Hypothesis.Kube kube -> "kube";
             case Hypothesis.Prometheus prometheus -> "prometheus";
+            case Hypothesis.Shutdown shutdown -> "shutdown";
         };
     }
 }

@@ -1,12 +1,15 @@
 package dev.aftershock.evaluation;
 
+import dev.aftershock.journal.Termination;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * Everything a hypothesis may be judged on, gathered once at the end of a run: the load (absent
  * without a load section), why the load did not happen as planned (if so), the cluster timeline,
- * the Prometheus to query (absent without --prometheus-url), when the run ended on its clock, and
- * the target workload ("deployment/x"). A new kind of evidence is a new field here.
+ * the Prometheus to query (absent without --prometheus-url), when the run ended on its clock, the
+ * target workload ("deployment/x"), and every pod termination of the run (see {@link Terminations}).
+ * A new kind of evidence is a new field here.
  */
 public record Evidence(
         Optional<LoadRecorder> load,
@@ -14,4 +17,9 @@ public record Evidence(
         ClusterTimeline cluster,
         Optional<PromQlEvaluator.Query> prometheus,
         long runEndMs,
-        String workload) {}
+        String workload,
+        List<Termination> terminations) {
+    public Evidence {
+        terminations = List.copyOf(terminations);
+    }
+}

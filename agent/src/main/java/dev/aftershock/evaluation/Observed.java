@@ -36,14 +36,38 @@ public sealed interface Observed {
         }
     }
 
-    /** One pod of the target workload; {@code gone} when the API server deleted it. */
-    record PodStatus(long t, String uid, String pod, String node, boolean ready, boolean terminating, boolean gone)
+    /**
+     * One pod of the target workload; {@code gone} when the API server deleted it; {@code stopped}
+     * when the kubelet reports none of its containers running any more (a terminating pod's
+     * processes have exited, before the pod object goes).
+     */
+    record PodStatus(
+            long t,
+            String uid,
+            String pod,
+            String node,
+            boolean ready,
+            boolean terminating,
+            boolean gone,
+            boolean stopped)
             implements Observed {
+        /** A pod whose containers were not reported stopped. */
+        public PodStatus(
+                long t, String uid, String pod, String node, boolean ready, boolean terminating, boolean gone) {
+            this(t, uid, pod, node, ready, terminating, gone, false);
+        }
+
         /** Counts toward the workload's serving pods. */
         public boolean serving() {
             return ready && !terminating && !gone;
         }
     }
+
+    /**
+     * Whether some Service of the namespace sends traffic to the pod (an EndpointSlice lists it as
+     * ready), as the EndpointSlice watch saw it: the API's view; each kube-proxy applies it moments later.
+     */
+    record RotationStatus(long t, String uid, boolean inRotation) implements Observed {}
 
     record NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone) implements Observed {}
 

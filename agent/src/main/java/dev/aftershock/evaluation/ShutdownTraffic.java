@@ -21,6 +21,9 @@ public final class ShutdownTraffic {
     /** A container-signal's: from the signal until the container's main process exited (no window of its own). */
     public static final String PROCESS_EXITED_AFTER = "process exited after";
 
+    /** A rollout-restart's: from the restart until the rollout was done (its old pods' terminations belong to it). */
+    public static final String ROLLOUT_TOOK = "rollout took";
+
     /** Each window a fault's measurement ends, and how its traffic is named. */
     private static final List<List<String>> WINDOWS = List.of(
             List.of(POD_GONE_AFTER, "requests during its shutdown", "requests failed during its shutdown"),

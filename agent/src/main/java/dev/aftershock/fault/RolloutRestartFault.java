@@ -1,5 +1,6 @@
 package dev.aftershock.fault;
 
+import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.journal.Measurement;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
@@ -47,7 +48,7 @@ public final class RolloutRestartFault implements Fault {
                                         .formatted(workload.kind(), workload.namespace(), workload.name()));
                     }
                     return List.of(new Measurement(
-                            "rollout took",
+                            ShutdownTraffic.ROLLOUT_TOOK,
                             done.map(d -> (double)
                                             Duration.between(effective, d).toMillis())
                                     .orElse(Double.NaN),

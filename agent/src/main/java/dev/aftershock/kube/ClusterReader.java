@@ -190,6 +190,15 @@ public final class ClusterReader {
                 && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /** The kubelet reports containers, and none of them running: the pod's processes have exited. */
+    static boolean stopped(V1Pod p) {
+        var statuses = p.getStatus() == null ? null : p.getStatus().getContainerStatuses();
+        return statuses != null
+                && !statuses.isEmpty()
+                && statuses.stream()
+                        .allMatch(c -> c.getState() == null || c.getState().getRunning() == null);
+    }
+
     private static ClusterSnapshot.PdbView pdb(V1PodDisruptionBudget b) {
         var status = b.getStatus();
         int expected = status == null || status.getExpectedPods() == null ? 0 : status.getExpectedPods();

@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
+import io.kubernetes.client.openapi.models.V1EndpointSlice;
 import io.kubernetes.client.openapi.models.V1Node;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
@@ -30,7 +31,8 @@ import java.util.function.LongSupplier;
 /**
  * Watches what a run's verdicts depend on, through client-java's informers (list, then watch from
  * that resourceVersion, resuming and relisting on their own): the HPAs of the target's namespace,
- * the target's pods, the target workload, the nodes. Each object seen becomes an {@link Observed},
+ * the target's pods, the target workload, the nodes, and which pods the namespace's Services send
+ * traffic to (its EndpointSlices). Each object seen becomes an {@link Observed},
  * stamped with the run clock at the moment it arrived.
  */
 public final class ClusterWatch implements AutoCloseable {
@@ -40,6 +42,9 @@ public final class ClusterWatch implements AutoCloseable {
     private final LongSupplier clock;
     private final Consumer<Observed> sink;
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
+    /** Apart from the others: a run goes on without it (an RBAC that does not grant EndpointSlices). */
+    private SharedIndexInformer<V1EndpointSlice> endpoints;
+
     private volatile boolean closed;
 
     /**
@@ -47,19 +52,34 @@ public final class ClusterWatch implements AutoCloseable {
      * whether nodes too (not when the agent's RBAC is namespaced: it may not list them).
      */
     public record Scope(
-            String namespace, LabelSelector podSelector, String workloadKind, String workloadName, boolean nodes) {}
+            String namespace,
+            LabelSelector podSelector,
+            String workloadKind,
+            String workloadName,
+            boolean nodes,
+            boolean endpoints) {
+        /** Without the namespace's EndpointSlices. */
+        public Scope(
+                String namespace, LabelSelector podSelector, String workloadKind, String workloadName, boolean nodes) {
+            this(namespace, podSelector, workloadKind, workloadName, nodes, false);
+        }
+    }
 
     /**
      * One kind of object a run watches, turned into observations on the run's clock. A new one (VPA
-     * objects, Events, EndpointSlices) is one more method and one more entry in {@link #OBSERVERS}.
+     * objects, Events) is one more method and one more entry in {@link #OBSERVERS}.
      */
     @FunctionalInterface
     interface Observer {
         void watch(ClusterWatch watch, Scope scope);
     }
 
-    static final List<Observer> OBSERVERS =
-            List.of(ClusterWatch::hpas, ClusterWatch::targetPods, ClusterWatch::nodes, ClusterWatch::targetWorkload);
+    static final List<Observer> OBSERVERS = List.of(
+            ClusterWatch::hpas,
+            ClusterWatch::targetPods,
+            ClusterWatch::nodes,
+            ClusterWatch::targetWorkload,
+            ClusterWatch::rotation);
 
     /** The target's pods and the nodes are read from the run's {@code shared} watches; the rest are this one's own. */
     public ClusterWatch(SharedInformers shared, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
@@ -91,7 +111,7 @@ public final class ClusterWatch implements AutoCloseable {
         informers.add(pods);
         java.util.function.Predicate<V1Pod> selected = p -> scope.podSelector()
                 .matches(Objects.requireNonNullElse(p.getMetadata().getLabels(), java.util.Map.of()));
-        pods.addEventHandler(new ResourceEventHandler<>() {
+        shared.onPods(scope.namespace(), new ResourceEventHandler<>() {
             @Override
             public void onAdd(V1Pod pod) {
                 if (selected.test(pod)) {
@@ -123,7 +143,7 @@ public final class ClusterWatch implements AutoCloseable {
         }
         SharedIndexInformer<V1Node> nodes = shared.nodes();
         informers.add(nodes);
-        nodes.addEventHandler(handler(this::node));
+        shared.onNodes(handler(this::node));
     }
 
     private void targetWorkload(Scope scope) {
@@ -166,6 +186,22 @@ public final class ClusterWatch implements AutoCloseable {
                                     d.getStatus().getReadyReplicas(),
                                     d.getStatus().getAvailableReplicas()));
         }
+    }
+
+    /** Which pods the namespace's Services send traffic to: each pod's change in or out is observed. */
+    private void rotation(Scope scope) {
+        if (!scope.endpoints()) {
+            return;
+        }
+        endpoints = Rotation.watch(factory, shared.watchClient(), scope.namespace(), changes -> {
+            long t = clock.getAsLong();
+            changes.forEach(c -> emit(new Observed.RotationStatus(t, c.uid(), c.inRotation())));
+        });
+    }
+
+    /** Whether the EndpointSlices were listed within the limit (false when the scope leaves them out). */
+    public boolean rotationListed(java.time.Duration limit) throws InterruptedException {
+        return endpoints != null && Awaiting.listed(List.of(endpoints), limit);
     }
 
     private interface Translate<T> {
@@ -264,7 +300,8 @@ public final class ClusterWatch implements AutoCloseable {
                 p.getSpec() == null ? null : p.getSpec().getNodeName(),
                 ClusterReader.ready(p) && !gone,
                 meta.getDeletionTimestamp() != null,
-                gone);
+                gone,
+                ClusterReader.stopped(p));
     }
 
     private Observed node(V1Node n, boolean gone) {

@@ -1,14 +1,10 @@
 package dev.aftershock.kube;
 
 import dev.aftershock.fault.ClusterOps;
-import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.DiscoveryV1Api;
-import io.kubernetes.client.openapi.models.V1Endpoint;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
-import io.kubernetes.client.openapi.models.V1EndpointSliceList;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -20,17 +16,16 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Which pods a namespace's Services send traffic to, from its EndpointSlices, and when each pod left
- * that rotation: the first moment no slice lists it as ready any more (the EndpointSlice controller
- * marks a terminating pod's endpoint not ready, then removes it). What a kill costs in traffic
+ * Which pods a namespace's Services send traffic to (see {@link Rotation}), and when each pod left
+ * that rotation: the first moment no slice lists it as ready any more. What a kill costs in traffic
  * depends on how long a dying pod stays in rotation, so a pod-kill measures it.
  */
 public final class EndpointTracker implements ClusterOps.RotationWatch {
     private final ExecutorService threads = Awaiting.informerThreads("aftershock-endpoints");
     private final SharedInformerFactory factory;
     private final SharedIndexInformer<V1EndpointSlice> informer;
-    /** Per slice of the one namespace, by name: the uids of the pods it lists as ready. */
-    private final Map<String, Set<String>> readyBySlice = new HashMap<>();
+    /** The pods in rotation now. */
+    private final Set<String> inRotation = new HashSet<>();
 
     /** Per pod: when it last left the rotation (a pod whose readiness flapped before a kill left earlier too). */
     private final Map<String, Instant> leftRotation = new HashMap<>();
@@ -41,66 +36,23 @@ public final class EndpointTracker implements ClusterOps.RotationWatch {
 
     /** Starts the watch and waits (up to {@code limit}) until it has listed once. */
     public EndpointTracker(ApiClient watchClient, String namespace, Duration limit) throws InterruptedException {
-        DiscoveryV1Api discovery = new DiscoveryV1Api(watchClient);
         this.factory = new SharedInformerFactory(watchClient, threads, false);
-        this.informer = factory.sharedIndexInformerFor(
-                p -> discovery
-                        .listNamespacedEndpointSlice(namespace)
-                        .resourceVersion(p.resourceVersion)
-                        .timeoutSeconds(p.timeoutSeconds)
-                        .watch(p.watch)
-                        .buildCall(null),
-                V1EndpointSlice.class,
-                V1EndpointSliceList.class);
-        informer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(V1EndpointSlice slice) {
-                update(slice, readyPods(slice));
-            }
-
-            @Override
-            public void onUpdate(V1EndpointSlice before, V1EndpointSlice slice) {
-                update(slice, readyPods(slice));
-            }
-
-            @Override
-            public void onDelete(V1EndpointSlice slice, boolean finalStateUnknown) {
-                update(slice, Set.of());
-            }
-        });
+        this.informer = Rotation.watch(factory, watchClient, namespace, this::changed);
         Awaiting.started(factory, List.of(informer), limit);
     }
 
-    private static Set<String> readyPods(V1EndpointSlice slice) {
-        Set<String> uids = new HashSet<>();
-        for (V1Endpoint e : slice.getEndpoints() == null ? List.<V1Endpoint>of() : slice.getEndpoints()) {
-            // A missing ready condition means ready (the API's documented default).
-            boolean ready = e.getConditions() == null
-                    || e.getConditions().getReady() == null
-                    || e.getConditions().getReady();
-            if (ready
-                    && e.getTargetRef() != null
-                    && "Pod".equals(e.getTargetRef().getKind())) {
-                uids.add(e.getTargetRef().getUid());
+    private synchronized void changed(List<Rotation.Change> changes) {
+        Instant now = Instant.now();
+        for (Rotation.Change c : changes) {
+            if (c.inRotation()) {
+                inRotation.add(c.uid());
+                enteredRotation.put(c.uid(), now);
+            } else {
+                inRotation.remove(c.uid());
+                leftRotation.put(c.uid(), now);
             }
         }
-        return uids;
-    }
-
-    private synchronized void update(V1EndpointSlice slice, Set<String> ready) {
-        Set<String> before = inRotation();
-        readyBySlice.put(slice.getMetadata().getName(), ready);
-        Set<String> after = inRotation();
-        Instant now = Instant.now();
-        before.stream().filter(uid -> !after.contains(uid)).forEach(uid -> leftRotation.put(uid, now));
-        after.stream().filter(uid -> !before.contains(uid)).forEach(uid -> enteredRotation.put(uid, now));
         notifyAll();
-    }
-
-    private Set<String> inRotation() {
-        Set<String> all = new HashSet<>();
-        readyBySlice.values().forEach(all::addAll);
-        return all;
     }
 
     /** Whether the watch has listed the slices once (it goes on trying when it has not: a 403, say). */
@@ -110,7 +62,7 @@ public final class EndpointTracker implements ClusterOps.RotationWatch {
 
     /** Whether some Service sends traffic to the pod now. */
     public synchronized boolean inRotation(String uid) {
-        return readyBySlice.values().stream().anyMatch(s -> s.contains(uid));
+        return inRotation.contains(uid);
     }
 
     /** When the pod left every Service's rotation at or after {@code since}, waiting for it until the deadline. */

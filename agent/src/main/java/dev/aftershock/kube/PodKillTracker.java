@@ -49,7 +49,7 @@ public final class PodKillTracker implements ClusterOps.KillWatch {
         synchronized (this) {
             pods.getIndexer().list().forEach(p -> existing.add(p.getMetadata().getUid()));
         }
-        pods.addEventHandler(new ResourceEventHandler<>() {
+        informers.onPods(namespace, new ResourceEventHandler<>() {
             @Override
             public void onAdd(V1Pod pod) {
                 observe(pod, Instant.now());

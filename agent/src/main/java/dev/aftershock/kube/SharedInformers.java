@@ -1,6 +1,7 @@
 package dev.aftershock.kube;
 
 import io.kubernetes.client.common.KubernetesObject;
+import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
@@ -30,6 +31,8 @@ public final class SharedInformers implements AutoCloseable {
     private final List<SharedInformerFactory> factories = new CopyOnWriteArrayList<>();
     private final Map<String, SharedIndexInformer<V1Pod>> pods = new ConcurrentHashMap<>();
     private SharedIndexInformer<V1Node> nodes;
+    /** Each informer's readers (see {@link Handlers}: never add a handler to the informer itself). */
+    private final Map<SharedIndexInformer<?>, Handlers<?>> handlers = new ConcurrentHashMap<>();
 
     /** {@code watchClient} must have no read timeout (see {@link KubeClients#forWatches}). */
     public SharedInformers(ApiClient watchClient) {
@@ -71,6 +74,21 @@ public final class SharedInformers implements AutoCloseable {
         });
     }
 
+    /** Adds a reader of every node: told each node there is, then every change. */
+    void onNodes(ResourceEventHandler<V1Node> handler) {
+        handlers(nodes()).add(handler);
+    }
+
+    /** Adds a reader of the namespace's pods: told each pod there is, then every change. */
+    void onPods(String namespace, ResourceEventHandler<V1Pod> handler) {
+        handlers(pods(namespace)).add(handler);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends KubernetesObject> Handlers<T> handlers(SharedIndexInformer<T> informer) {
+        return (Handlers<T>) handlers.get(informer);
+    }
+
     /** The namespace's pod watch if one was started (reading it must not start one). */
     java.util.Optional<SharedIndexInformer<V1Pod>> podsIfWatched(String namespace) {
         return java.util.Optional.ofNullable(pods.get(namespace));
@@ -84,6 +102,11 @@ public final class SharedInformers implements AutoCloseable {
     private <T extends KubernetesObject> SharedIndexInformer<T> start(Build<T> build) {
         SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
         SharedIndexInformer<T> informer = build.in(factory);
+        // Its one handler, before it starts: readers join that one whenever they come.
+        Handlers<T> readers = new Handlers<>();
+        readers.of(informer.getIndexer());
+        informer.addEventHandler(readers);
+        handlers.put(informer, readers);
         factories.add(factory);
         factory.startAllRegisteredInformers();
         return informer;

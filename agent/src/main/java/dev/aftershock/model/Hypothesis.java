@@ -46,6 +46,18 @@ public sealed interface Hypothesis {
         }
     }
 
+    /**
+     * How every pod termination in the run went, whatever caused it (a fault, a rollout, a scale-in):
+     * at most {@code maxFailedRequests} failed requests each, out of rotation before its processes
+     * exited, gone (or exited, for a signal) within {@code maxTerminationTime}.
+     */
+    record Shutdown(
+            String name,
+            java.util.OptionalLong maxFailedRequests,
+            Optional<Boolean> outOfRotationBeforeExit,
+            Optional<Duration> maxTerminationTime)
+            implements Hypothesis {}
+
     /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */
     record Prometheus(String name, String query, Bound bound, double threshold) implements Hypothesis {
         public enum Bound {

@@ -24,7 +24,10 @@ final class Charts {
 
     record Window(String label, double start, Double end) {}
 
-    record Data(double length, List<Chart> charts, List<Window> faults, Double abortAt) {}
+    /** A pod termination, marked on the latency chart: when it began, and when it was over (null: not in the run). */
+    record Mark(String label, double start, Double end) {}
+
+    record Data(double length, List<Chart> charts, List<Window> faults, List<Mark> terminations, Double abortAt) {}
 
     private final List<Chart> charts = new ArrayList<>();
     private final List<ReportView.ChartView> views = new ArrayList<>();
@@ -111,9 +114,19 @@ final class Charts {
                         instant ? null : (last == null ? end : last / 1000.0)));
             }
         }
+        List<Mark> marks = new ArrayList<>();
+        if (j.terminations() != null) {
+            for (var t : j.terminations()) {
+                Long over = t.endedAfterMs();
+                marks.add(new Mark(
+                        t.pod() + " (" + t.causeText() + ")",
+                        t.atMs() / 1000.0,
+                        over == null ? null : (t.atMs() + over) / 1000.0));
+            }
+        }
         Double abortAt = j.abort() == null ? null : j.abort().t() / 1000.0;
         json = JsonMapper.shared()
-                .writeValueAsString(new Data(end, charts, windows, abortAt))
+                .writeValueAsString(new Data(end, charts, windows, marks, abortAt))
                 // The JSON sits inside a <script> element: no "</script>" may close it and no "<!--<script>"
                 // may send the parser into its escaped states. JSON never has '<' outside strings, and
                 // inside strings its escape reads back the same.

@@ -28,6 +28,8 @@ public record ReportView(
         String chartDataJson,
         List<HypothesisRow> hypotheses,
         List<FaultRow> faults,
+        List<TerminationRow> terminations,
+        String terminationsNote,
         List<EventRow> events,
         int eventsOmitted,
         List<Fact> environment,
@@ -56,6 +58,19 @@ public record ReportView(
             String stateClass,
             String window,
             String details) {}
+
+    /** One pod termination: each time as text ("1.2 s", "not measured", "still listed at the end"). */
+    public record TerminationRow(
+            String at,
+            String cause,
+            String pod,
+            String node,
+            String outOfRotation,
+            String exited,
+            String gone,
+            String requests,
+            String failed,
+            String failedClass) {}
 
     public record EventRow(String at, String source, String subject, String message) {}
 
@@ -117,6 +132,8 @@ public record ReportView(
                 charts.json(),
                 j.hypotheses().stream().map(ReportView::hypothesisRow).toList(),
                 faultRows(j),
+                terminationRows(j),
+                terminationsNote(j),
                 j.events().stream().limit(MAX_EVENTS).map(ReportView::eventRow).toList(),
                 Math.max(0, j.events().size() - MAX_EVENTS),
                 environment(j),
@@ -216,6 +233,41 @@ public record ReportView(
             }
         }
         return rows;
+    }
+
+    private static List<TerminationRow> terminationRows(Journal j) {
+        if (j.terminations() == null) {
+            return List.of();
+        }
+        return j.terminations().stream()
+                .map(t -> new TerminationRow(
+                        Format.offset(t.atMs()),
+                        t.causeText(),
+                        t.pod() + (t.signalled() ? " (signalled)" : ""),
+                        t.node() == null ? "" : t.node(),
+                        t.wasInRotation() == null
+                                ? "not measured"
+                                : !t.wasInRotation()
+                                        ? "was not in rotation"
+                                        : t.outOfRotationAfterMs() == null
+                                                ? "still listed at the end"
+                                                : Format.millis(t.outOfRotationAfterMs())
+                                                        + (t.exitedInRotation() ? " (after its exit)" : ""),
+                        t.exitedAfterMs() == null ? "not before the end" : Format.millis(t.exitedAfterMs()),
+                        t.signalled()
+                                ? "(the pod stays)"
+                                : t.goneAfterMs() == null ? "not before the end" : Format.millis(t.goneAfterMs()),
+                        t.requests() == null ? "no load" : Long.toString(t.requests()),
+                        t.failedRequests() == null ? "" : Long.toString(t.failedRequests()),
+                        t.failedRequests() != null && t.failedRequests() > 0 ? "failed" : ""))
+                .toList();
+    }
+
+    private static String terminationsNote(Journal j) {
+        if (j.terminations() == null) {
+            return "Not recorded: the agent that ran this stopped before it could say.";
+        }
+        return j.terminations().isEmpty() ? "No pod of the target terminated during the run." : "";
     }
 
     private static EventRow eventRow(TimelineEvent e) {

@@ -10,7 +10,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 
-/** HPAs, the target's pods and status, and nodes, on the run's clock, by watches (see ClusterWatch). */
+/**
+ * HPAs, the target's pods and status, nodes, and which pods are in rotation, on the run's clock, by
+ * watches (see ClusterWatch).
+ */
 final class ClusterObservation implements AutoCloseable {
     private final ClusterTimeline timeline = new ClusterTimeline();
     private ClusterWatch watch;
@@ -24,7 +27,7 @@ final class ClusterObservation implements AutoCloseable {
         watch = new ClusterWatch(
                 informers,
                 new ClusterWatch.Scope(
-                        target.namespace(), target.selector(), target.kind(), target.name(), reach.nodes()),
+                        target.namespace(), target.selector(), target.kind(), target.name(), reach.nodes(), true),
                 recorder::now,
                 observed -> {
                     timeline.observe(observed);
@@ -38,6 +41,18 @@ final class ClusterObservation implements AutoCloseable {
             } else {
                 recorder.event(
                         "agent", "warning", "", "the cluster watches had not listed after 15 s; they go on trying");
+            }
+            // Only when a terminating pod's way out of rotation is measured is it judged (the shutdown hypothesis).
+            if (watch.rotationListed(Duration.ofSeconds(3))) {
+                timeline.markRotationWatched();
+            } else {
+                recorder.event(
+                        "agent",
+                        "warning",
+                        "",
+                        "the EndpointSlices of %s could not be listed within 3 s (is the agent allowed to?):"
+                                        .formatted(target.namespace())
+                                + " when terminating pods left rotation is not measured");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -53,6 +53,9 @@ final class FaultTimeline implements AutoCloseable {
     private final PendingTargets pending = new PendingTargets();
     private final Duration settleLimit;
     private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+    /** What each injection measures after it (a pod's way out, a process's exit); read before the verdict. */
+    private final List<java.util.concurrent.Future<?>> followUps =
+            java.util.Collections.synchronizedList(new ArrayList<>());
 
     FaultTimeline(
             Plan plan,
@@ -275,7 +278,7 @@ final class FaultTimeline implements AutoCloseable {
         journal.injected(f, target, record, injection);
         injection
                 .followUp()
-                .ifPresent(followUp -> work.submit(() -> {
+                .ifPresent(followUp -> followUps.add(work.submit(() -> {
                     try {
                         List<Measurement> measured = followUp.call();
                         recorder.update(record, r -> r.measurements.addAll(measured));
@@ -283,7 +286,7 @@ final class FaultTimeline implements AutoCloseable {
                         recorder.event("fault", "error", target.name(), "follow-up failed: " + e.getMessage());
                     }
                     return null;
-                }));
+                })));
         boolean forAlreadyEnded =
                 f.spec().holdFor().isPresent() && recorder.now() >= f.end().toMillis();
         if (recoverNow || (injection.needsRecovery() && forAlreadyEnded)) {
@@ -420,6 +423,28 @@ final class FaultTimeline implements AutoCloseable {
             }
         }
         return missed;
+    }
+
+    /**
+     * Waits (up to {@code limit} in all) for the follow-ups to have measured: the run is over, so each
+     * ends soon (they wait no longer than the run). The faults stay as they are: a rollback may follow.
+     */
+    void awaitFollowUps(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<java.util.concurrent.Future<?>> pending;
+        synchronized (followUps) {
+            pending = List.copyOf(followUps);
+        }
+        for (java.util.concurrent.Future<?> f : pending) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // A follow-up that failed said so in an event; one still waiting leaves its numbers out.
+            }
+        }
     }
 
     /** Removes the ledger once every target is settled. */

@@ -57,6 +57,7 @@ public final class InterruptedRunJournal {
                 null,
                 List.of(),
                 null,
+                null,
                 List.of(),
                 events,
                 List.of(),

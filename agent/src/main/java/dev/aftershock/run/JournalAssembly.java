@@ -11,6 +11,7 @@ import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.RollbackRecord;
 import dev.aftershock.journal.RunInfo;
 import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.journal.Termination;
 import dev.aftershock.journal.TimelineEvent;
 import dev.aftershock.model.Experiment;
 import dev.aftershock.selection.ClusterSnapshot;
@@ -52,7 +53,11 @@ final class JournalAssembly {
             boolean rollbackPerformed) {}
 
     static Journal assemble(
-            Inputs in, List<FaultRecord> faults, List<HypothesisResult> verdicts, ExitPolicy.Decision decision) {
+            Inputs in,
+            List<FaultRecord> faults,
+            List<Termination> terminations,
+            List<HypothesisResult> verdicts,
+            ExitPolicy.Decision decision) {
         long recovered = targets(faults)
                 .filter(t -> t.state() == TargetRecord.State.RECOVERED)
                 .count();
@@ -89,6 +94,7 @@ final class JournalAssembly {
                                         n.labels().getOrDefault("pool", "")))
                                 .toList()),
                 faults,
+                terminations,
                 in.load() == null ? null : in.load().series(),
                 in.cluster().series(),
                 events(in.recorder(), in.cluster()),

@@ -5,6 +5,7 @@ import dev.aftershock.evaluation.Evaluators;
 import dev.aftershock.evaluation.Evidence;
 import dev.aftershock.evaluation.PromQlEvaluator;
 import dev.aftershock.evaluation.ShutdownTraffic;
+import dev.aftershock.evaluation.Terminations;
 import dev.aftershock.fault.FaultContext;
 import dev.aftershock.fault.FaultRegistry;
 import dev.aftershock.fault.HelperJob;
@@ -12,6 +13,7 @@ import dev.aftershock.journal.FaultRecord;
 import dev.aftershock.journal.HypothesisResult;
 import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.Redaction;
+import dev.aftershock.journal.Termination;
 import dev.aftershock.kube.ClusterReader;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
@@ -83,6 +85,9 @@ public final class RunEngine {
     private ScheduledExecutorService clock;
     private Path reportDir;
     private boolean rollbackPerformed;
+    /** Every pod termination of the run, as judged: the journal records the same list. */
+    private List<Termination> terminations = List.of();
+
     private Map<String, String> loadHeaders = Map.of();
     private URI loadUrl;
     private Redaction redaction = Redaction.none();
@@ -404,8 +409,17 @@ public final class RunEngine {
         faults.recoverAll();
     }
 
-    /** Each hypothesis by its evaluator, over what the run gathered. */
+    /**
+     * Each hypothesis by its evaluator, over what the run gathered: the faults' follow-ups have
+     * measured first, since the pod terminations read them.
+     */
     private List<HypothesisResult> judge() {
+        faults.awaitFollowUps(Duration.ofSeconds(10));
+        terminations = Terminations.of(
+                observation.timeline(),
+                JournalAssembly.faults(plan, recorder),
+                Optional.ofNullable(load).map(LoadSession::recorder),
+                recorder.now());
         Evidence evidence = new Evidence(
                 Optional.ofNullable(load).map(LoadSession::recorder),
                 Optional.ofNullable(load).flatMap(l -> l.didNotHappen(interruptedBy.get() != null)),
@@ -413,7 +427,8 @@ public final class RunEngine {
                 Optional.ofNullable(options.prometheusUrl())
                         .map(url -> (PromQlEvaluator.Query) new PrometheusClient(url)),
                 recorder.now(),
-                experiment.spec().target().workload().toString());
+                experiment.spec().target().workload().toString(),
+                terminations);
         List<HypothesisResult> verdicts = new ArrayList<>();
         for (Hypothesis h : experiment.spec().hypotheses()) {
             verdicts.add(Evaluators.judge(h, evidence));
@@ -478,6 +493,7 @@ public final class RunEngine {
                         interruptedBy.get(),
                         rollbackPerformed),
                 faultRecords,
+                terminations,
                 verdicts,
                 decision));
         Path report = ReportFiles.writeAll(journal, reportDir);

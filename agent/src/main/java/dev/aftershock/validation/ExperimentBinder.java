@@ -253,6 +253,19 @@ final class ExperimentBinder {
                     below ? Hypothesis.Prometheus.Bound.BELOW : Hypothesis.Prometheus.Bound.ABOVE,
                     p.get(below ? "below" : "above").asDouble());
         }
+        if (h.has("shutdown")) {
+            JsonNode d = h.get("shutdown");
+            return new Hypothesis.Shutdown(
+                    name,
+                    d.has("maxFailedRequests")
+                            ? java.util.OptionalLong.of(
+                                    d.get("maxFailedRequests").asLong())
+                            : java.util.OptionalLong.empty(),
+                    d.has("outOfRotationBeforeExit")
+                            ? Optional.of(d.get("outOfRotationBeforeExit").asBoolean())
+                            : Optional.empty(),
+                    duration(d, at.field("shutdown"), "maxTerminationTime"));
+        }
         JsonNode a = h.get("hpa");
         Pointer aAt = at.field("hpa");
         return new Hypothesis.Hpa(

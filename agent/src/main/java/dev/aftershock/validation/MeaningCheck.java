@@ -42,7 +42,7 @@ final class MeaningCheck {
         protectedNamespace(spec.field("target").field("namespace"), s.target().namespace(), s.safety());
         s.load().ifPresent(load -> load(load, run));
         faults(s, run);
-        hypotheses(s.hypotheses(), run);
+        hypotheses(s.hypotheses(), run, s.load().isPresent());
         abort(s.abort(), run);
         if (s.safety().maxUnavailable() instanceof Safety.MaxUnavailable.Share share) {
             percentInRange(spec.field("safety").field("maxUnavailable"), share.percent());
@@ -155,7 +155,7 @@ final class MeaningCheck {
         }
     }
 
-    private void hypotheses(List<Hypothesis> hypotheses, Duration run) {
+    private void hypotheses(List<Hypothesis> hypotheses, Duration run, boolean withLoad) {
         Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < hypotheses.size(); i++) {
             Hypothesis h = hypotheses.get(i);
@@ -207,7 +207,22 @@ final class MeaningCheck {
                         add(at.field("prometheus"), "the threshold must be a finite number");
                     }
                 }
+                case Hypothesis.Shutdown shutdown -> shutdown(shutdown, at.field("shutdown"), withLoad);
             }
+        }
+    }
+
+    private void shutdown(Hypothesis.Shutdown h, Pointer at, boolean withLoad) {
+        h.maxTerminationTime().ifPresent(d -> positive(at.field("maxTerminationTime"), d));
+        if (h.maxFailedRequests().isPresent() && !withLoad) {
+            add(
+                    at.field("maxFailedRequests"),
+                    "failed requests are counted from the load: add a load section, or leave maxFailedRequests out");
+        }
+        if (h.maxFailedRequests().isEmpty()
+                && !h.outOfRotationBeforeExit().orElse(false)
+                && h.maxTerminationTime().isEmpty()) {
+            add(at, "a shutdown check needs maxFailedRequests, outOfRotationBeforeExit: true or maxTerminationTime");
         }
     }
 

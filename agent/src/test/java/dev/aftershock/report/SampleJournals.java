@@ -12,6 +12,7 @@ import dev.aftershock.journal.RollbackRecord;
 import dev.aftershock.journal.RunInfo;
 import dev.aftershock.journal.Series;
 import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.journal.Termination;
 import dev.aftershock.journal.TimelineEvent;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,6 +135,19 @@ public final class SampleJournals {
                         "apiVersion: aftershock.dev/v1alpha1\nkind: Experiment\nmetadata:\n  name: quickstart\n"),
                 environment(3),
                 List.of(kill),
+                List.of(new Termination(
+                        "pod-kill",
+                        "kill-one-pod",
+                        "target-7d9f-x2k4q",
+                        "kwok-node-1",
+                        120_000,
+                        false,
+                        true,
+                        45L,
+                        3_100L,
+                        3_180L,
+                        212L,
+                        0L)),
                 new LoadSeries("http://target.aftershock-demo.svc:8080/work?cpuMs=25", load, totals),
                 series,
                 events,
@@ -157,6 +171,7 @@ public final class SampleJournals {
                 j.experiment(),
                 j.environment(),
                 faults,
+                j.terminations(),
                 j.load(),
                 series,
                 j.events(),
@@ -217,6 +232,33 @@ public final class SampleJournals {
                         "apiVersion: aftershock.dev/v1alpha1\n"),
                 environment(3),
                 List.of(drain),
+                List.of(
+                        new Termination(
+                                "node-drain",
+                                "drain-one",
+                                "checkout-5c7b-9kq2d",
+                                "kwok-node-2",
+                                60_040,
+                                false,
+                                true,
+                                2_300L,
+                                400L,
+                                520L,
+                                362L,
+                                41L),
+                        new Termination(
+                                "other",
+                                "",
+                                "checkout-5c7b-zz81p",
+                                "kwok-node-1",
+                                95_000,
+                                false,
+                                null,
+                                null,
+                                null,
+                                null,
+                                900L,
+                                12L)),
                 new LoadSeries(
                         "http://checkout.shop.svc:8080/work?cpuMs=20",
                         load,
@@ -311,6 +353,7 @@ public final class SampleJournals {
                         "one-hour", "A long soak", Map.of(), "soak.yaml", 1, 3_600_000, "soak", "deployment/a", ""),
                 environment(3),
                 faults,
+                List.of(),
                 new LoadSeries("http://a.soak.svc/", load, new LoadSeries.Totals(total, 111, 20, 60, 160, 310)),
                 series,
                 events,

@@ -1,0 +1,293 @@
+package dev.aftershock.evaluation;
+
+import dev.aftershock.journal.FaultRecord;
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.journal.Termination;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every termination of a target pod during the run, from what the watches saw (pods, EndpointSlices,
+ * HPAs) and what the faults recorded, each with its cause: the shutdown hypothesis judges them all,
+ * whatever caused them, and the report lists them.
+ */
+public final class Terminations {
+    /** A pod fault's deletion shows in the pod watch within moments of its injection. */
+    private static final long POD_FAULT_SLACK_MS = 2_000;
+
+    /**
+     * An HPA's scale-in deletes its pods within moments of its decision (the watches see both); this
+     * allows for a slow controller.
+     */
+    private static final long SCALE_IN_SLACK_MS = 15_000;
+
+    /** A rollout's last old pod may begin to terminate a little after the rollout was judged done. */
+    private static final long ROLLOUT_SLACK_MS = 5_000;
+
+    /** A deletion's way out of rotation may arrive on its own watch a moment before the pod's update. */
+    private static final long ROTATION_SLACK_MS = 1_000;
+
+    private Terminations() {}
+
+    /** In the order they began. */
+    public static List<Termination> of(
+            ClusterTimeline cluster, List<FaultRecord> faults, Optional<LoadRecorder> load, long runEndMs) {
+        List<Observed.PodStatus> pods = cluster.observed(Observed.PodStatus.class);
+        List<Observed.RotationStatus> rotation =
+                cluster.rotationWatched() ? cluster.observed(Observed.RotationStatus.class) : null;
+        List<ScaleIn> scaleIns = scaleIns(cluster.observed(Observed.HpaStatus.class));
+        List<Termination> all = new ArrayList<>();
+        for (Deletion d : deletions(pods)) {
+            all.add(deletion(d, faults, scaleIns, rotation, load, runEndMs));
+        }
+        all.addAll(signals(pods, faults, rotation, load, runEndMs));
+        all.sort(Comparator.comparingLong(Termination::atMs));
+        return all;
+    }
+
+    /** A pod's observations, and the first that showed it terminating (or gone). */
+    private record Deletion(List<Observed.PodStatus> seen, Observed.PodStatus began) {}
+
+    /**
+     * The deletions that began while the pods were watched, in the order they began (a pod already
+     * terminating when first seen began before the run: its start cannot be timed).
+     */
+    private static List<Deletion> deletions(List<Observed.PodStatus> pods) {
+        Map<String, List<Observed.PodStatus>> byUid = new LinkedHashMap<>();
+        pods.forEach(p -> byUid.computeIfAbsent(p.uid(), k -> new ArrayList<>()).add(p));
+        List<Deletion> deletions = new ArrayList<>();
+        for (List<Observed.PodStatus> seen : byUid.values()) {
+            Observed.PodStatus first = seen.get(0);
+            if (first.terminating() || first.gone()) {
+                continue;
+            }
+            seen.stream()
+                    .filter(p -> p.terminating() || p.gone())
+                    .findFirst()
+                    .ifPresent(began -> deletions.add(new Deletion(seen, began)));
+        }
+        deletions.sort(Comparator.comparingLong(d -> d.began().t()));
+        return deletions;
+    }
+
+    private static Termination deletion(
+            Deletion d,
+            List<FaultRecord> faults,
+            List<ScaleIn> scaleIns,
+            List<Observed.RotationStatus> rotation,
+            Optional<LoadRecorder> load,
+            long runEndMs) {
+        Observed.PodStatus first = d.seen().get(0);
+        String pod = first.pod();
+        String node = d.seen().stream()
+                .map(Observed.PodStatus::node)
+                .filter(n -> n != null)
+                .reduce((a, b) -> b)
+                .orElse(null);
+        long seenAt = d.began().t();
+        Cause cause = faultCause(pod, node, seenAt, faults).orElseGet(() -> scaleIn(seenAt, scaleIns));
+        // A pod fault's own moment is the deletion's; the watch sees it a little later.
+        long at = cause.podsOwnMoment() && cause.injectedAtMs() <= seenAt ? cause.injectedAtMs() : seenAt;
+        Long exited = d.seen().stream()
+                .filter(p -> p.t() >= at && (p.stopped() || p.gone()))
+                .map(p -> p.t() - at)
+                .findFirst()
+                .orElse(null);
+        Long gone = d.seen().stream()
+                .filter(Observed.PodStatus::gone)
+                .map(p -> p.t() - at)
+                .findFirst()
+                .orElse(null);
+        return termination(cause, pod, node, at, false, first.uid(), rotation, exited, gone, load, runEndMs);
+    }
+
+    /** Each container signal a fault sent: the pod stays, its main process exits (or does not). */
+    private static List<Termination> signals(
+            List<Observed.PodStatus> pods,
+            List<FaultRecord> faults,
+            List<Observed.RotationStatus> rotation,
+            Optional<LoadRecorder> load,
+            long runEndMs) {
+        List<Termination> signals = new ArrayList<>();
+        for (FaultRecord f : faults) {
+            for (TargetRecord t : f.targets()) {
+                Optional<Double> exited = measured(t, ShutdownTraffic.PROCESS_EXITED_AFTER);
+                if (t.injectedAtMs() == null || !"Pod".equals(t.kind()) || exited.isEmpty()) {
+                    continue;
+                }
+                Optional<Observed.PodStatus> pod =
+                        pods.stream().filter(p -> p.pod().equals(t.name())).reduce((a, b) -> b);
+                signals.add(termination(
+                        new Cause(f.action(), f.name(), t.injectedAtMs(), true),
+                        t.name(),
+                        pod.map(Observed.PodStatus::node).orElse(null),
+                        t.injectedAtMs(),
+                        true,
+                        pod.map(Observed.PodStatus::uid).orElse(""),
+                        rotation,
+                        exited.filter(e -> !e.isNaN()).map(Double::longValue).orElse(null),
+                        null,
+                        load,
+                        runEndMs));
+            }
+        }
+        return signals;
+    }
+
+    private static Optional<Double> measured(TargetRecord t, String name) {
+        return t.measurements().stream()
+                .filter(m -> m.name().equals(name))
+                .map(Measurement::value)
+                .findFirst();
+    }
+
+    private static Termination termination(
+            Cause cause,
+            String pod,
+            String node,
+            long at,
+            boolean signalled,
+            String uid,
+            List<Observed.RotationStatus> rotation,
+            Long exited,
+            Long gone,
+            Optional<LoadRecorder> load,
+            long runEndMs) {
+        Boolean wasInRotation = null;
+        Long outOfRotation = null;
+        if (rotation != null) {
+            List<Observed.RotationStatus> own =
+                    rotation.stream().filter(r -> r.uid().equals(uid)).toList();
+            long from = at - ROTATION_SLACK_MS;
+            wasInRotation = own.stream()
+                    .filter(r -> r.t() <= from)
+                    .reduce((a, b) -> b)
+                    .map(Observed.RotationStatus::inRotation)
+                    .orElse(false);
+            if (wasInRotation) {
+                outOfRotation = own.stream()
+                        .filter(r -> r.t() > from && !r.inRotation())
+                        .map(r -> Math.max(0, r.t() - at))
+                        .findFirst()
+                        .orElse(null);
+            }
+        }
+        Long requests = null;
+        Long failed = null;
+        if (load.isPresent()) {
+            // Through the second after it ended (a reset connection shows when its client notices), or the run's end.
+            long ended = latest(exited, gone, outOfRotation).map(e -> at + e).orElse(runEndMs);
+            LoadRecorder.Window w = load.get().window(at / 1000, ended / 1000 + 2);
+            requests = w.requests();
+            failed = w.errors();
+        }
+        return new Termination(
+                cause.action(),
+                cause.by(),
+                pod,
+                node,
+                at,
+                signalled,
+                wasInRotation,
+                outOfRotation,
+                exited,
+                gone,
+                requests,
+                failed);
+    }
+
+    /** The latest of the ends, when the termination ended (exited or gone) before the run did. */
+    private static Optional<Long> latest(Long exited, Long gone, Long outOfRotation) {
+        if (exited == null && gone == null) {
+            return Optional.empty();
+        }
+        long latest = 0;
+        for (Long l : new Long[] {exited, gone, outOfRotation}) {
+            if (l != null) {
+                latest = Math.max(latest, l);
+            }
+        }
+        return Optional.of(latest);
+    }
+
+    /**
+     * @param injectedAtMs when the fault acted, or null
+     * @param podsOwnMoment the fault acted on this very pod: its injection is the termination's start
+     */
+    private record Cause(String action, String by, Long injectedAtMs, boolean podsOwnMoment) {}
+
+    /** An HPA lowered its desired replicas at {@code t}: that many pods are deleted moments later. */
+    private static final class ScaleIn {
+        final long t;
+        final String hpa;
+        int pods;
+
+        ScaleIn(long t, String hpa, int pods) {
+            this.t = t;
+            this.hpa = hpa;
+            this.pods = pods;
+        }
+    }
+
+    private static List<ScaleIn> scaleIns(List<Observed.HpaStatus> statuses) {
+        Map<String, Integer> desired = new LinkedHashMap<>();
+        List<ScaleIn> scaleIns = new ArrayList<>();
+        for (Observed.HpaStatus h : statuses) {
+            Integer before = desired.put(h.hpa(), h.desired());
+            if (before != null && h.desired() < before) {
+                scaleIns.add(new ScaleIn(h.t(), "hpa/" + h.hpa(), before - h.desired()));
+            }
+        }
+        return scaleIns;
+    }
+
+    /** The latest scale-in shortly before, while it has pods left to account for; else no known cause. */
+    private static Cause scaleIn(long at, List<ScaleIn> scaleIns) {
+        for (int i = scaleIns.size() - 1; i >= 0; i--) {
+            ScaleIn s = scaleIns.get(i);
+            if (s.t <= at && at - s.t <= SCALE_IN_SLACK_MS && s.pods > 0) {
+                s.pods--;
+                return new Cause("scale-in", s.hpa, null, false);
+            }
+        }
+        return new Cause("other", "", null, false);
+    }
+
+    /**
+     * The fault whose target this pod was (its deletion within moments of the injection), the fault
+     * whose node the pod was on while it acted, or the fault that acted on the whole workload while
+     * its rollout went on; the latest such injection wins.
+     */
+    private static Optional<Cause> faultCause(String pod, String node, long at, List<FaultRecord> faults) {
+        Cause best = null;
+        for (FaultRecord f : faults) {
+            for (TargetRecord t : f.targets()) {
+                Long injected = t.injectedAtMs();
+                if (injected == null || injected > at + POD_FAULT_SLACK_MS) {
+                    continue;
+                }
+                boolean caused = switch (t.kind()) {
+                    case "Pod" -> t.name().equals(pod) && at - injected <= POD_FAULT_SLACK_MS;
+                    case "Node" -> t.name().equals(node) && (t.recoveredAtMs() == null || at <= t.recoveredAtMs());
+                    default ->
+                        at
+                                <= injected
+                                        + measured(t, ShutdownTraffic.ROLLOUT_TOOK)
+                                                .filter(d -> !d.isNaN())
+                                                .map(Double::longValue)
+                                                .orElse(Long.MAX_VALUE / 4)
+                                        + ROLLOUT_SLACK_MS;
+                };
+                if (caused && (best == null || injected > best.injectedAtMs())) {
+                    best = new Cause(f.action(), f.name(), injected, "Pod".equals(t.kind()));
+                }
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+}
