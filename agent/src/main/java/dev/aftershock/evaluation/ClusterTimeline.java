@@ -38,6 +38,11 @@ public final class ClusterTimeline {
         listed = true;
     }
 
+    /** Whether the watches listed what existed when they started (see {@link #markListed}). */
+    public synchronized boolean listed() {
+        return listed;
+    }
+
     /** The EndpointSlice watch has listed: a pod with no rotation observed was never in one. */
     public synchronized void markRotationWatched() {
         rotationWatched = true;
@@ -121,7 +126,12 @@ public final class ClusterTimeline {
         String subject = "pod/" + now.pod();
         boolean changed = false;
         if (before == null) {
-            event(now.t(), "pod", now.gone() ? "deleted" : listed ? "created" : "seen", subject, on(now.node()));
+            event(
+                    now.t(),
+                    "pod",
+                    now.gone() ? departed(now.departure()) : listed ? "created" : "seen",
+                    subject,
+                    on(now.node()));
             changed = true;
         } else {
             if (now.node() != null && before.node() == null) {
@@ -141,7 +151,7 @@ public final class ClusterTimeline {
                 changed = true;
             }
             if (now.gone()) {
-                event(now.t(), "pod", "deleted", subject, on(now.node()));
+                event(now.t(), "pod", departed(now.departure()), subject, on(now.node()));
                 changed = true;
             }
         }
@@ -172,6 +182,14 @@ public final class ClusterTimeline {
                     "pod/" + pod.pod(),
                     now.inRotation() ? "listed as ready by its Services" : "no longer listed as ready by its Services");
         }
+    }
+
+    private static String departed(Observed.Departure how) {
+        return switch (how) {
+            case LEFT_SELECTOR -> "left-selector";
+            case DELETED_UNWATCHED -> "found-deleted";
+            case DELETED, NONE -> "deleted";
+        };
     }
 
     private static String on(String node) {

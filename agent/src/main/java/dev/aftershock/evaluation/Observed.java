@@ -39,7 +39,8 @@ public sealed interface Observed {
     /**
      * One pod of the target workload; {@code gone} when the API server deleted it; {@code stopped}
      * when the kubelet reports none of its containers running any more (a terminating pod's
-     * processes have exited, before the pod object goes).
+     * processes have exited, before the pod object goes); {@code departure} how it left the
+     * target's pods, when it is gone.
      */
     record PodStatus(
             long t,
@@ -49,18 +50,30 @@ public sealed interface Observed {
             boolean ready,
             boolean terminating,
             boolean gone,
-            boolean stopped)
+            boolean stopped,
+            Departure departure)
             implements Observed {
         /** A pod whose containers were not reported stopped. */
         public PodStatus(
                 long t, String uid, String pod, String node, boolean ready, boolean terminating, boolean gone) {
-            this(t, uid, pod, node, ready, terminating, gone, false);
+            this(t, uid, pod, node, ready, terminating, gone, false, gone ? Departure.DELETED : Departure.NONE);
         }
 
         /** Counts toward the workload's serving pods. */
         public boolean serving() {
             return ready && !terminating && !gone;
         }
+    }
+
+    /** How a pod stopped being one of the target's. */
+    enum Departure {
+        NONE,
+        /** Its deletion was watched. */
+        DELETED,
+        /** Deleted while the watch was away (found at a relist): when is not known. */
+        DELETED_UNWATCHED,
+        /** Its labels stopped matching the target's selector: the pod still runs, as someone else's. */
+        LEFT_SELECTOR
     }
 
     /**

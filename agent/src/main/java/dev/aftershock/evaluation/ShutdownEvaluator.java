@@ -74,6 +74,9 @@ public final class ShutdownEvaluator {
     }
 
     private static Optional<String> missingEvidence(Hypothesis.Shutdown h, Evidence e) {
+        if (!e.cluster().listed()) {
+            return Optional.of("the pod watch had not listed the target's pods: a termination may have been missed");
+        }
         if (e.terminations().isEmpty()) {
             return Optional.of(
                     "no pod of " + e.workload() + " terminated during the run: there was no shutdown to judge");
@@ -86,6 +89,13 @@ public final class ShutdownEvaluator {
                 return Optional.of("the load did not happen as planned: "
                         + e.loadNotDelivered().get());
             }
+        }
+        List<String> untimed = e.terminations().stream()
+                .filter(t -> !t.unmeasured().isEmpty())
+                .map(t -> "pod %s (%s): %s".formatted(t.pod(), t.causeText(), t.unmeasured()))
+                .toList();
+        if (!untimed.isEmpty()) {
+            return Optional.of("not every termination could be timed: " + String.join("; ", untimed));
         }
         if (h.outOfRotationBeforeExit().orElse(false) && !e.cluster().rotationWatched()) {
             return Optional.of("the EndpointSlices were not watched: when each pod left rotation is unknown");

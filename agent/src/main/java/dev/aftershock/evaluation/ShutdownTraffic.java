@@ -24,6 +24,12 @@ public final class ShutdownTraffic {
     /** A rollout-restart's: from the restart until the rollout was done (its old pods' terminations belong to it). */
     public static final String ROLLOUT_TOOK = "rollout took";
 
+    /** A container-signal's, at its injection: the signal's number (15 for SIGTERM). */
+    public static final String SIGNAL = "signal";
+
+    /** A node-drain's: how many pods it evicted (a node fault with it is one that terminates pods). */
+    public static final String PODS_EVICTED = "pods evicted";
+
     /** Each window a fault's measurement ends, and how its traffic is named. */
     private static final List<List<String>> WINDOWS = List.of(
             List.of(POD_GONE_AFTER, "requests during its shutdown", "requests failed during its shutdown"),

@@ -34,28 +34,42 @@ public final class Terminations {
 
     private Terminations() {}
 
-    /** In the order they began. */
-    public static List<Termination> of(
-            ClusterTimeline cluster, List<FaultRecord> faults, Optional<LoadRecorder> load, long runEndMs) {
-        List<Observed.PodStatus> pods = cluster.observed(Observed.PodStatus.class);
+    /** What a run hands over: what it saw, what its faults did, its load, and when its timeline ended. */
+    public record Inputs(
+            ClusterTimeline cluster,
+            List<FaultRecord> faults,
+            Optional<LoadRecorder> load,
+            long requestTimeoutMs,
+            long runEndMs) {}
+
+    /**
+     * In the order they began; those that began after the run's timeline ended (during recovery) are
+     * not the experiment's. Requests are counted from {@code requestTimeoutMs} before each began: a
+     * request in flight at that moment may be the one its exit cuts off.
+     */
+    public static List<Termination> of(Inputs in) {
+        List<Observed.PodStatus> pods = in.cluster().observed(Observed.PodStatus.class);
         List<Observed.RotationStatus> rotation =
-                cluster.rotationWatched() ? cluster.observed(Observed.RotationStatus.class) : null;
-        List<ScaleIn> scaleIns = scaleIns(cluster.observed(Observed.HpaStatus.class));
+                in.cluster().rotationWatched() ? in.cluster().observed(Observed.RotationStatus.class) : null;
+        List<ScaleIn> scaleIns = scaleIns(in.cluster().observed(Observed.HpaStatus.class));
         List<Termination> all = new ArrayList<>();
         for (Deletion d : deletions(pods)) {
-            all.add(deletion(d, faults, scaleIns, rotation, load, runEndMs));
+            all.add(deletion(d, in, scaleIns, rotation));
         }
-        all.addAll(signals(pods, faults, rotation, load, runEndMs));
-        all.sort(Comparator.comparingLong(Termination::atMs));
-        return all;
+        all.addAll(signals(pods, in, rotation));
+        return all.stream()
+                .filter(t -> t.atMs() <= in.runEndMs())
+                .sorted(Comparator.comparingLong(Termination::atMs))
+                .toList();
     }
 
     /** A pod's observations, and the first that showed it terminating (or gone). */
     private record Deletion(List<Observed.PodStatus> seen, Observed.PodStatus began) {}
 
     /**
-     * The deletions that began while the pods were watched, in the order they began (a pod already
-     * terminating when first seen began before the run: its start cannot be timed).
+     * The deletions that began while the pods were watched, in the order they began. A pod already
+     * terminating when first seen began before the run (its start cannot be timed); one whose labels
+     * stopped matching the target's selector was not terminated.
      */
     private static List<Deletion> deletions(List<Observed.PodStatus> pods) {
         Map<String, List<Observed.PodStatus>> byUid = new LinkedHashMap<>();
@@ -69,6 +83,7 @@ public final class Terminations {
             seen.stream()
                     .filter(p -> p.terminating() || p.gone())
                     .findFirst()
+                    .filter(began -> began.terminating() || began.departure() != Observed.Departure.LEFT_SELECTOR)
                     .ifPresent(began -> deletions.add(new Deletion(seen, began)));
         }
         deletions.sort(Comparator.comparingLong(d -> d.began().t()));
@@ -76,12 +91,7 @@ public final class Terminations {
     }
 
     private static Termination deletion(
-            Deletion d,
-            List<FaultRecord> faults,
-            List<ScaleIn> scaleIns,
-            List<Observed.RotationStatus> rotation,
-            Optional<LoadRecorder> load,
-            long runEndMs) {
+            Deletion d, Inputs in, List<ScaleIn> scaleIns, List<Observed.RotationStatus> rotation) {
         Observed.PodStatus first = d.seen().get(0);
         String pod = first.pod();
         String node = d.seen().stream()
@@ -90,9 +100,12 @@ public final class Terminations {
                 .reduce((a, b) -> b)
                 .orElse(null);
         long seenAt = d.began().t();
-        Cause cause = faultCause(pod, node, seenAt, faults).orElseGet(() -> scaleIn(seenAt, scaleIns));
+        Cause cause = faultCause(pod, node, seenAt, in.faults()).orElseGet(() -> scaleIn(seenAt, scaleIns));
         // A pod fault's own moment is the deletion's; the watch sees it a little later.
         long at = cause.podsOwnMoment() && cause.injectedAtMs() <= seenAt ? cause.injectedAtMs() : seenAt;
+        String unmeasured = d.began().departure() == Observed.Departure.DELETED_UNWATCHED
+                ? "deleted while the pod watch was away (found at a relist): when is not known"
+                : "";
         Long exited = d.seen().stream()
                 .filter(p -> p.t() >= at && (p.stopped() || p.gone()))
                 .map(p -> p.t() - at)
@@ -103,37 +116,45 @@ public final class Terminations {
                 .map(p -> p.t() - at)
                 .findFirst()
                 .orElse(null);
-        return termination(cause, pod, node, at, false, first.uid(), rotation, exited, gone, load, runEndMs);
+        return termination(new Ended(cause, pod, node, at, false, first.uid(), exited, gone, unmeasured), in, rotation);
     }
 
-    /** Each container signal a fault sent: the pod stays, its main process exits (or does not). */
+    /**
+     * Each signal a fault sent to a target pod's main process (its {@link ShutdownTraffic#SIGNAL}
+     * measurement says it was sent): the pod stays, its process exits (or does not).
+     */
     private static List<Termination> signals(
-            List<Observed.PodStatus> pods,
-            List<FaultRecord> faults,
-            List<Observed.RotationStatus> rotation,
-            Optional<LoadRecorder> load,
-            long runEndMs) {
+            List<Observed.PodStatus> pods, Inputs in, List<Observed.RotationStatus> rotation) {
         List<Termination> signals = new ArrayList<>();
-        for (FaultRecord f : faults) {
+        for (FaultRecord f : in.faults()) {
             for (TargetRecord t : f.targets()) {
-                Optional<Double> exited = measured(t, ShutdownTraffic.PROCESS_EXITED_AFTER);
-                if (t.injectedAtMs() == null || !"Pod".equals(t.kind()) || exited.isEmpty()) {
+                if (t.injectedAtMs() == null
+                        || !"Pod".equals(t.kind())
+                        || measured(t, ShutdownTraffic.SIGNAL).isEmpty()) {
                     continue;
                 }
                 Optional<Observed.PodStatus> pod =
                         pods.stream().filter(p -> p.pod().equals(t.name())).reduce((a, b) -> b);
+                if (pod.isEmpty()) {
+                    // Not one of the target's pods: the hypothesis is about the target.
+                    continue;
+                }
+                Optional<Double> exited = measured(t, ShutdownTraffic.PROCESS_EXITED_AFTER);
                 signals.add(termination(
-                        new Cause(f.action(), f.name(), t.injectedAtMs(), true),
-                        t.name(),
-                        pod.map(Observed.PodStatus::node).orElse(null),
-                        t.injectedAtMs(),
-                        true,
-                        pod.map(Observed.PodStatus::uid).orElse(""),
-                        rotation,
-                        exited.filter(e -> !e.isNaN()).map(Double::longValue).orElse(null),
-                        null,
-                        load,
-                        runEndMs));
+                        new Ended(
+                                new Cause(f.action(), f.name(), t.injectedAtMs(), true),
+                                t.name(),
+                                pod.get().node(),
+                                t.injectedAtMs(),
+                                true,
+                                pod.get().uid(),
+                                exited.filter(e -> !e.isNaN())
+                                        .map(Double::longValue)
+                                        .orElse(null),
+                                null,
+                                exited.isEmpty() ? "its exit was not measured before the verdict" : ""),
+                        in,
+                        rotation));
             }
         }
         return signals;
@@ -146,59 +167,66 @@ public final class Terminations {
                 .findFirst();
     }
 
-    private static Termination termination(
+    /** What is known of one termination before its rotation and traffic are read. */
+    private record Ended(
             Cause cause,
             String pod,
             String node,
             long at,
             boolean signalled,
             String uid,
-            List<Observed.RotationStatus> rotation,
             Long exited,
             Long gone,
-            Optional<LoadRecorder> load,
-            long runEndMs) {
+            String unmeasured) {}
+
+    private static Termination termination(Ended e, Inputs in, List<Observed.RotationStatus> rotation) {
         Boolean wasInRotation = null;
         Long outOfRotation = null;
         if (rotation != null) {
             List<Observed.RotationStatus> own =
-                    rotation.stream().filter(r -> r.uid().equals(uid)).toList();
-            long from = at - ROTATION_SLACK_MS;
-            wasInRotation = own.stream()
-                    .filter(r -> r.t() <= from)
-                    .reduce((a, b) -> b)
-                    .map(Observed.RotationStatus::inRotation)
-                    .orElse(false);
+                    rotation.stream().filter(r -> r.uid().equals(e.uid())).toList();
+            // In rotation when it began: listed as ready, and not taken out before the slack ahead of it.
+            long from = e.at() - ROTATION_SLACK_MS;
+            Optional<Observed.RotationStatus> lastIn =
+                    own.stream().filter(r -> r.t() <= e.at() && r.inRotation()).reduce((a, b) -> b);
+            wasInRotation = lastIn.isPresent()
+                    && own.stream()
+                            .noneMatch(r ->
+                                    !r.inRotation() && r.t() >= lastIn.get().t() && r.t() <= from);
             if (wasInRotation) {
                 outOfRotation = own.stream()
-                        .filter(r -> r.t() > from && !r.inRotation())
-                        .map(r -> Math.max(0, r.t() - at))
+                        .filter(r -> !r.inRotation() && r.t() >= lastIn.get().t())
+                        .map(r -> Math.max(0, r.t() - e.at()))
                         .findFirst()
                         .orElse(null);
             }
         }
         Long requests = null;
         Long failed = null;
-        if (load.isPresent()) {
+        if (in.load().isPresent()) {
             // Through the second after it ended (a reset connection shows when its client notices), or the run's end.
-            long ended = latest(exited, gone, outOfRotation).map(e -> at + e).orElse(runEndMs);
-            LoadRecorder.Window w = load.get().window(at / 1000, ended / 1000 + 2);
+            long ended = latest(e.exited(), e.gone(), outOfRotation)
+                    .map(x -> e.at() + x)
+                    .orElse(in.runEndMs());
+            LoadRecorder.Window w =
+                    in.load().get().window(Math.max(0, e.at() - in.requestTimeoutMs()) / 1000, ended / 1000 + 2);
             requests = w.requests();
             failed = w.errors();
         }
         return new Termination(
-                cause.action(),
-                cause.by(),
-                pod,
-                node,
-                at,
-                signalled,
+                e.cause().action(),
+                e.cause().by(),
+                e.pod(),
+                e.node(),
+                e.at(),
+                e.signalled(),
                 wasInRotation,
                 outOfRotation,
-                exited,
-                gone,
+                e.exited(),
+                e.gone(),
                 requests,
-                failed);
+                failed,
+                e.unmeasured());
     }
 
     /** The latest of the ends, when the termination ended (exited or gone) before the run did. */
@@ -259,29 +287,39 @@ public final class Terminations {
     }
 
     /**
-     * The fault whose target this pod was (its deletion within moments of the injection), the fault
-     * whose node the pod was on while it acted, or the fault that acted on the whole workload while
-     * its rollout went on; the latest such injection wins.
+     * Of the faults that took effect (a failed or skipped injection terminated nothing): one whose
+     * target was this very pod (deleted within moments of the injection), one that evicted pods from
+     * the pod's node while it held it, or one that acted on the whole workload while its rollout went
+     * on. The latest such injection wins.
      */
     private static Optional<Cause> faultCause(String pod, String node, long at, List<FaultRecord> faults) {
         Cause best = null;
         for (FaultRecord f : faults) {
             for (TargetRecord t : f.targets()) {
                 Long injected = t.injectedAtMs();
-                if (injected == null || injected > at + POD_FAULT_SLACK_MS) {
+                // A drain that did not finish evicted some pods all the same: its count says so.
+                boolean evicted = measured(t, ShutdownTraffic.PODS_EVICTED)
+                        .filter(n -> n > 0)
+                        .isPresent();
+                if (injected == null || !(tookEffect(t.state()) || evicted) || injected > at + POD_FAULT_SLACK_MS) {
                     continue;
                 }
                 boolean caused = switch (t.kind()) {
                     case "Pod" -> t.name().equals(pod) && at - injected <= POD_FAULT_SLACK_MS;
-                    case "Node" -> t.name().equals(node) && (t.recoveredAtMs() == null || at <= t.recoveredAtMs());
+                    case "Node" ->
+                        t.name().equals(node)
+                                && injected <= at
+                                && evicted
+                                && (t.recoveredAtMs() == null || at <= t.recoveredAtMs());
                     default ->
-                        at
-                                <= injected
-                                        + measured(t, ShutdownTraffic.ROLLOUT_TOOK)
-                                                .filter(d -> !d.isNaN())
-                                                .map(Double::longValue)
-                                                .orElse(Long.MAX_VALUE / 4)
-                                        + ROLLOUT_SLACK_MS;
+                        injected <= at
+                                && at
+                                        <= injected
+                                                + measured(t, ShutdownTraffic.ROLLOUT_TOOK)
+                                                        .filter(d -> !d.isNaN())
+                                                        .map(Double::longValue)
+                                                        .orElse(Long.MAX_VALUE / 4)
+                                                + ROLLOUT_SLACK_MS;
                 };
                 if (caused && (best == null || injected > best.injectedAtMs())) {
                     best = new Cause(f.action(), f.name(), injected, "Pod".equals(t.kind()));
@@ -289,5 +327,12 @@ public final class Terminations {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    private static boolean tookEffect(TargetRecord.State state) {
+        return switch (state) {
+            case INJECTED, RECOVERED, NOT_RECOVERABLE, RECOVERY_FAILED -> true;
+            case PLANNED, INJECTION_FAILED, SKIPPED -> false;
+        };
     }
 }

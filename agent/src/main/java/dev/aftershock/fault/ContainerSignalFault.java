@@ -103,6 +103,8 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
                     .effectiveAt(started.at());
         }
         Instant signalled = started.at();
+        // Sent: the run's terminations count this one (see Terminations).
+        measured.add(0, new Measurement(ShutdownTraffic.SIGNAL, spec.signal().number(), ""));
         // The restart is watched from the signal on, beside the waits below, so it is timed when it happens.
         CompletableFuture<Optional<Instant>> restarted = CompletableFuture.supplyAsync(
                 () -> {

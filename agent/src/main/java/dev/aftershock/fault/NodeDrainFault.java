@@ -1,5 +1,6 @@
 package dev.aftershock.fault;
 
+import dev.aftershock.evaluation.ShutdownTraffic;
 import dev.aftershock.journal.Measurement;
 import dev.aftershock.model.FaultSpec;
 import dev.aftershock.selection.Plan;
@@ -68,7 +69,7 @@ public final class NodeDrainFault implements Fault {
         }
         List<Measurement> measurements = new ArrayList<>();
         long gone = outcomes.stream().filter(PodOutcome::gone).count();
-        measurements.add(new Measurement("pods evicted", gone, "count"));
+        measurements.add(new Measurement(ShutdownTraffic.PODS_EVICTED, gone, "count"));
         measurements.add(new Measurement("eviction retries (429)", retries.get(), "count"));
         blockedMillis.entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())

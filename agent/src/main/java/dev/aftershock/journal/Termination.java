@@ -18,6 +18,8 @@ package dev.aftershock.journal;
  * @param goneAfterMs until the pod object was deleted; null for a signal (the pod stays)
  * @param requests requests started from its second through the second after it ended; null without load
  * @param failedRequests of those, the ones that failed
+ * @param unmeasured empty when it was timed; else what could not be, and why (a deletion while the
+ *     pod watch was away, a signal whose exit was not measured before the verdict)
  */
 public record Termination(
         String cause,
@@ -31,7 +33,8 @@ public record Termination(
         Long exitedAfterMs,
         Long goneAfterMs,
         Long requests,
-        Long failedRequests) {
+        Long failedRequests,
+        String unmeasured) {
 
     /** Its processes exited while a Service still listed it as ready: requests went to a closed port. */
     public boolean exitedInRotation() {

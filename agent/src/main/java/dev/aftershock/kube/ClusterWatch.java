@@ -115,23 +115,25 @@ public final class ClusterWatch implements AutoCloseable {
             @Override
             public void onAdd(V1Pod pod) {
                 if (selected.test(pod)) {
-                    emit(pod(pod, false));
+                    emit(pod(pod, Observed.Departure.NONE));
                 }
             }
 
             @Override
             public void onUpdate(V1Pod before, V1Pod pod) {
                 if (selected.test(pod)) {
-                    emit(pod(pod, false));
+                    emit(pod(pod, Observed.Departure.NONE));
                 } else if (selected.test(before)) {
-                    emit(pod(before, true));
+                    emit(pod(before, Observed.Departure.LEFT_SELECTOR));
                 }
             }
 
             @Override
             public void onDelete(V1Pod pod, boolean finalStateUnknown) {
                 if (selected.test(pod)) {
-                    emit(pod(pod, true));
+                    emit(pod(
+                            pod,
+                            finalStateUnknown ? Observed.Departure.DELETED_UNWATCHED : Observed.Departure.DELETED));
                 }
             }
         });
@@ -291,7 +293,8 @@ public final class ClusterWatch implements AutoCloseable {
                 : current.getAverageUtilization().doubleValue();
     }
 
-    private Observed pod(V1Pod p, boolean gone) {
+    private Observed pod(V1Pod p, Observed.Departure departure) {
+        boolean gone = departure != Observed.Departure.NONE;
         var meta = p.getMetadata();
         return new Observed.PodStatus(
                 clock.getAsLong(),
@@ -301,7 +304,8 @@ public final class ClusterWatch implements AutoCloseable {
                 ClusterReader.ready(p) && !gone,
                 meta.getDeletionTimestamp() != null,
                 gone,
-                ClusterReader.stopped(p));
+                ClusterReader.stopped(p),
+                departure);
     }
 
     private Observed node(V1Node n, boolean gone) {

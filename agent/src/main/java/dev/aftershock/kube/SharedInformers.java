@@ -104,7 +104,6 @@ public final class SharedInformers implements AutoCloseable {
         SharedIndexInformer<T> informer = build.in(factory);
         // Its one handler, before it starts: readers join that one whenever they come.
         Handlers<T> readers = new Handlers<>();
-        readers.of(informer.getIndexer());
         informer.addEventHandler(readers);
         handlers.put(informer, readers);
         factories.add(factory);

@@ -235,13 +235,24 @@ public sealed interface FaultSpec {
 
     /** The signals a container-signal sends (their names as kill takes them: TERM, KILL, INT, HUP). */
     enum Signal {
-        SIGTERM,
-        SIGKILL,
-        SIGINT,
-        SIGHUP;
+        SIGTERM(15),
+        SIGKILL(9),
+        SIGINT(2),
+        SIGHUP(1);
+
+        private final int number;
+
+        Signal(int number) {
+            this.number = number;
+        }
 
         public String shortName() {
             return name().substring(3);
+        }
+
+        /** As Linux numbers it (the same on every architecture Kubernetes runs on). */
+        public int number() {
+            return number;
         }
 
         public static Optional<Signal> fromWord(String word) {

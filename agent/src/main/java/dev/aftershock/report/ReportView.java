@@ -265,7 +265,7 @@ public record ReportView(
 
     private static String terminationsNote(Journal j) {
         if (j.terminations() == null) {
-            return "Not recorded: the agent that ran this stopped before it could say.";
+            return "Not recorded: the agent that ran this stopped before it could say, or predates this table.";
         }
         return j.terminations().isEmpty() ? "No pod of the target terminated during the run." : "";
     }

@@ -87,6 +87,8 @@ public final class RunEngine {
     private boolean rollbackPerformed;
     /** Every pod termination of the run, as judged: the journal records the same list. */
     private List<Termination> terminations = List.of();
+    /** When the run's timeline ended (its duration, an abort or a signal), before recovery and verdicts. */
+    private long timelineEndedMs;
 
     private Map<String, String> loadHeaders = Map.of();
     private URI loadUrl;
@@ -183,6 +185,7 @@ public final class RunEngine {
             startLoad();
             faults.schedule(clock);
             awaitEndOrInterrupt();
+            timelineEndedMs = recorder.now();
             recoverFirstIfStopping();
             stopLoad();
             List<HypothesisResult> verdicts = judgeAndRollBack();
@@ -415,11 +418,12 @@ public final class RunEngine {
      */
     private List<HypothesisResult> judge() {
         faults.awaitFollowUps(Duration.ofSeconds(10));
-        terminations = Terminations.of(
+        terminations = Terminations.of(new Terminations.Inputs(
                 observation.timeline(),
                 JournalAssembly.faults(plan, recorder),
                 Optional.ofNullable(load).map(LoadSession::recorder),
-                recorder.now());
+                experiment.spec().load().map(l -> l.timeout().toMillis()).orElse(0L),
+                timelineEndedMs));
         Evidence evidence = new Evidence(
                 Optional.ofNullable(load).map(LoadSession::recorder),
                 Optional.ofNullable(load).flatMap(l -> l.didNotHappen(interruptedBy.get() != null)),

@@ -348,7 +348,6 @@ public final class Planner {
                     owned.stream().filter(p -> drained.contains(p.nodeName())).forEach(p -> down.add(p.name()));
                 }
                 case FaultSpec.NodeCordon c -> {}
-                // The rollout takes pods down as the workload's own strategy allows.
                 // The rollout takes pods down as the workload's own strategy allows: that many at once.
                 case FaultSpec.RolloutRestart r -> {
                     for (int i = 0; i < workload.rolloutUnavailable(); i++) {

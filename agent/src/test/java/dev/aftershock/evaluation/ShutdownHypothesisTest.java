@@ -33,7 +33,42 @@ class ShutdownHypothesisTest {
 
     private static Observed.PodStatus pod(
             long t, String uid, String node, boolean terminating, boolean gone, boolean stopped) {
-        return new Observed.PodStatus(t, uid, "web-" + uid, node, !terminating && !gone, terminating, gone, stopped);
+        return new Observed.PodStatus(
+                t,
+                uid,
+                "web-" + uid,
+                node,
+                !terminating && !gone,
+                terminating,
+                gone,
+                stopped,
+                gone ? Observed.Departure.DELETED : Observed.Departure.NONE);
+    }
+
+    /** A fault on one pod of the target, injected at {@code at}. */
+    private static FaultRecord podFault(
+            String name, String action, long at, TargetRecord.State state, String pod, Measurement... measured) {
+        return new FaultRecord(
+                name,
+                action,
+                at,
+                null,
+                List.of(new TargetRecord("Pod", "ns", pod, state, at, null, "", List.of(measured))));
+    }
+
+    /** A timeline whose watches listed these pods, on node-1, serving. */
+    private static ClusterTimeline listed(String... uids) {
+        ClusterTimeline t = new ClusterTimeline();
+        for (String uid : uids) {
+            t.observe(pod(0, uid, "node-1", false, false, false));
+        }
+        t.markListed();
+        return t;
+    }
+
+    /** Its terminations by a run of 10 s without load. */
+    private static List<Termination> of(ClusterTimeline t, FaultRecord... faults) {
+        return Terminations.of(new Terminations.Inputs(t, List.of(faults), Optional.empty(), 0, 10_000));
     }
 
     /**
@@ -73,20 +108,7 @@ class ShutdownHypothesisTest {
 
     private static List<FaultRecord> faults() {
         return List.of(
-                new FaultRecord(
-                        "kill",
-                        "pod-kill",
-                        10_000,
-                        null,
-                        List.of(new TargetRecord(
-                                "Pod",
-                                "ns",
-                                "web-a",
-                                TargetRecord.State.NOT_RECOVERABLE,
-                                10_000L,
-                                null,
-                                "",
-                                List.of()))),
+                podFault("kill", "pod-kill", 10_000, TargetRecord.State.NOT_RECOVERABLE, "web-a"),
                 new FaultRecord(
                         "drain",
                         "node-drain",
@@ -100,25 +122,19 @@ class ShutdownHypothesisTest {
                                 19_990L,
                                 25_000L,
                                 "",
-                                List.of()))),
-                new FaultRecord(
+                                List.of(new Measurement(ShutdownTraffic.PODS_EVICTED, 1, "count"))))),
+                podFault(
                         "signal",
                         "container-signal",
                         30_000,
-                        null,
-                        List.of(new TargetRecord(
-                                "Pod",
-                                "ns",
-                                "web-d",
-                                TargetRecord.State.NOT_RECOVERABLE,
-                                30_000L,
-                                null,
-                                "",
-                                List.of(new Measurement(ShutdownTraffic.PROCESS_EXITED_AFTER, 250, "ms"))))));
+                        TargetRecord.State.NOT_RECOVERABLE,
+                        "web-d",
+                        new Measurement(ShutdownTraffic.SIGNAL, 15, ""),
+                        new Measurement(ShutdownTraffic.PROCESS_EXITED_AFTER, 250, "ms")));
     }
 
     private static List<Termination> terminations() {
-        return Terminations.of(timeline(), faults(), Optional.of(load()), 55_000);
+        return Terminations.of(new Terminations.Inputs(timeline(), faults(), Optional.of(load()), 0, 55_000));
     }
 
     @Test
@@ -168,19 +184,16 @@ class ShutdownHypothesisTest {
         t.markListed();
         t.observe(pod(2_000, "old", "node-1", true, true, true));
 
-        assertThat(Terminations.of(t, List.of(), Optional.empty(), 10_000)).isEmpty();
+        assertThat(of(t)).isEmpty();
     }
 
     @Test
     void withoutTheEndpointSliceWatchRotationIsNotMeasuredRatherThanGuessed() {
-        ClusterTimeline t = new ClusterTimeline();
-        t.observe(pod(0, "a", "node-1", false, false, false));
-        t.markListed();
+        ClusterTimeline t = listed("a");
         t.observe(pod(5_000, "a", "node-1", true, false, false));
         t.observe(pod(6_000, "a", "node-1", true, true, true));
 
-        Termination only =
-                Terminations.of(t, List.of(), Optional.empty(), 10_000).get(0);
+        Termination only = of(t).get(0);
         assertThat(only.wasInRotation()).isNull();
         assertThat(only.requests()).as("no load").isNull();
         Evidence evidence = evidence(t, List.of(only), Optional.empty());
@@ -260,5 +273,110 @@ class ShutdownHypothesisTest {
 
         assertThat(result.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
         assertThat(result.measured()).contains("the load driver stopped after 3 s");
+    }
+
+    @Test
+    void aPodThatLeftTheSelectorWasNotTerminatedAndAFailedKillIsNotACause() {
+        ClusterTimeline t = listed("a", "b");
+        t.observe(new Observed.PodStatus(
+                3_000, "a", "web-a", "node-1", false, false, true, false, Observed.Departure.LEFT_SELECTOR));
+        t.observe(pod(4_000, "b", "node-1", true, false, false));
+        FaultRecord failedKill = podFault("kill", "pod-kill", 3_900, TargetRecord.State.INJECTION_FAILED, "web-b");
+
+        List<Termination> all = of(t, failedKill);
+
+        assertThat(all).singleElement().satisfies(only -> {
+            assertThat(only.pod()).isEqualTo("web-b");
+            assertThat(only.cause()).isEqualTo("other");
+        });
+    }
+
+    @Test
+    void whatCouldNotBeTimedMakesTheHypothesisNotEvaluatedNamingThePod() {
+        ClusterTimeline t = listed("a", "d");
+        // Found deleted at a relist: when is not known.
+        t.observe(new Observed.PodStatus(
+                5_000, "a", "web-a", "node-1", false, false, true, true, Observed.Departure.DELETED_UNWATCHED));
+        // Signalled, and its follow-up had not measured the exit by the verdict.
+        FaultRecord signal = podFault(
+                "signal",
+                "container-signal",
+                2_000,
+                TargetRecord.State.NOT_RECOVERABLE,
+                "web-d",
+                new Measurement(ShutdownTraffic.SIGNAL, 15, ""));
+
+        List<Termination> all = of(t, signal);
+        var result = ShutdownEvaluator.judge(
+                hypothesis(null, null, Duration.ofSeconds(30)), evidence(t, all, Optional.empty()));
+
+        assertThat(result.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(result.measured())
+                .contains("pod web-a (other): deleted while the pod watch was away")
+                .contains("pod web-d (container-signal signal): its exit was not measured before the verdict");
+    }
+
+    @Test
+    void terminationsAfterTheTimelineEndedAreNotTheExperimentsAndRequestsInFlightAtTheStartCount() {
+        ClusterTimeline t = listed("a", "b");
+        t.observe(pod(13_000, "a", "node-1", true, false, false));
+        t.observe(pod(13_500, "a", "node-1", true, true, true));
+        t.observe(pod(56_000, "b", "node-1", true, false, false));
+
+        // A 2 s request timeout: the failures at 12.5 s were in flight when a began at 13 s.
+        List<Termination> all =
+                Terminations.of(new Terminations.Inputs(t, List.of(), Optional.of(load()), 2_000, 55_000));
+
+        assertThat(all).singleElement().satisfies(a -> {
+            assertThat(a.pod()).isEqualTo("web-a");
+            assertThat(a.failedRequests()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void aPodWatchThatNeverListedCannotVouchForEveryTermination() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.observe(pod(0, "a", "node-1", false, false, false));
+        t.observe(pod(5_000, "a", "node-1", true, true, true));
+        List<Termination> all = of(t);
+
+        var result = ShutdownEvaluator.judge(
+                hypothesis(null, null, Duration.ofSeconds(30)), evidence(t, all, Optional.empty()));
+
+        assertThat(result.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(result.measured()).contains("the pod watch had not listed");
+    }
+
+    @Test
+    void aPodListedAtTheStartAndKilledWithinASecondWasInRotation() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.observe(pod(60, "a", "node-1", false, false, false));
+        t.observe(new Observed.RotationStatus(60, "a", true));
+        t.markListed();
+        t.markRotationWatched();
+        t.observe(pod(1_010, "a", "node-1", true, false, false));
+        t.observe(new Observed.RotationStatus(1_040, "a", false));
+        t.observe(pod(3_000, "a", "node-1", true, true, true));
+
+        Termination only = of(t).get(0);
+
+        assertThat(only.wasInRotation()).isTrue();
+        assertThat(only.outOfRotationAfterMs()).isEqualTo(30);
+    }
+
+    @Test
+    void aPodThatLeftRotationWellBeforeItsDeletionWasNotInRotation() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.observe(pod(0, "a", "node-1", false, false, false));
+        t.observe(new Observed.RotationStatus(0, "a", true));
+        t.markListed();
+        t.markRotationWatched();
+        t.observe(new Observed.RotationStatus(2_000, "a", false));
+        t.observe(pod(8_000, "a", "node-1", true, false, false));
+
+        Termination only = of(t).get(0);
+
+        assertThat(only.wasInRotation()).isFalse();
+        assertThat(only.outOfRotationAfterMs()).isNull();
     }
 }

@@ -3,7 +3,6 @@ package dev.aftershock.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kubernetes.client.informer.ResourceEventHandler;
-import io.kubernetes.client.informer.cache.Cache;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.util.ArrayList;
@@ -38,30 +37,29 @@ class HandlersTest {
     }
 
     @Test
-    void aReaderAddedLateIsToldWhatTheInformerHoldsThenEveryChange() {
-        Cache<V1Pod> store = new Cache<>();
+    void aReaderAddedLateIsToldWhatWasHeardThenEveryChangeInOrder() {
         Handlers<V1Pod> handlers = new Handlers<>();
-        handlers.of(store);
         Told early = new Told();
         handlers.add(early);
-        store.add(pod("a"));
         handlers.onAdd(pod("a"));
+        handlers.onAdd(pod("gone"));
+        handlers.onDelete(pod("gone"), false);
 
         Told late = new Told();
         handlers.add(late);
-        store.add(pod("b"));
         handlers.onAdd(pod("b"));
         handlers.onUpdate(pod("a"), pod("a"));
         handlers.onDelete(pod("b"), false);
 
-        assertThat(early.told).containsExactly("add a", "add b", "update a", "delete b");
-        assertThat(late.told).containsExactly("add a", "add b", "update a", "delete b");
+        assertThat(early.told).containsExactly("add a", "add gone", "delete gone", "add b", "update a", "delete b");
+        assertThat(late.told)
+                .as("a pod deleted before it came is not told")
+                .containsExactly("add a", "add b", "update a", "delete b");
     }
 
     @Test
     void oneReaderThatFailsDoesNotKeepTheOthersFromBeingTold() {
         Handlers<V1Pod> handlers = new Handlers<>();
-        handlers.of(new Cache<>());
         handlers.add(new Told() {
             @Override
             public void onAdd(V1Pod pod) {

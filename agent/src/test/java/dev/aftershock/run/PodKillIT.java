@@ -139,6 +139,14 @@ class PodKillIT {
                 .as("gone after the 2 s preStop hook, within the 10 s grace period")
                 .isBetween(2_000.0, 10_000.0);
         assertThat(RunFixture.measured(killed, "replacement ready after")).isPositive();
+        // The run's terminations list it as the pod-kill's, with the same shutdown by the run's own watches.
+        assertThat(fixture.journal(experiment).terminations()).singleElement().satisfies(t -> {
+            assertThat(t.causeText()).isEqualTo("pod-kill kill");
+            assertThat(t.pod()).isEqualTo(killed.name());
+            assertThat(t.wasInRotation()).isTrue();
+            assertThat(t.outOfRotationAfterMs()).isLessThan(t.exitedAfterMs());
+            assertThat(t.goneAfterMs()).isBetween(2_000L, 10_000L);
+        });
     }
 
     private static long readyEndpoints(TestCluster cluster, String service) throws Exception {

@@ -258,6 +258,48 @@ class PlannerTest {
                 .contains("would take 2 of deployment/checkout's 4 pods");
     }
 
+    /** The cluster above, its target workload as its rollout strategy and state read. */
+    private static ClusterSnapshot withRollout(int unavailable, String refusal) {
+        ClusterSnapshot c = cluster();
+        return new ClusterSnapshot(
+                c.nodes(),
+                c.pods(),
+                c.pdbs(),
+                Optional.of(new WorkloadView(
+                        "shop",
+                        "Deployment",
+                        "checkout",
+                        LabelSelector.of(Map.of("app", "checkout")),
+                        4,
+                        unavailable,
+                        refusal)));
+    }
+
+    @Test
+    void aRolloutRestartIsRefusedWhenItWouldRollNothingOrTakeMorePodsDownThanAllowed() {
+        String restart = "    - {name: restart, at: 1m, action: rollout-restart}";
+        assertThat(Planner.plan(experiment(restart, "{maxUnavailable: 1}"), withRollout(1, ""), 1)
+                        .refusals())
+                .as("a rolling update of one at a time")
+                .isEmpty();
+        assertThat(Planner.plan(experiment(restart, "{maxUnavailable: 1}"), withRollout(4, ""), 1)
+                        .refusals())
+                .as("Recreate: every pod at once")
+                .singleElement()
+                .asString()
+                .contains("fault restart would take 4 of deployment/checkout's 4 pods down at once")
+                .contains("allows 1");
+        assertThat(Planner.plan(
+                                experiment(restart, "{maxUnavailable: 1}"),
+                                withRollout(1, "it is paused (kubectl refuses to restart it too)"),
+                                1)
+                        .refusals())
+                .singleElement()
+                .asString()
+                .isEqualTo("fault restart: a restart of deployment/checkout would roll nothing:"
+                        + " it is paused (kubectl refuses to restart it too)");
+    }
+
     @Test
     void warnsAboutBudgetsThatNeverAllowAnEviction() {
         PdbView strict = new PdbView("shop", "checkout", LabelSelector.of(Map.of("app", "checkout")), 4, 4, 0);

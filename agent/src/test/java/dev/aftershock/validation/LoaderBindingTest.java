@@ -61,6 +61,34 @@ class LoaderBindingTest {
     }
 
     @Test
+    void aContainerSignalIsSigtermUnlessNamedAndReachesTheHelperAsKillSpellsIt() {
+        Experiment e = load(HEAD + """
+                  faults:
+                    - {at: 1m, action: container-signal, pods: {selector: {app: c}}}
+                    - {at: 2m, action: container-signal, pods: {selector: {app: c}}, signal: SIGHUP}
+                    - {at: 3m, action: container-signal, pods: {selector: {app: c}}, signal: SIGINT}
+                """);
+        assertThat(e.spec().faults())
+                .extracting(f -> ((FaultSpec.ContainerSignal) f).signal().shortName())
+                .containsExactly("TERM", "HUP", "INT");
+    }
+
+    @Test
+    void bindsShutdownHypotheses() {
+        Experiment e = load(HEAD + """
+                  faults:
+                    - {at: 1m, action: rollout-restart}
+                  hypotheses:
+                    - name: graceful
+                      shutdown: {outOfRotationBeforeExit: true, maxTerminationTime: 30s}
+                """);
+        var h = (Hypothesis.Shutdown) e.spec().hypotheses().get(0);
+        assertThat(h.maxFailedRequests()).isEmpty();
+        assertThat(h.outOfRotationBeforeExit()).contains(true);
+        assertThat(h.maxTerminationTime()).contains(Duration.ofSeconds(30));
+    }
+
+    @Test
     void bindsLoadAndHypotheses() {
         Experiment e = load(HEAD + """
                   load:
