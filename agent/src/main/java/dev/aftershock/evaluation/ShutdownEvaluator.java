@@ -75,7 +75,8 @@ public final class ShutdownEvaluator {
 
     private static Optional<String> missingEvidence(Hypothesis.Shutdown h, Evidence e) {
         if (!e.cluster().listed()) {
-            return Optional.of("the pod watch had not listed the target's pods: a termination may have been missed");
+            return Optional.of(
+                    "the run's watches had not listed the cluster within 15 s: a termination may have been missed");
         }
         if (e.terminations().isEmpty()) {
             return Optional.of(

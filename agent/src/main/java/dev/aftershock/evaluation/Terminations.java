@@ -57,10 +57,15 @@ public final class Terminations {
             all.add(deletion(d, in, scaleIns, rotation));
         }
         all.addAll(signals(pods, in, rotation));
+        // After the timeline ended, only what a fault of the run began (a rollout still rolling) is the experiment's.
         return all.stream()
-                .filter(t -> t.atMs() <= in.runEndMs())
+                .filter(t -> t.atMs() <= in.runEndMs() || byAFault(t))
                 .sorted(Comparator.comparingLong(Termination::atMs))
                 .toList();
+    }
+
+    private static boolean byAFault(Termination t) {
+        return !t.cause().equals("scale-in") && !t.cause().equals("other");
     }
 
     /** A pod's observations, and the first that showed it terminating (or gone). */
@@ -103,7 +108,8 @@ public final class Terminations {
         Cause cause = faultCause(pod, node, seenAt, in.faults()).orElseGet(() -> scaleIn(seenAt, scaleIns));
         // A pod fault's own moment is the deletion's; the watch sees it a little later.
         long at = cause.podsOwnMoment() && cause.injectedAtMs() <= seenAt ? cause.injectedAtMs() : seenAt;
-        String unmeasured = d.began().departure() == Observed.Departure.DELETED_UNWATCHED
+        // Found deleted at a relist, whenever it began: when it ended is not known.
+        String unmeasured = d.seen().stream().anyMatch(p -> p.departure() == Observed.Departure.DELETED_UNWATCHED)
                 ? "deleted while the pod watch was away (found at a relist): when is not known"
                 : "";
         Long exited = d.seen().stream()
@@ -133,8 +139,10 @@ public final class Terminations {
                         || measured(t, ShutdownTraffic.SIGNAL).isEmpty()) {
                     continue;
                 }
-                Optional<Observed.PodStatus> pod =
-                        pods.stream().filter(p -> p.pod().equals(t.name())).reduce((a, b) -> b);
+                // The pod of that name as it was when signalled (a successor may take its name later).
+                Optional<Observed.PodStatus> pod = pods.stream()
+                        .filter(p -> p.pod().equals(t.name()) && p.t() <= t.injectedAtMs())
+                        .reduce((a, b) -> b);
                 if (pod.isEmpty()) {
                     // Not one of the target's pods: the hypothesis is about the target.
                     continue;
@@ -152,7 +160,9 @@ public final class Terminations {
                                         .map(Double::longValue)
                                         .orElse(null),
                                 null,
-                                exited.isEmpty() ? "its exit was not measured before the verdict" : ""),
+                                exited.isEmpty()
+                                        ? "its exit was not measured (the helper did not say, or not yet)"
+                                        : ""),
                         in,
                         rotation));
             }

@@ -154,19 +154,23 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
         // The helper goes either way: asked to stop (it says the process was still running) and deleted.
         ClusterOps.HelperEnded last = context.cluster()
                 .endHelper(helper.namespace(), helper.pod(), Instant.now().plusSeconds(30));
-        Optional<Instant> exitedOnNode = ended.or(() -> Optional.of(last))
-                .filter(e -> e.message().startsWith("exited"))
-                .flatMap(ClusterOps.HelperEnded::at);
-        // Both ends by the node's clock, so that a skew between node and agent does not count.
-        measured.add(new Measurement(
-                ShutdownTraffic.PROCESS_EXITED_AFTER,
-                exitedOnNode.isPresent() && helper.nodeAt().isPresent()
-                        ? Math.max(
-                                0,
-                                Duration.between(helper.nodeAt().get(), exitedOnNode.get())
-                                        .toMillis())
-                        : Double.NaN,
-                "ms"));
+        ClusterOps.HelperEnded said = ended.orElse(last);
+        Optional<Instant> exitedOnNode =
+                Optional.of(said).filter(e -> e.message().startsWith("exited")).flatMap(ClusterOps.HelperEnded::at);
+        if (exitedOnNode.isPresent() && helper.nodeAt().isPresent()) {
+            // Both ends by the node's clock, so that a skew between node and agent does not count.
+            measured.add(new Measurement(
+                    ShutdownTraffic.PROCESS_EXITED_AFTER,
+                    Math.max(
+                            0,
+                            Duration.between(helper.nodeAt().get(), exitedOnNode.get())
+                                    .toMillis()),
+                    "ms"));
+        } else if (said.message().startsWith("still running")) {
+            // NaN: it had not exited by the run's end (a process that ignores SIGTERM).
+            measured.add(new Measurement(ShutdownTraffic.PROCESS_EXITED_AFTER, Double.NaN, "ms"));
+        }
+        // Otherwise the helper went without saying: the exit is not measured, and the run's terminations say so.
         if (wasInRotation) {
             measured.add(PodWaits.after(
                     ShutdownTraffic.LEFT_ROTATION_AFTER,

@@ -16,10 +16,11 @@ package dev.aftershock.journal;
  * @param exitedAfterMs until its processes had exited (the kubelet reported no container running,
  *     or the node helper saw the signalled process end)
  * @param goneAfterMs until the pod object was deleted; null for a signal (the pod stays)
- * @param requests requests started from its second through the second after it ended; null without load
+ * @param requests requests started from the second one request timeout before it began through the
+ *     second after it ended; null without load
  * @param failedRequests of those, the ones that failed
  * @param unmeasured empty when it was timed; else what could not be, and why (a deletion while the
- *     pod watch was away, a signal whose exit was not measured before the verdict)
+ *     pod watch was away, a signal whose exit its helper did not report)
  */
 public record Termination(
         String cause,

@@ -121,6 +121,12 @@ public final class ClusterWatch implements AutoCloseable {
 
             @Override
             public void onUpdate(V1Pod before, V1Pod pod) {
+                if (!Objects.equals(
+                                before.getMetadata().getUid(), pod.getMetadata().getUid())
+                        && selected.test(before)) {
+                    // A successor of the same name (a StatefulSet's) replaced it while the watch was away.
+                    emit(pod(before, Observed.Departure.DELETED_UNWATCHED));
+                }
                 if (selected.test(pod)) {
                     emit(pod(pod, Observed.Departure.NONE));
                 } else if (selected.test(before)) {

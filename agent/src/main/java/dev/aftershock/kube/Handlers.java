@@ -14,8 +14,9 @@ import java.util.function.Consumer;
  * comes before the informer's processor runs, or after: one that lands in between is never started
  * and hears nothing (a run's timeline once heard none of its pods that way). Readers are added here
  * instead, at any time: each is first told every object as this handler last heard of it, then every
- * change after, so none is missed, repeated or told out of order. Readers are called on the
- * informer's one thread, one after the other: they must not block.
+ * change after, so none is missed, repeated or told out of order. Readers are called one after the
+ * other, on the informer's thread (a new reader's first tellings on the thread that adds it): they
+ * must not block.
  */
 final class Handlers<T extends KubernetesObject> implements ResourceEventHandler<T> {
     private final List<ResourceEventHandler<T>> handlers = new ArrayList<>();

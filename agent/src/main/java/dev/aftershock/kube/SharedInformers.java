@@ -21,7 +21,7 @@ import java.util.concurrent.ExecutorService;
  * guards, the cluster timeline and the pod-kill tracker all read these instead of opening watches
  * of their own: each pod event of a namespace is decoded once, not once per reader, which on a
  * small machine is what a kill's API call competes with. Readers add their own event handlers
- * (told every object there is, then every change, on the informer's thread), filter what they want
+ * through {@link Handlers} (told every object heard so far, then every change), filter what they want
  * (a label selector, a pod uid), and ignore events once they are closed: client-java cannot remove
  * a handler. Each informer starts on first use and resumes and relists on its own.
  */

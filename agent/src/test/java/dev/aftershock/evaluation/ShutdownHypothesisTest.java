@@ -313,7 +313,8 @@ class ShutdownHypothesisTest {
         assertThat(result.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
         assertThat(result.measured())
                 .contains("pod web-a (other): deleted while the pod watch was away")
-                .contains("pod web-d (container-signal signal): its exit was not measured before the verdict");
+                .contains(
+                        "pod web-d (container-signal signal): its exit was not measured (the helper did not say, or not yet)");
     }
 
     @Test
@@ -344,7 +345,7 @@ class ShutdownHypothesisTest {
                 hypothesis(null, null, Duration.ofSeconds(30)), evidence(t, all, Optional.empty()));
 
         assertThat(result.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
-        assertThat(result.measured()).contains("the pod watch had not listed");
+        assertThat(result.measured()).contains("the run's watches had not listed");
     }
 
     @Test
@@ -378,5 +379,71 @@ class ShutdownHypothesisTest {
 
         assertThat(only.wasInRotation()).isFalse();
         assertThat(only.outOfRotationAfterMs()).isNull();
+    }
+
+    @Test
+    void aPodThatWasTerminatingWhenTheWatchWentAwayCannotBeTimed() {
+        ClusterTimeline t = listed("a");
+        t.observe(pod(2_000, "a", "node-1", true, false, false));
+        t.observe(new Observed.PodStatus(
+                6_000, "a", "web-a", "node-1", false, true, true, true, Observed.Departure.DELETED_UNWATCHED));
+
+        assertThat(of(t))
+                .singleElement()
+                .satisfies(a -> assertThat(a.unmeasured()).startsWith("deleted while the pod watch was away"));
+    }
+
+    @Test
+    void aSignalIsTheSignalledPodsEvenWhenASuccessorTakesItsName() {
+        ClusterTimeline t = listed("a");
+        t.markRotationWatched();
+        t.observe(new Observed.RotationStatus(0, "a", true));
+        // a is deleted, and a successor of the same name (a StatefulSet's) comes on another node.
+        t.observe(pod(4_000, "a", "node-1", true, true, true));
+        t.observe(new Observed.RotationStatus(4_010, "a", false));
+        t.observe(new Observed.PodStatus(5_000, "a2", "web-a", "node-2", true, false, false));
+        FaultRecord signal = podFault(
+                "signal",
+                "container-signal",
+                2_000,
+                TargetRecord.State.NOT_RECOVERABLE,
+                "web-a",
+                new Measurement(ShutdownTraffic.SIGNAL, 15, ""),
+                new Measurement(ShutdownTraffic.PROCESS_EXITED_AFTER, 300, "ms"));
+
+        Termination signalled = of(t, signal).stream()
+                .filter(Termination::signalled)
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(signalled.node()).isEqualTo("node-1");
+        assertThat(signalled.wasInRotation()).isTrue();
+        assertThat(signalled.exitedInRotation())
+                .as("exited at 300 ms, out of rotation at 2 s")
+                .isTrue();
+    }
+
+    @Test
+    void afterTheTimelineEndedOnlyWhatAFaultOfTheRunBeganIsListed() {
+        ClusterTimeline t = listed("a", "b");
+        t.observe(pod(12_000, "a", "node-1", true, false, false));
+        t.observe(pod(17_000, "b", "node-1", true, false, false));
+        FaultRecord restart = new FaultRecord(
+                "restart",
+                "rollout-restart",
+                8_000,
+                null,
+                List.of(new TargetRecord(
+                        "Deployment",
+                        "ns",
+                        "web",
+                        TargetRecord.State.NOT_RECOVERABLE,
+                        8_000L,
+                        null,
+                        "",
+                        List.of(new Measurement(ShutdownTraffic.ROLLOUT_TOOK, 3_000, "ms")))));
+
+        // The rollout (done at 11 s, plus 5 s of slack) began a's termination; b's, at 17 s, is no one's.
+        assertThat(of(t, restart)).extracting(Termination::pod).containsExactly("web-a");
     }
 }
