@@ -29,10 +29,10 @@ public final class ShutdownEvaluator {
         if (missing.isPresent()) {
             return new HypothesisResult(h.name(), KIND, Verdict.NOT_EVALUATED, expected, missing.get(), List.of());
         }
-        List<String> violations = new ArrayList<>();
-        for (Termination t : all) {
-            violations.addAll(violations(h, t));
-        }
+        // Judged once per termination: the count of those off and the list of why come from one pass.
+        List<List<String>> perTermination =
+                all.stream().map(t -> violations(h, t)).toList();
+        List<String> violations = perTermination.stream().flatMap(List::stream).toList();
         List<Measurement> evidence = new ArrayList<>();
         evidence.add(new Measurement("pod terminations", all.size(), "count"));
         if (h.maxFailedRequests().isPresent()) {
@@ -54,8 +54,8 @@ public final class ShutdownEvaluator {
         }
         if (h.maxTerminationTime().isPresent()) {
             all.stream()
-                    .map(ShutdownEvaluator::endedAfter)
-                    .flatMap(Optional::stream)
+                    .map(Termination::endedAfterMs)
+                    .filter(java.util.Objects::nonNull)
                     .mapToLong(Long::longValue)
                     .max()
                     .ifPresent(ms -> evidence.add(new Measurement("longest termination", ms, "ms")));
@@ -64,8 +64,8 @@ public final class ShutdownEvaluator {
                 ? "%d termination(s), each as expected".formatted(all.size())
                 : "%d of %d termination(s) not as expected: %s"
                         .formatted(
-                                all.stream()
-                                        .filter(t -> !violations(h, t).isEmpty())
+                                perTermination.stream()
+                                        .filter(v -> !v.isEmpty())
                                         .count(),
                                 all.size(),
                                 String.join("; ", violations));
@@ -126,7 +126,7 @@ public final class ShutdownEvaluator {
             }
         }
         h.maxTerminationTime().ifPresent(max -> {
-            Optional<Long> ended = endedAfter(t);
+            Optional<Long> ended = Optional.ofNullable(t.endedAfterMs());
             if (ended.isEmpty()) {
                 found.add("%s: %s when the run ended"
                         .formatted(who, t.signalled() ? "its process still running" : "still terminating"));
@@ -135,10 +135,6 @@ public final class ShutdownEvaluator {
             }
         });
         return found;
-    }
-
-    static Optional<Long> endedAfter(Termination t) {
-        return Optional.ofNullable(t.endedAfterMs());
     }
 
     static String expected(Hypothesis.Shutdown h) {
