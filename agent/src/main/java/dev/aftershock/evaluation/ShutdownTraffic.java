@@ -21,6 +21,9 @@ public final class ShutdownTraffic {
     /** A container-signal's: from the signal until the container's main process exited (no window of its own). */
     public static final String PROCESS_EXITED_AFTER = "process exited after";
 
+    /** A memory-oom's: from the injection until the kernel's OOM killer killed the container's process. */
+    public static final String OOM_KILLED_AFTER = "oom-killed after";
+
     /** A rollout-restart's: from the restart until the rollout was done (its old pods' terminations belong to it). */
     public static final String ROLLOUT_TOOK = "rollout took";
 

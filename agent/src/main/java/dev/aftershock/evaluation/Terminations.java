@@ -127,16 +127,20 @@ public final class Terminations {
 
     /**
      * Each signal a fault sent to a target pod's main process (its {@link ShutdownTraffic#SIGNAL}
-     * measurement says it was sent): the pod stays, its process exits (or does not).
+     * measurement says it was sent), and each OOM kill a fault caused ({@link
+     * ShutdownTraffic#OOM_KILLED_AFTER}): the pod stays, its process exits (or does not).
      */
     private static List<Termination> signals(
             List<Observed.PodStatus> pods, Inputs in, List<Observed.RotationStatus> rotation) {
         List<Termination> signals = new ArrayList<>();
         for (FaultRecord f : in.faults()) {
             for (TargetRecord t : f.targets()) {
+                Optional<Long> oomKilledAfter = measured(t, ShutdownTraffic.OOM_KILLED_AFTER)
+                        .filter(ms -> !ms.isNaN())
+                        .map(Double::longValue);
                 if (t.injectedAtMs() == null
                         || !"Pod".equals(t.kind())
-                        || measured(t, ShutdownTraffic.SIGNAL).isEmpty()) {
+                        || (measured(t, ShutdownTraffic.SIGNAL).isEmpty() && oomKilledAfter.isEmpty())) {
                     continue;
                 }
                 // The pod of that name as it was when signalled (a successor may take its name later).
@@ -145,6 +149,23 @@ public final class Terminations {
                         .reduce((a, b) -> b);
                 if (pod.isEmpty()) {
                     // Not one of the target's pods: the hypothesis is about the target.
+                    continue;
+                }
+                if (oomKilledAfter.isPresent()) {
+                    // The kernel's kill is the end itself: the process was gone at that moment.
+                    signals.add(termination(
+                            new Ended(
+                                    new Cause(f.action(), f.name(), t.injectedAtMs(), true),
+                                    t.name(),
+                                    pod.get().node(),
+                                    t.injectedAtMs() + oomKilledAfter.get(),
+                                    true,
+                                    pod.get().uid(),
+                                    0L,
+                                    null,
+                                    ""),
+                            in,
+                            rotation));
                     continue;
                 }
                 Optional<Double> exited = measured(t, ShutdownTraffic.PROCESS_EXITED_AFTER);

@@ -132,11 +132,22 @@ public interface ClusterOps {
             boolean ready,
             Map<String, Integer> restarts,
             Map<String, String> containerIds,
-            Map<String, Integer> lastExitCodes) {
+            Map<String, Integer> lastExitCodes,
+            Map<String, String> lastReasons) {
         public PodStatusNow {
             restarts = Map.copyOf(restarts);
             containerIds = Map.copyOf(containerIds);
             lastExitCodes = Map.copyOf(lastExitCodes);
+            lastReasons = Map.copyOf(lastReasons);
+        }
+
+        /** Without the reasons the last terminations gave. */
+        public PodStatusNow(
+                boolean ready,
+                Map<String, Integer> restarts,
+                Map<String, String> containerIds,
+                Map<String, Integer> lastExitCodes) {
+            this(ready, restarts, containerIds, lastExitCodes, Map.of());
         }
 
         public int restartsOf(String container) {

@@ -41,6 +41,11 @@ public final class FaultRegistry {
                     spec -> new ContainerSignalFault((FaultSpec.ContainerSignal) spec),
                     new HelperLeftovers(Action.CONTAINER_SIGNAL.word(), false),
                     Optional.of(HelperJob.Mode.SIGNAL)),
+            Action.MEMORY_OOM,
+            new Entry(
+                    spec -> new MemoryOomFault((FaultSpec.MemoryOom) spec),
+                    new HelperLeftovers(Action.MEMORY_OOM.word(), false),
+                    Optional.of(HelperJob.Mode.GROW)),
             Action.ROLLOUT_RESTART,
             new Entry(spec -> new RolloutRestartFault((FaultSpec.RolloutRestart) spec), Leftovers.NONE)));
 

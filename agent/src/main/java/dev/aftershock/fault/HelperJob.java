@@ -32,22 +32,54 @@ public record HelperJob(
      */
     public enum Mode {
         /** Installs a rule, then holds it until SIGTERM and removes it. */
-        INJECT(Optional.of("inject"), "hold", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false),
+        INJECT(Optional.of("inject"), "hold", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false, true, false),
         /** Removes what an earlier helper of the same fault left. */
-        UNBLOCK(Optional.empty(), "unblock", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false),
+        UNBLOCK(Optional.empty(), "unblock", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false, false, false),
         /** Signals a container's main process, then says when it exited. */
-        SIGNAL(Optional.of("signal"), "await-exit", List.of("KILL"), true);
+        SIGNAL(Optional.of("signal"), "await-exit", List.of("KILL"), true, false, true),
+        /**
+         * Checks that a container can be OOM-killed from its memory cgroup, then grows that cgroup's
+         * memory until it is, and lets it go (mounts: a tmpfs, the node's memory cgroups; the node's
+         * processes and namespaces through /proc).
+         */
+        GROW(Optional.of("memory-check"), "grow", List.of("SYS_ADMIN", "SYS_PTRACE"), false, true, true);
 
         private final Optional<String> firstStep;
         private final String main;
         private final List<String> capabilities;
         private final boolean passesState;
+        private final boolean mainActs;
+        private final boolean nothingOnceGone;
 
-        Mode(Optional<String> firstStep, String main, List<String> capabilities, boolean passesState) {
+        Mode(
+                Optional<String> firstStep,
+                String main,
+                List<String> capabilities,
+                boolean passesState,
+                boolean mainActs,
+                boolean nothingOnceGone) {
             this.firstStep = firstStep;
             this.main = main;
             this.capabilities = capabilities;
             this.passesState = passesState;
+            this.mainActs = mainActs;
+            this.nothingOnceGone = nothingOnceGone;
+        }
+
+        /**
+         * The main container holds (or makes) the fault and ends it on SIGTERM: it must be running
+         * before the fault counts as injected, or a recovery could find no one to ask.
+         */
+        public boolean mainActs() {
+            return mainActs;
+        }
+
+        /**
+         * What it did goes with the helper's own processes (a signal sent, memory in its own tmpfs):
+         * a helper that does not say its last in time may simply be deleted.
+         */
+        public boolean nothingOnceGone() {
+            return nothingOnceGone;
         }
 
         /**

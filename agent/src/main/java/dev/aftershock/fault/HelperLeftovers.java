@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Leftovers of faults that act through node helpers: the helper pods of that action. For faults
- * whose effect is not undone (a signal), undoing is deleting the helpers. Otherwise undoing one
+ * that leave nothing in the target ({@code leavesRules} false: a signal is not undone, memory grown
+ * by a helper goes with it), undoing is ending and deleting the helpers. Otherwise undoing one
  * asks each helper of the fault on that target to revert and deletes it; a helper that ended
  * without saying it reverted (killed, say), or a ledger entry whose helper is gone, gets an unblock
  * helper that removes whatever rule of the fault is still in the target pod.
@@ -57,7 +58,7 @@ record HelperLeftovers(String action, boolean leavesRules) implements Leftovers 
             }
         }
         if (!leavesRules) {
-            // A signal is not undone: only its helper pods are cleared away.
+            // Nothing is left in the target: only the helper pods are cleared away.
             return done.isEmpty() ? "no helper pod was left" : String.join("; ", done);
         }
         if (unblock.isEmpty() && !reverted) {

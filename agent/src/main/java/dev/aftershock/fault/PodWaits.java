@@ -41,6 +41,15 @@ public final class PodWaits {
                 .findFirst();
     }
 
+    /** The container a fault names, or the pod's only one when it names none; empty when that is not one. */
+    static Optional<ClusterSnapshot.ContainerView> container(Optional<String> named, ClusterSnapshot.PodView view) {
+        return named.isPresent()
+                ? view.containers().stream()
+                        .filter(c -> c.name().equals(named.get()))
+                        .findFirst()
+                : view.containers().size() == 1 ? Optional.of(view.containers().get(0)) : Optional.empty();
+    }
+
     /** A node's time kept within what the agent saw ({@code from} to {@code to}): the clocks may differ a little. */
     public static Instant within(Instant t, Instant from, Instant to) {
         return t.isBefore(from) ? from : t.isAfter(to) ? to : t;

@@ -8,7 +8,8 @@ package dev.aftershock.journal;
  * @param cause what ended it: a fault's action, {@code scale-in}, or {@code other}
  * @param by the fault's name, the HPA ({@code hpa/web}), or empty
  * @param atMs when the termination began: the deletion or the signal
- * @param signalled a signal to its main process (the pod stays) rather than a deletion
+ * @param signalled a signal to its main process, or the kernel's OOM kill of it (the pod stays),
+ *     rather than a deletion
  * @param wasInRotation whether a Service sent it traffic when it began; null when the EndpointSlices
  *     were not watched
  * @param outOfRotationAfterMs until no Service listed it as ready; null when it was not in rotation or

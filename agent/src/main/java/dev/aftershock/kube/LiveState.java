@@ -69,6 +69,7 @@ final class LiveState {
                 Map<String, Integer> restarts = new java.util.HashMap<>();
                 Map<String, String> ids = new java.util.HashMap<>();
                 Map<String, Integer> lastExits = new java.util.HashMap<>();
+                Map<String, String> lastReasons = new java.util.HashMap<>();
                 if (pod.getStatus() != null && pod.getStatus().getContainerStatuses() != null) {
                     for (var c : pod.getStatus().getContainerStatuses()) {
                         restarts.put(c.getName(), c.getRestartCount());
@@ -82,11 +83,16 @@ final class LiveState {
                             lastExits.put(
                                     c.getName(),
                                     c.getLastState().getTerminated().getExitCode());
+                            if (c.getLastState().getTerminated().getReason() != null) {
+                                lastReasons.put(
+                                        c.getName(),
+                                        c.getLastState().getTerminated().getReason());
+                            }
                         }
                     }
                 }
                 return java.util.Optional.of(new dev.aftershock.fault.ClusterOps.PodStatusNow(
-                        ClusterReader.ready(pod), restarts, ids, lastExits));
+                        ClusterReader.ready(pod), restarts, ids, lastExits, lastReasons));
             }
         }
         return java.util.Optional.empty();

@@ -141,7 +141,7 @@ public final class NodeHelpers {
      * has not started would find no one to do it (the rule's own end time is the backstop).
      */
     private static boolean mainStarted(HelperJob.Mode mode, V1Pod pod) {
-        if (mode != HelperJob.Mode.INJECT) {
+        if (!mode.mainActs()) {
             return true;
         }
         var main = pod.getStatus() == null ? null : pod.getStatus().getContainerStatuses();
@@ -212,8 +212,8 @@ public final class NodeHelpers {
         }
         while (ended.isEmpty()) {
             if (Instant.now().isAfter(deadline)) {
-                if (HelperJob.Mode.SIGNAL.word().equals(mode(pod.get()))) {
-                    // A signal helper holds nothing to put back: it goes, word or not.
+                if (modeOf(pod.get()).nothingOnceGone()) {
+                    // What it did goes with it (a signal sent, memory in its own tmpfs): it goes, word or not.
                     delete(ns, name);
                     return new ClusterOps.HelperEnded(true, false, "deleted before it said its last");
                 }
@@ -351,6 +351,15 @@ public final class NodeHelpers {
         return notes == null ? "" : notes.getOrDefault(MODE, "");
     }
 
+    /** The helper's mode, as its annotation says (an older helper without one injected a rule). */
+    private static HelperJob.Mode modeOf(V1Pod pod) {
+        String word = mode(pod);
+        return java.util.Arrays.stream(HelperJob.Mode.values())
+                .filter(m -> m.word().equals(word))
+                .findFirst()
+                .orElse(HelperJob.Mode.INJECT);
+    }
+
     /** Every helper pod: across namespaces when allowed, else in the helper namespace. */
     public List<ClusterOps.HelperPod> list() throws ApiException {
         List<V1Pod> pods;
@@ -409,10 +418,7 @@ public final class NodeHelpers {
                 labels.get(RUN_LABEL),
                 labels.getOrDefault(FAULT_LABEL, ""),
                 labels.getOrDefault(ACTION_LABEL, ""),
-                java.util.Arrays.stream(HelperJob.Mode.values())
-                        .filter(m -> m.word().equals(notes.get(MODE)))
-                        .findFirst()
-                        .orElse(HelperJob.Mode.INJECT),
+                modeOf(p),
                 target.substring(0, target.indexOf('/')),
                 target.substring(target.indexOf('/') + 1),
                 notes.getOrDefault(TARGET_UID, ""),

@@ -12,7 +12,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
-/** A pod spec's containers and their probes, with the defaults the API server fills in. */
+/** A pod spec's containers, their probes (with the defaults the API server fills in) and memory limits. */
 final class ProbeViews {
     private ProbeViews() {}
 
@@ -23,7 +23,15 @@ final class ProbeViews {
             put(probes, FaultSpec.Probe.READINESS, c.getReadinessProbe(), c);
             put(probes, FaultSpec.Probe.LIVENESS, c.getLivenessProbe(), c);
             put(probes, FaultSpec.Probe.STARTUP, c.getStartupProbe(), c);
-            views.add(new ClusterSnapshot.ContainerView(c.getName(), probes));
+            var limit = c.getResources() == null || c.getResources().getLimits() == null
+                    ? null
+                    : c.getResources().getLimits().get("memory");
+            views.add(new ClusterSnapshot.ContainerView(
+                    c.getName(),
+                    probes,
+                    limit == null
+                            ? java.util.OptionalLong.empty()
+                            : java.util.OptionalLong.of(limit.getNumber().longValue())));
         }
         return views;
     }

@@ -62,6 +62,8 @@ public sealed interface FaultSpec {
         POD_KILL("pod-kill", Targets.PODS, false, true, false),
         PROBE_FAILURE("probe-failure", Targets.PODS, false, true, true),
         CONTAINER_SIGNAL("container-signal", Targets.PODS, false, true, false),
+        /** Its helper holds memory in the container's cgroup until the kill, or until recovery lets it go. */
+        MEMORY_OOM("memory-oom", Targets.PODS, false, true, true),
         /** Its pods go down as the workload's own rollout strategy allows: the controller's guard, not ours. */
         ROLLOUT_RESTART("rollout-restart", Targets.WORKLOAD, false, false, false);
 
@@ -281,6 +283,41 @@ public sealed interface FaultSpec {
         @Override
         public Optional<PodSelection> podSelection() {
             return Optional.of(pods);
+        }
+    }
+
+    /**
+     * Grows the memory of a container's own memory cgroup at {@code bytesPerSecond}, through a node
+     * helper, until the kernel's OOM killer kills the container's process, as a leak would; for at
+     * most {@code holdFor} (empty: until the end of the run). {@code container} empty: the pod's only
+     * container. A container without a memory limit is refused unless {@code growIntoNodeMemory}: its
+     * cgroup then fills the node's memory for pods, which makes it a node fault.
+     */
+    record MemoryOom(
+            String name,
+            Duration at,
+            Optional<Duration> holdFor,
+            PodSelection pods,
+            Optional<String> container,
+            long bytesPerSecond,
+            boolean growIntoNodeMemory)
+            implements FaultSpec {
+        public static final long DEFAULT_RATE = 64L << 20;
+
+        @Override
+        public Action action() {
+            return Action.MEMORY_OOM;
+        }
+
+        @Override
+        public Optional<PodSelection> podSelection() {
+            return Optional.of(pods);
+        }
+
+        /** An OOM-killed container is restarted in its pod, never lost: any pod may be picked. */
+        @Override
+        public boolean force() {
+            return true;
         }
     }
 

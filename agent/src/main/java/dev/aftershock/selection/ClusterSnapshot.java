@@ -131,9 +131,16 @@ public record ClusterSnapshot(
     }
 
     /** A container with its probes, as the kubelet runs them. */
-    public record ContainerView(String name, Map<FaultSpec.Probe, ProbeView> probes) {
+    /** {@code memoryLimitBytes}: the container's memory limit, empty when it has none. */
+    public record ContainerView(
+            String name, Map<FaultSpec.Probe, ProbeView> probes, java.util.OptionalLong memoryLimitBytes) {
         public ContainerView {
             probes = Map.copyOf(probes);
+        }
+
+        /** A container without a memory limit. */
+        public ContainerView(String name, Map<FaultSpec.Probe, ProbeView> probes) {
+            this(name, probes, java.util.OptionalLong.empty());
         }
     }
 

@@ -99,6 +99,15 @@ public final class Planner {
                         .ifPresent(why -> refusals.add("fault %s cannot signal %s".formatted(c.name(), why)));
                 yield new PlannedFault(f, pods(c), f.at(), f.at());
             }
+            case FaultSpec.MemoryOom m -> {
+                cluster.pods().stream()
+                        .filter(pod -> matching(m.pods(), pod))
+                        .map(pod -> containerRefusal(m.container(), pod).or(() -> memoryLimitRefusal(m, pod)))
+                        .flatMap(Optional::stream)
+                        .findFirst()
+                        .ifPresent(why -> refusals.add("fault %s cannot OOM-kill %s".formatted(m.name(), why)));
+                yield new PlannedFault(f, pods(m), f.at(), end);
+            }
             case FaultSpec.ProbeFailure p -> {
                 // Pods are picked again at the moment of injection: every pod that could be must do.
                 ProbeRules.firstRefusal(
@@ -111,6 +120,23 @@ public final class Planner {
                 yield new PlannedFault(f, pods(p), f.at(), end);
             }
         };
+    }
+
+    /**
+     * A container without a memory limit has no cgroup of its own to run out of: its growth would
+     * fill the node's memory for pods instead, which the experiment must accept in so many words.
+     */
+    static Optional<String> memoryLimitRefusal(FaultSpec.MemoryOom m, PodView pod) {
+        if (m.growIntoNodeMemory()) {
+            return Optional.empty();
+        }
+        return pod.containers().stream()
+                .filter(c -> m.container().map(c.name()::equals).orElse(true))
+                .filter(c -> c.memoryLimitBytes().isEmpty())
+                .findFirst()
+                .map(c -> ("pod %s/%s: container %s has no memory limit, so its memory would grow into the node's"
+                                + " (set growIntoNodeMemory: true to accept that: it is then a node fault)")
+                        .formatted(pod.namespace(), pod.name(), c.name()));
     }
 
     /** Why a fault that names (or leaves out) a container cannot find it in the pod. */
@@ -355,6 +381,12 @@ public final class Planner {
                     }
                 }
                 case FaultSpec.ContainerSignal c ->
+                    f.targets().stream()
+                            .filter(t -> owned.stream()
+                                    .anyMatch(o -> o.name().equals(t.name())
+                                            && o.namespace().equals(t.namespace())))
+                            .forEach(t -> down.add(t.name()));
+                case FaultSpec.MemoryOom m ->
                     f.targets().stream()
                             .filter(t -> owned.stream()
                                     .anyMatch(o -> o.name().equals(t.name())

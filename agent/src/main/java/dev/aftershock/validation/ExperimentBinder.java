@@ -149,6 +149,15 @@ final class ExperimentBinder {
                         FaultSpec.Probe.fromWord(f.get("probe").asString()).orElseThrow(),
                         optionalText(f, "container"));
             case ROLLOUT_RESTART -> new FaultSpec.RolloutRestart(name, when);
+            case MEMORY_OOM ->
+                new FaultSpec.MemoryOom(
+                        name,
+                        when,
+                        duration(f, at, "for"),
+                        pods(f.get("pods"), at.field("pods"), target),
+                        optionalText(f, "container"),
+                        f.has("rate") ? bytesPerSecond(f.get("rate").asString()) : FaultSpec.MemoryOom.DEFAULT_RATE,
+                        f.path("growIntoNodeMemory").asBoolean(false));
             case CONTAINER_SIGNAL ->
                 new FaultSpec.ContainerSignal(
                         name,
@@ -159,6 +168,17 @@ final class ExperimentBinder {
                                         f.has("signal") ? f.get("signal").asString() : "SIGTERM")
                                 .orElseThrow());
         };
+    }
+
+    /** "64Mi/s" (the schema checked its form) in bytes a second. */
+    static long bytesPerSecond(String rate) {
+        String amount = rate.substring(0, rate.length() - "/s".length());
+        long unit = switch (amount.substring(amount.length() - 2)) {
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            default -> 1L << 30;
+        };
+        return Math.multiplyExact(Long.parseLong(amount.substring(0, amount.length() - 2)), unit);
     }
 
     private NodeSelection nodes(JsonNode n, Pointer at) {

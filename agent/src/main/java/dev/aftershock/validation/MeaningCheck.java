@@ -103,36 +103,24 @@ final class MeaningCheck {
                                             Durations.format(run)));
                 }
             }
+            f.podSelection().ifPresent(pods -> {
+                pick(at.field("pods").field("pick"), pods.pick());
+                // A defaulted namespace is the target's, already checked there.
+                if (!pods.namespace().equals(s.target().namespace())) {
+                    protectedNamespace(at.field("pods").field("namespace"), pods.namespace(), s.safety());
+                }
+            });
             switch (f) {
                 case FaultSpec.NodeCordon c -> nodes(at.field("nodes"), c.nodes());
                 case FaultSpec.NodeDrain d -> {
                     nodes(at.field("nodes"), d.nodes());
                     positive(at.field("evictionTimeout"), d.evictionTimeout());
                 }
-                case FaultSpec.PodKill k -> {
-                    pick(at.field("pods").field("pick"), k.pods().pick());
-                    // A defaulted namespace is the target's, already checked there.
-                    if (!k.pods().namespace().equals(s.target().namespace())) {
-                        protectedNamespace(
-                                at.field("pods").field("namespace"), k.pods().namespace(), s.safety());
-                    }
-                    k.interval().ifPresent(d -> positive(at.field("interval"), d));
-                }
+                case FaultSpec.PodKill k -> k.interval().ifPresent(d -> positive(at.field("interval"), d));
                 case FaultSpec.RolloutRestart r -> {}
-                case FaultSpec.ContainerSignal c -> {
-                    pick(at.field("pods").field("pick"), c.pods().pick());
-                    if (!c.pods().namespace().equals(s.target().namespace())) {
-                        protectedNamespace(
-                                at.field("pods").field("namespace"), c.pods().namespace(), s.safety());
-                    }
-                }
-                case FaultSpec.ProbeFailure p -> {
-                    pick(at.field("pods").field("pick"), p.pods().pick());
-                    if (!p.pods().namespace().equals(s.target().namespace())) {
-                        protectedNamespace(
-                                at.field("pods").field("namespace"), p.pods().namespace(), s.safety());
-                    }
-                }
+                case FaultSpec.ContainerSignal c -> {}
+                case FaultSpec.MemoryOom m -> {}
+                case FaultSpec.ProbeFailure p -> {}
             }
         }
     }

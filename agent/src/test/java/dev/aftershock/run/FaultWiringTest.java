@@ -102,6 +102,15 @@ class FaultWiringTest {
                         false,
                         Optional.empty());
             case ROLLOUT_RESTART -> new FaultSpec.RolloutRestart("r", Duration.ZERO);
+            case MEMORY_OOM ->
+                new FaultSpec.MemoryOom(
+                        "m",
+                        Duration.ZERO,
+                        Optional.empty(),
+                        new PodSelection("ns", Map.of("a", "b"), new Pick.All()),
+                        Optional.empty(),
+                        FaultSpec.MemoryOom.DEFAULT_RATE,
+                        false);
             case CONTAINER_SIGNAL ->
                 new FaultSpec.ContainerSignal(
                         "s",

@@ -300,6 +300,45 @@ class PlannerTest {
                         + " it is paused (kubectl refuses to restart it too)");
     }
 
+    /** One container, "app", with or without a memory limit. */
+    private static PodView withMemoryLimit(java.util.OptionalLong limit) {
+        return new PodView(
+                "shop",
+                "c1",
+                "uid-c1",
+                Map.of("app", "checkout"),
+                "n1",
+                Optional.of("ReplicaSet"),
+                false,
+                false,
+                true,
+                false,
+                "1",
+                false,
+                List.of(new ClusterSnapshot.ContainerView("app", Map.of(), limit)));
+    }
+
+    @Test
+    void aMemoryOomOfAContainerWithoutAMemoryLimitIsRefusedUnlessItMayGrowIntoTheNodesMemory() {
+        String fault = "    - {name: oom, at: 1m, action: memory-oom, pods: {selector: {app: checkout}}%s}";
+        var strict = (dev.aftershock.model.FaultSpec.MemoryOom)
+                experiment(fault.formatted(""), "{}").spec().faults().get(0);
+        var accepting = (dev.aftershock.model.FaultSpec.MemoryOom)
+                experiment(fault.formatted(", growIntoNodeMemory: true, rate: 16Mi/s"), "{}")
+                        .spec()
+                        .faults()
+                        .get(0);
+        assertThat(strict.bytesPerSecond()).isEqualTo(64L << 20);
+        assertThat(accepting.bytesPerSecond()).isEqualTo(16L << 20);
+        assertThat(Planner.memoryLimitRefusal(strict, withMemoryLimit(java.util.OptionalLong.empty())))
+                .hasValue("pod shop/c1: container app has no memory limit, so its memory would grow into the node's"
+                        + " (set growIntoNodeMemory: true to accept that: it is then a node fault)");
+        assertThat(Planner.memoryLimitRefusal(strict, withMemoryLimit(java.util.OptionalLong.of(256L << 20))))
+                .isEmpty();
+        assertThat(Planner.memoryLimitRefusal(accepting, withMemoryLimit(java.util.OptionalLong.empty())))
+                .isEmpty();
+    }
+
     @Test
     void warnsAboutBudgetsThatNeverAllowAnEviction() {
         PdbView strict = new PdbView("shop", "checkout", LabelSelector.of(Map.of("app", "checkout")), 4, 4, 0);

@@ -1,0 +1,252 @@
+package dev.aftershock.fault;
+
+import dev.aftershock.evaluation.ShutdownTraffic;
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.model.FaultSpec;
+import dev.aftershock.selection.ClusterSnapshot;
+import dev.aftershock.selection.Plan;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Grows a container's memory until the kernel's OOM killer kills its process, as a leak would,
+ * through a node helper pod that writes a file into a tmpfs of its own from inside the container's
+ * memory cgroup: the memory is charged to the container, but it is no one's resident memory, so the
+ * OOM killer picks the container's process (the helper checks that first, by the kernel's own
+ * badness rule). The helper lets the memory go the moment the kill comes (the restarted container
+ * shares its pod's cgroup), at the fault's end, on recovery, or by dying in any way (the tmpfs goes
+ * with its mount namespace). The injection is the kill: a run in which the kubelet did not report
+ * the container {@code OOMKilled} did not happen as written.
+ */
+public final class MemoryOomFault implements Fault, AutoCloseable {
+    /** Past the fault's end, the helper's own deadline: the kubelet stops it then, and the memory goes. */
+    private static final Duration HELPER_MARGIN = Duration.ofSeconds(15);
+
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+
+    /** From the kill until the kubelet has restarted the container and said why it ended. */
+    private static final Duration RESTART_LIMIT = Duration.ofSeconds(30);
+
+    private static final Pattern KILLED = Pattern.compile("oom-killed killed=([0-9]+)");
+    private static final Pattern GROWN = Pattern.compile("grown=([0-9]+)");
+
+    private final FaultSpec.MemoryOom spec;
+    private final Map<String, ClusterOps.HelperStarted> helpers = new ConcurrentHashMap<>();
+    private ClusterOps cluster;
+    private String runId;
+
+    public MemoryOomFault(FaultSpec.MemoryOom spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public Injection inject(Plan.Target target, FaultContext context) throws Exception {
+        remember(context);
+        Plan.PodTarget pod = (Plan.PodTarget) target;
+        Optional<ClusterSnapshot.PodView> view = PodWaits.view(context, pod);
+        Optional<ClusterOps.PodStatusNow> status = context.cluster().podStatus(pod.namespace(), pod.uid());
+        if (view.isEmpty() || status.isEmpty()) {
+            return Injection.failed(false, "the pod was gone", List.of());
+        }
+        Optional<ClusterSnapshot.ContainerView> container = PodWaits.container(spec.container(), view.get());
+        if (container.isEmpty()) {
+            return Injection.failed(false, "the pod has several containers: name one with container", List.of());
+        }
+        String name = container.get().name();
+        String id = status.get().containerIds().get(name);
+        if (id == null || id.isBlank()) {
+            return Injection.failed(false, "container %s is not running".formatted(name), List.of());
+        }
+        if (container.get().memoryLimitBytes().isEmpty() && !spec.growIntoNodeMemory()) {
+            return Injection.failed(
+                    false,
+                    "container %s has no memory limit (growIntoNodeMemory is not set)".formatted(name),
+                    List.of());
+        }
+        Instant asked = Instant.now();
+        Instant faultEnds = spec.holdFor()
+                .map(asked::plus)
+                .filter(end -> end.isBefore(context.runEnds()))
+                .orElse(context.runEnds());
+        long seconds = Math.max(1, Duration.between(asked, faultEnds).toSeconds());
+        // The tmpfs's size: the limit (the kill comes before it is full), or all the fault could grow.
+        long cap = container.get().memoryLimitBytes().orElse(Math.multiplyExact(spec.bytesPerSecond(), seconds));
+        int restartsBefore = status.get().restartsOf(name);
+        HelperJob job = new HelperJob(
+                context.runId(),
+                spec.name(),
+                spec.action().word(),
+                HelperJob.Mode.GROW,
+                pod.namespace(),
+                pod.name(),
+                pod.uid(),
+                view.get().nodeName(),
+                Map.of(
+                        "AFTERSHOCK_CONTAINER_ID", id,
+                        "AFTERSHOCK_RATE_BYTES", Long.toString(spec.bytesPerSecond()),
+                        "AFTERSHOCK_MEMORY_CAP", Long.toString(cap),
+                        "AFTERSHOCK_FOR_SECONDS", Long.toString(seconds)),
+                Duration.between(asked, faultEnds).plus(HELPER_MARGIN));
+        ClusterOps.HelperStarted started = context.cluster().startHelper(job, asked.plus(START_LIMIT));
+        helpers.put(pod.uid(), started);
+        List<Measurement> measured = new ArrayList<>();
+        measured.add(new Measurement(
+                "helper start to effective",
+                Duration.between(asked, started.at()).toMillis(),
+                "ms"));
+        container
+                .get()
+                .memoryLimitBytes()
+                .ifPresent(limit -> measured.add(new Measurement("memory limit", limit / (double) (1 << 20), "MiB")));
+        String helper = started.namespace() + "/" + started.pod();
+        if (!started.effective()) {
+            return Injection.failed(
+                            true,
+                            "the node helper %s grew no memory: %s".formatted(helper, started.message()),
+                            measured)
+                    .effectiveAt(started.at());
+        }
+        Instant effective = started.at();
+        // The kill is the fault: the helper grows until it comes (or until the fault's end) and says so.
+        Optional<ClusterOps.HelperEnded> ended = Optional.empty();
+        while (ended.isEmpty()
+                && Instant.now().isBefore(faultEnds.plusSeconds(5))
+                && !context.stopping().getAsBoolean()) {
+            ended = context.cluster()
+                    .awaitHelper(
+                            started.namespace(), started.pod(), Instant.now().plusSeconds(1));
+        }
+        String said = ended.map(ClusterOps.HelperEnded::message).orElse("still growing when the run stopped");
+        grown(said).ifPresent(mib -> measured.add(new Measurement("memory grown", mib, "MiB")));
+        Matcher killed = KILLED.matcher(said);
+        if (!killed.find()) {
+            return Injection.failed(
+                            true,
+                            "the node helper %s grew container %s's memory at %s, yet the kernel did not OOM-kill its process: %s"
+                                    .formatted(helper, name, rate(), said),
+                            measured)
+                    .effectiveAt(effective);
+        }
+        // By the node's clock, kept within what the agent saw.
+        Instant killedAt =
+                PodWaits.within(Instant.ofEpochSecond(0, Long.parseLong(killed.group(1))), effective, Instant.now());
+        measured.add(
+                0,
+                new Measurement(
+                        ShutdownTraffic.OOM_KILLED_AFTER,
+                        Duration.between(effective, killedAt).toMillis(),
+                        "ms"));
+        Optional<Instant> restarted = PodWaits.awaitStatus(
+                context,
+                pod,
+                s -> s.restartsOf(name) > restartsBefore,
+                later(context.runEnds(), Instant.now().plus(RESTART_LIMIT)));
+        measured.add(PodWaits.after(ShutdownTraffic.RESTARTED_AFTER, effective, restarted));
+        String reason = context.cluster()
+                .podStatus(pod.namespace(), pod.uid())
+                .map(s -> s.lastReasons().getOrDefault(name, "no reason given"))
+                .orElse("the pod is gone");
+        if (restarted.isEmpty() || !reason.equals("OOMKilled")) {
+            return Injection.failed(
+                            true,
+                            "the node helper %s saw container %s's process killed, yet the kubelet did not report it OOMKilled (%s)"
+                                    .formatted(
+                                            helper,
+                                            name,
+                                            restarted.isEmpty()
+                                                    ? "no restart within " + RESTART_LIMIT.toSeconds() + " s"
+                                                    : reason),
+                            measured)
+                    .effectiveAt(effective);
+        }
+        return new Injection(
+                true,
+                true,
+                "container %s was OOM-killed after its memory grew at %s through node helper %s"
+                        .formatted(name, rate(), helper),
+                measured,
+                Optional.of(() -> List.of(PodWaits.after(
+                        "ready again after",
+                        effective,
+                        PodWaits.awaitStatus(context, pod, ClusterOps.PodStatusNow::ready, context.runEnds())))),
+                effective);
+    }
+
+    private String rate() {
+        long r = spec.bytesPerSecond();
+        return r % (1L << 30) == 0
+                ? r / (1L << 30) + "Gi/s"
+                : r % (1L << 20) == 0 ? r / (1L << 20) + "Mi/s" : r / 1024 + "Ki/s";
+    }
+
+    private static Optional<Double> grown(String said) {
+        Matcher m = GROWN.matcher(said);
+        return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    /**
+     * Ends each helper of this target (found by its labels too, should the run not have seen its
+     * start through): it lets its memory go on the SIGTERM, and is deleted. One that does not say so
+     * in time is deleted all the same: its memory is a tmpfs of its own, which goes with it.
+     */
+    @Override
+    public Recovery recover(Plan.Target target, FaultContext context) throws Exception {
+        Plan.PodTarget pod = (Plan.PodTarget) target;
+        List<String> mine = new ArrayList<>();
+        Optional.ofNullable(helpers.get(pod.uid())).ifPresent(h -> mine.add(h.namespace() + "/" + h.pod()));
+        for (ClusterOps.HelperPod h : context.cluster().helperPods()) {
+            String name = h.namespace() + "/" + h.name();
+            if (h.job().run().equals(context.runId())
+                    && h.job().fault().equals(spec.name())
+                    && h.job().targetUid().equals(pod.uid())
+                    && !mine.contains(name)) {
+                mine.add(name);
+            }
+        }
+        if (mine.isEmpty()) {
+            return new Recovery(true, "nothing to recover: no node helper was started");
+        }
+        List<String> done = new ArrayList<>();
+        for (String h : mine) {
+            String ns = h.substring(0, h.indexOf('/'));
+            ClusterOps.HelperEnded ended = context.cluster()
+                    .endHelper(
+                            ns, h.substring(h.indexOf('/') + 1), Instant.now().plusSeconds(30));
+            done.add("node helper %s: %s".formatted(h, ended.message()));
+        }
+        return new Recovery(true, "the memory is let go: " + String.join("; ", done));
+    }
+
+    private synchronized void remember(FaultContext context) {
+        cluster = context.cluster();
+        runId = context.runId();
+    }
+
+    /** Clears away any helper of this fault still there, so that none outlives a run that stopped early. */
+    @Override
+    public synchronized void close() {
+        if (cluster == null) {
+            return;
+        }
+        try {
+            for (ClusterOps.HelperPod h : cluster.helperPods()) {
+                if (h.job().run().equals(runId) && h.job().fault().equals(spec.name())) {
+                    cluster.endHelper(h.namespace(), h.name(), Instant.now().plusSeconds(5));
+                }
+            }
+        } catch (Exception e) {
+            // What is left is found by `aftershock recover`; its deadline ends it, and its memory with it.
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.aftershock.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.aftershock.cli.CliRun;
+import dev.aftershock.journal.Journal;
+import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.testbed.TargetApps;
+import dev.aftershock.testbed.TestCluster;
+import dev.aftershock.testbed.Testbed;
+import dev.aftershock.testbed.TestbedExtension;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Memory faults on the real nodes, under load: a container's memory grown until the kernel OOM-kills it. */
+@ExtendWith(TestbedExtension.class)
+class MemoryE2E {
+    private static final int NODE_PORT = 30094;
+    private static final String APP = "leaking";
+    private final RunFixture fixture;
+    private final TestCluster cluster;
+    private final String loadUrl = "http://" + TargetApps.nodeIp("real-node-1") + ":" + NODE_PORT;
+
+    MemoryE2E(TestCluster cluster) throws Exception {
+        this.cluster = cluster;
+        this.fixture = new RunFixture(cluster);
+    }
+
+    @AfterEach
+    void clear() throws Exception {
+        cluster.core().deleteNamespacedService(APP, cluster.namespace()).execute();
+        fixture.clearNamespace();
+    }
+
+    @Test
+    void aContainerWhoseMemoryGrowsIsOomKilledRestartedAndReadyAgainUnderLoad() throws Exception {
+        // The template's container: requests 96Mi, limit 256Mi.
+        TargetApps.createAndAwaitReady(
+                cluster,
+                TargetApps.deployment(TargetApps.Template.of(APP).spreadOverNodes(), 2),
+                Duration.ofSeconds(90));
+        cluster.core()
+                .createNamespacedService(cluster.namespace(), TargetApps.nodePort(APP, NODE_PORT, "Cluster"))
+                .execute();
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> TargetApps.get(loadUrl, Duration.ofSeconds(2)).answered());
+        Path file = fixture.experiment("oom", """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: oom}
+                spec:
+                  duration: 30s
+                  seed: 3
+                  target: {namespace: NAMESPACE, workload: deployment/%s}
+                  load:
+                    url: http://%s.NAMESPACE.svc:8080/
+                    timeout: 2s
+                    arrivals:
+                      - hold: {rate: 20, for: 30s}
+                  faults:
+                    - {name: leak, at: 5s, action: memory-oom, rate: 64Mi/s, for: 15s, pods: {selector: {app: %s}, pick: 1}}
+                  hypotheses:
+                    - name: most-requests-served
+                      slo: {errorRate: 20%%}
+                  safety: {maxUnavailable: 1}
+                """.formatted(APP, APP, APP));
+
+        CliRun run = fixture.run(file, "--load-url", loadUrl, "--helper-image", Testbed.helperImage());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        Journal journal = fixture.journal(file);
+        TargetRecord target = RunFixture.onlyTarget(journal, "leak");
+        double killedAfter = RunFixture.measured(target, "oom-killed after");
+        System.out.printf(
+                "memory-oom at 64Mi/s into a 256Mi limit: killed %.0f ms after, %.0f MiB grown, restarted %.0f ms after,"
+                        + " ready again %.0f ms after, %.0f of %.0f requests failed until the restart%n",
+                killedAfter,
+                RunFixture.measured(target, "memory grown"),
+                RunFixture.measured(target, "container restarted after"),
+                RunFixture.measured(target, "ready again after"),
+                RunFixture.measured(target, "requests failed until its restart"),
+                RunFixture.measured(target, "requests until its restart"));
+        // 256Mi at 64Mi/s, less what the JVM already holds.
+        assertThat(killedAfter).isBetween(500.0, 6_000.0);
+        assertThat(RunFixture.measured(target, "memory grown")).isBetween(64.0, 256.0);
+        assertThat(RunFixture.measured(target, "container restarted after")).isGreaterThan(killedAfter);
+        assertThat(RunFixture.measured(target, "ready again after")).isGreaterThan(killedAfter);
+        assertThat(RunFixture.measured(target, "requests until its restart")).isGreaterThan(0.0);
+        var pod = cluster.core()
+                .readNamespacedPod(target.name(), cluster.namespace())
+                .execute();
+        var status = pod.getStatus().getContainerStatuses().get(0);
+        assertThat(status.getLastState().getTerminated().getReason()).isEqualTo("OOMKilled");
+        assertThat(status.getRestartCount()).isEqualTo(1);
+        assertThat(journal.terminations()).singleElement().satisfies(t -> {
+            assertThat(t.causeText()).isEqualTo("memory-oom leak");
+            assertThat(t.pod()).isEqualTo(target.name());
+            assertThat(t.signalled()).isTrue();
+            assertThat(t.exitedAfterMs()).isZero();
+        });
+        assertThat(cluster.core()
+                        .listPodForAllNamespaces()
+                        .labelSelector("aftershock.dev/helper")
+                        .execute()
+                        .getItems())
+                .as("the helper lets its memory go at the kill and is deleted")
+                .isEmpty();
+    }
+}
