@@ -59,6 +59,8 @@ public final class ClusterTimeline {
             case Observed.RotationStatus r -> rotation(r);
             case Observed.NodeStatus n -> node(n);
             case Observed.WorkloadStatus w -> workload(w);
+            case Observed.ContainerEnded c -> containerEnded(c);
+            case Observed.PodDisrupted d -> disrupted(d);
         }
         notifyAll();
     }
@@ -208,6 +210,13 @@ public final class ClusterTimeline {
             event(now.t(), "node", now.ready() ? "ready" : "not-ready", subject, describe(now));
         } else if (now.schedulable() != before.schedulable()) {
             event(now.t(), "node", now.schedulable() ? "uncordoned" : "cordoned", subject, describe(now));
+        } else if (now.memoryPressure() != before.memoryPressure()) {
+            event(
+                    now.t(),
+                    "node",
+                    now.memoryPressure() ? "memory-pressure" : "memory-pressure-over",
+                    subject,
+                    describe(now));
         } else {
             changed = false;
         }
@@ -223,7 +232,31 @@ public final class ClusterTimeline {
     }
 
     private static String describe(Observed.NodeStatus n) {
-        return (n.ready() ? "Ready" : "NotReady") + (n.schedulable() ? "" : ", unschedulable");
+        return (n.ready() ? "Ready" : "NotReady")
+                + (n.schedulable() ? "" : ", unschedulable")
+                + (n.memoryPressure() ? ", MemoryPressure" : "");
+    }
+
+    private void containerEnded(Observed.ContainerEnded now) {
+        observed.add(now);
+        event(
+                now.t(),
+                "pod",
+                "container-ended",
+                "pod/" + now.pod(),
+                "container %s: %s (exit code %d) %s"
+                        .formatted(now.container(), now.reason(), now.exitCode(), on(now.node())));
+    }
+
+    private void disrupted(Observed.PodDisrupted now) {
+        observed.add(now);
+        event(
+                now.t(),
+                "pod",
+                now.failed() ? "failed" : "disrupted",
+                "pod/" + now.pod(),
+                (now.failed() ? now.reason() + (now.message().isEmpty() ? "" : ": " + now.message()) : now.disruption())
+                        + " " + on(now.node()));
     }
 
     private void workload(Observed.WorkloadStatus now) {

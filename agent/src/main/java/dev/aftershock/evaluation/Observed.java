@@ -40,7 +40,7 @@ public sealed interface Observed {
      * One pod of the target workload; {@code gone} when the API server deleted it; {@code stopped}
      * when the kubelet reports none of its containers running any more (a terminating pod's
      * processes have exited, before the pod object goes); {@code departure} how it left the
-     * target's pods, when it is gone.
+     * target's pods, when it is gone; {@code qos} its QoS class (empty when its status has none yet).
      */
     record PodStatus(
             long t,
@@ -51,8 +51,23 @@ public sealed interface Observed {
             boolean terminating,
             boolean gone,
             boolean stopped,
-            Departure departure)
+            Departure departure,
+            String qos)
             implements Observed {
+        /** Without its QoS class. */
+        public PodStatus(
+                long t,
+                String uid,
+                String pod,
+                String node,
+                boolean ready,
+                boolean terminating,
+                boolean gone,
+                boolean stopped,
+                Departure departure) {
+            this(t, uid, pod, node, ready, terminating, gone, stopped, departure, "");
+        }
+
         /** A pod whose containers were not reported stopped. */
         public PodStatus(
                 long t, String uid, String pod, String node, boolean ready, boolean terminating, boolean gone) {
@@ -82,7 +97,43 @@ public sealed interface Observed {
      */
     record RotationStatus(long t, String uid, boolean inRotation) implements Observed {}
 
-    record NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone) implements Observed {}
+    /** {@code memoryPressure}: the kubelet's MemoryPressure condition is True. */
+    record NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone, boolean memoryPressure)
+            implements Observed {
+        public NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone) {
+            this(t, node, ready, schedulable, gone, false);
+        }
+    }
+
+    /**
+     * A container of a target pod that stays ended, to be restarted by the kubelet (a pod being
+     * deleted or failed by the kubelet is a {@link PodStatus} or {@link PodDisrupted} instead), as
+     * its status said when the end was first seen: {@code reason} the kubelet's ({@code OOMKilled},
+     * {@code Error}, {@code Completed}), {@code exitCode} the process's. {@code qos} the pod's QoS class.
+     */
+    record ContainerEnded(
+            long t, String uid, String pod, String node, String qos, String container, String reason, int exitCode)
+            implements Observed {}
+
+    /**
+     * A target pod that something disrupted, as its status said when first seen: its
+     * {@code DisruptionTarget} condition's reason ({@code EvictionByEvictionAPI},
+     * {@code PreemptionByScheduler}, {@code TerminationByKubelet}, {@code DeletionByTaintManager},
+     * {@code DeletionByPodGC}; empty when it has none), and {@code failed} when the kubelet failed it
+     * (phase Failed) with the status's {@code reason} ({@code Evicted}) and {@code message} ("The node
+     * was low on resource: memory. ...").
+     */
+    record PodDisrupted(
+            long t,
+            String uid,
+            String pod,
+            String node,
+            String qos,
+            String disruption,
+            boolean failed,
+            String reason,
+            String message)
+            implements Observed {}
 
     /** The target Deployment's or StatefulSet's status. */
     record WorkloadStatus(long t, String workload, int replicas, int ready, int available) implements Observed {}

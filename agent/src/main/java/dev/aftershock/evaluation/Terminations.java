@@ -29,6 +29,12 @@ public final class Terminations {
     /** A rollout's last old pod may begin to terminate a little after the rollout was judged done. */
     private static final long ROLLOUT_SLACK_MS = 5_000;
 
+    /** The kubelet may still be evicting for a moment after a node fault let go of its node. */
+    private static final long NODE_FAULT_SLACK_MS = 10_000;
+
+    /** A fault's signal or OOM kill shows in the container's status within this long. */
+    private static final long CONTAINER_END_SLACK_MS = 15_000;
+
     /** A deletion's way out of rotation may arrive on its own watch a moment before the pod's update. */
     private static final long ROTATION_SLACK_MS = 1_000;
 
@@ -51,12 +57,17 @@ public final class Terminations {
         List<Observed.PodStatus> pods = in.cluster().observed(Observed.PodStatus.class);
         List<Observed.RotationStatus> rotation =
                 in.cluster().rotationWatched() ? in.cluster().observed(Observed.RotationStatus.class) : null;
+        List<Observed.PodDisrupted> disruptions = in.cluster().observed(Observed.PodDisrupted.class);
+        List<Observed.ContainerEnded> restarts = new ArrayList<>(in.cluster().observed(Observed.ContainerEnded.class));
         List<ScaleIn> scaleIns = scaleIns(in.cluster().observed(Observed.HpaStatus.class));
         List<Termination> all = new ArrayList<>();
-        for (Deletion d : deletions(pods)) {
-            all.add(deletion(d, in, scaleIns, rotation));
+        for (Deletion d : deletions(pods, disruptions)) {
+            all.add(deletion(d, in, scaleIns, rotation, disruptions));
         }
-        all.addAll(signals(pods, in, rotation));
+        // Each fault's signal or OOM kill takes its container's end along (for how it ended).
+        all.addAll(signals(pods, in, rotation, restarts));
+        all.addAll(kubeletFailures(pods, disruptions, in, rotation));
+        all.addAll(restarts(restarts, in, rotation));
         // After the timeline ended, only what a fault of the run began (a rollout still rolling) is the experiment's.
         return all.stream()
                 .filter(t -> t.atMs() <= in.runEndMs() || byAFault(t))
@@ -76,7 +87,7 @@ public final class Terminations {
      * terminating when first seen began before the run (its start cannot be timed); one whose labels
      * stopped matching the target's selector was not terminated.
      */
-    private static List<Deletion> deletions(List<Observed.PodStatus> pods) {
+    private static List<Deletion> deletions(List<Observed.PodStatus> pods, List<Observed.PodDisrupted> disruptions) {
         Map<String, List<Observed.PodStatus>> byUid = new LinkedHashMap<>();
         pods.forEach(p -> byUid.computeIfAbsent(p.uid(), k -> new ArrayList<>()).add(p));
         List<Deletion> deletions = new ArrayList<>();
@@ -89,6 +100,9 @@ public final class Terminations {
                     .filter(p -> p.terminating() || p.gone())
                     .findFirst()
                     .filter(began -> began.terminating() || began.departure() != Observed.Departure.LEFT_SELECTOR)
+                    // A pod the kubelet had already failed ended then (see kubeletFailures), not at its deletion.
+                    .filter(began -> disruptions.stream()
+                            .noneMatch(d -> d.uid().equals(first.uid()) && d.failed() && d.t() <= began.t()))
                     .ifPresent(began -> deletions.add(new Deletion(seen, began)));
         }
         deletions.sort(Comparator.comparingLong(d -> d.began().t()));
@@ -96,7 +110,11 @@ public final class Terminations {
     }
 
     private static Termination deletion(
-            Deletion d, Inputs in, List<ScaleIn> scaleIns, List<Observed.RotationStatus> rotation) {
+            Deletion d,
+            Inputs in,
+            List<ScaleIn> scaleIns,
+            List<Observed.RotationStatus> rotation,
+            List<Observed.PodDisrupted> disruptions) {
         Observed.PodStatus first = d.seen().get(0);
         String pod = first.pod();
         String node = d.seen().stream()
@@ -122,7 +140,159 @@ public final class Terminations {
                 .map(p -> p.t() - at)
                 .findFirst()
                 .orElse(null);
-        return termination(new Ended(cause, pod, node, at, false, first.uid(), exited, gone, unmeasured), in, rotation);
+        String how = disruptions.stream()
+                .filter(x -> x.uid().equals(first.uid()) && !x.disruption().isEmpty())
+                .map(x -> deletedHow(x.disruption()))
+                .reduce((a, b) -> b)
+                .orElse("deleted");
+        return termination(
+                new Ended(
+                        cause, pod, node, at, false, first.uid(), exited, gone, unmeasured, how, qos(first.uid(), in)),
+                in,
+                rotation);
+    }
+
+    /** A deletion's DisruptionTarget reason, in words. */
+    private static String deletedHow(String disruption) {
+        return switch (disruption) {
+            case "EvictionByEvictionAPI" -> "evicted through the Eviction API";
+            case "PreemptionByScheduler" -> "preempted";
+            case "DeletionByTaintManager" -> "deleted by the taint manager";
+            case "DeletionByPodGC" -> "deleted by the pod garbage collector";
+            case "TerminationByKubelet" -> "terminated by the kubelet";
+            default -> "deleted (" + disruption + ")";
+        };
+    }
+
+    /** The pod's QoS class, as its status last said in a disruption or a container's end; empty if never. */
+    private static String qos(String uid, Inputs in) {
+        return in.cluster().observed().stream()
+                .map(o -> switch (o) {
+                    case Observed.PodDisrupted d when d.uid().equals(uid) -> d.qos();
+                    case Observed.ContainerEnded c when c.uid().equals(uid) -> c.qos();
+                    case Observed.PodStatus p when p.uid().equals(uid) -> p.qos();
+                    default -> "";
+                })
+                .filter(q -> q != null && !q.isEmpty())
+                .reduce((a, b) -> b)
+                .orElse("");
+    }
+
+    /**
+     * Each target pod the kubelet failed while it was watched (an eviction to reclaim memory or
+     * disk, a node shutdown): the pod object stays, failed, and its owner makes a new one. Its cause:
+     * a fault that held the pod's node then, else {@code other}.
+     */
+    private static List<Termination> kubeletFailures(
+            List<Observed.PodStatus> pods,
+            List<Observed.PodDisrupted> disruptions,
+            Inputs in,
+            List<Observed.RotationStatus> rotation) {
+        List<Termination> failures = new ArrayList<>();
+        java.util.Set<String> told = new java.util.HashSet<>();
+        for (Observed.PodDisrupted d : disruptions) {
+            if (!d.failed() || !told.add(d.uid())) {
+                continue;
+            }
+            Cause cause = nodeFaultCause(d.node(), d.t(), in.faults()).orElse(new Cause("other", "", null, false));
+            // Its processes are stopped by then, or when the watch next says so.
+            Long exited = pods.stream()
+                    .filter(p -> p.uid().equals(d.uid()) && p.t() >= d.t() && (p.stopped() || p.gone()))
+                    .map(p -> p.t() - d.t())
+                    .findFirst()
+                    .orElse(0L);
+            failures.add(termination(
+                    new Ended(cause, d.pod(), d.node(), d.t(), false, d.uid(), exited, null, "", failedHow(d), d.qos()),
+                    in,
+                    rotation));
+        }
+        return failures;
+    }
+
+    /** "evicted by the kubelet (memory)", from the status's "The node was low on resource: memory. ...". */
+    private static String failedHow(Observed.PodDisrupted d) {
+        if (!d.reason().equals("Evicted") && !d.disruption().equals("TerminationByKubelet")) {
+            return "failed by the kubelet" + (d.reason().isEmpty() ? "" : " (" + d.reason() + ")");
+        }
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("low on resource: ([a-z-]+)").matcher(d.message());
+        return Termination.KUBELET_EVICTION + (m.find() ? " (" + m.group(1) + ")" : "");
+    }
+
+    /** A fault that held the pod's node at that moment (the latest such). */
+    private static Optional<Cause> nodeFaultCause(String node, long at, List<FaultRecord> faults) {
+        return actingOn("Node", node, at, NODE_FAULT_SLACK_MS, faults);
+    }
+
+    /**
+     * Each container of a target pod that ended and was restarted in its pod, not told already as a
+     * fault's signal or OOM kill: an OOM kill of the kernel's own, a liveness failure, a crash. Its
+     * cause: a fault on that very pod that was acting then, else {@code other}.
+     */
+    private static List<Termination> restarts(
+            List<Observed.ContainerEnded> restarts, Inputs in, List<Observed.RotationStatus> rotation) {
+        List<Termination> ended = new ArrayList<>();
+        for (Observed.ContainerEnded c : restarts) {
+            Optional<Cause> cause = podFaultCause(c.pod(), c.t(), in.faults());
+            boolean liveness =
+                    cause.filter(x -> x.action().equals("probe-failure")).isPresent();
+            ended.add(termination(
+                    new Ended(
+                            cause.orElse(new Cause("other", "", null, false)),
+                            c.pod(),
+                            c.node(),
+                            c.t(),
+                            true,
+                            c.uid(),
+                            0L,
+                            null,
+                            "",
+                            liveness && !c.reason().equals(Termination.OOM_KILLED)
+                                    ? "killed by the kubelet: its probe failed (exit code %d)".formatted(c.exitCode())
+                                    : containerHow(c),
+                            c.qos()),
+                    in,
+                    rotation));
+        }
+        return ended;
+    }
+
+    /** "OOMKilled", or "exited with code 143 (Error)". */
+    private static String containerHow(Observed.ContainerEnded c) {
+        if (c.reason().equals(Termination.OOM_KILLED)) {
+            return Termination.OOM_KILLED;
+        }
+        return "exited with code %d%s".formatted(c.exitCode(), c.reason().isEmpty() ? "" : " (" + c.reason() + ")");
+    }
+
+    /** A fault whose target was this pod and that was acting at that moment (the latest such). */
+    private static Optional<Cause> podFaultCause(String pod, long at, List<FaultRecord> faults) {
+        return actingOn("Pod", pod, at, POD_FAULT_SLACK_MS, faults);
+    }
+
+    /**
+     * The latest fault that took effect on the target of that kind and name by {@code at}, and had
+     * not let go of it more than {@code slack} before.
+     */
+    private static Optional<Cause> actingOn(String kind, String name, long at, long slack, List<FaultRecord> faults) {
+        Cause best = null;
+        for (FaultRecord f : faults) {
+            for (TargetRecord t : f.targets()) {
+                Long injected = t.injectedAtMs();
+                if (injected == null
+                        || !kind.equals(t.kind())
+                        || !t.name().equals(name)
+                        || !tookEffect(t.state())
+                        || injected > at
+                        || (t.recoveredAtMs() != null && at > t.recoveredAtMs() + slack)) {
+                    continue;
+                }
+                if (best == null || injected > best.injectedAtMs()) {
+                    best = new Cause(f.action(), f.name(), injected, "Pod".equals(kind));
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     /**
@@ -131,12 +301,15 @@ public final class Terminations {
      * ShutdownTraffic#OOM_KILLED_AFTER}): the pod stays, its process exits (or does not).
      */
     private static List<Termination> signals(
-            List<Observed.PodStatus> pods, Inputs in, List<Observed.RotationStatus> rotation) {
+            List<Observed.PodStatus> pods,
+            Inputs in,
+            List<Observed.RotationStatus> rotation,
+            List<Observed.ContainerEnded> restarts) {
         List<Termination> signals = new ArrayList<>();
         for (FaultRecord f : in.faults()) {
             for (TargetRecord t : f.targets()) {
                 Optional<Long> oomKilledAfter = measured(t, ShutdownTraffic.OOM_KILLED_AFTER)
-                        .filter(ms -> !ms.isNaN())
+                        .filter(ms -> !ms.isNaN() && tookEffect(t.state()))
                         .map(Double::longValue);
                 if (t.injectedAtMs() == null
                         || !"Pod".equals(t.kind())
@@ -151,6 +324,8 @@ public final class Terminations {
                     // Not one of the target's pods: the hypothesis is about the target.
                     continue;
                 }
+                Optional<Observed.ContainerEnded> end =
+                        takeEnd(restarts, pod.get().uid(), t.injectedAtMs());
                 if (oomKilledAfter.isPresent()) {
                     // The kernel's kill is the end itself: the process was gone at that moment.
                     signals.add(termination(
@@ -163,7 +338,10 @@ public final class Terminations {
                                     pod.get().uid(),
                                     0L,
                                     null,
-                                    ""),
+                                    "",
+                                    end.map(Terminations::containerHow).orElse(Termination.OOM_KILLED),
+                                    end.map(Observed.ContainerEnded::qos)
+                                            .orElse(qos(pod.get().uid(), in))),
                             in,
                             rotation));
                     continue;
@@ -183,12 +361,35 @@ public final class Terminations {
                                 null,
                                 exited.isEmpty()
                                         ? "its exit was not measured (the helper did not say, or not yet)"
-                                        : ""),
+                                        : "",
+                                end.map(e -> containerHow(e) + " after " + signalName(t))
+                                        .orElse("signalled (" + signalName(t) + ")"),
+                                end.map(Observed.ContainerEnded::qos)
+                                        .orElse(qos(pod.get().uid(), in))),
                         in,
                         rotation));
             }
         }
         return signals;
+    }
+
+    /** The first end of the pod's containers from the fault's moment on (a second before, for two clocks), taken. */
+    private static Optional<Observed.ContainerEnded> takeEnd(
+            List<Observed.ContainerEnded> restarts, String uid, long from) {
+        Optional<Observed.ContainerEnded> end = restarts.stream()
+                .filter(c -> c.uid().equals(uid) && c.t() >= from - 1_000 && c.t() <= from + CONTAINER_END_SLACK_MS)
+                .findFirst();
+        end.ifPresent(restarts::remove);
+        return end;
+    }
+
+    private static String signalName(TargetRecord t) {
+        int number = measured(t, ShutdownTraffic.SIGNAL).map(Double::intValue).orElse(0);
+        return java.util.Arrays.stream(dev.aftershock.model.FaultSpec.Signal.values())
+                .filter(s -> s.number() == number)
+                .map(Enum::name)
+                .findFirst()
+                .orElse("signal " + number);
     }
 
     private static Optional<Double> measured(TargetRecord t, String name) {
@@ -208,7 +409,9 @@ public final class Terminations {
             String uid,
             Long exited,
             Long gone,
-            String unmeasured) {}
+            String unmeasured,
+            String how,
+            String qos) {}
 
     private static Termination termination(Ended e, Inputs in, List<Observed.RotationStatus> rotation) {
         Boolean wasInRotation = null;
@@ -257,7 +460,9 @@ public final class Terminations {
                 e.gone(),
                 requests,
                 failed,
-                e.unmeasured());
+                e.unmeasured(),
+                e.how(),
+                e.qos());
     }
 
     /** The latest of the ends, when the termination ended (exited or gone) before the run did. */

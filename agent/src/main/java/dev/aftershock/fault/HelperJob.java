@@ -32,38 +32,51 @@ public record HelperJob(
      */
     public enum Mode {
         /** Installs a rule, then holds it until SIGTERM and removes it. */
-        INJECT(Optional.of("inject"), "hold", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false, true, false),
+        INJECT(Optional.of("inject"), "hold", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), Trait.MAIN_ACTS),
         /** Removes what an earlier helper of the same fault left. */
-        UNBLOCK(Optional.empty(), "unblock", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE"), false, false, false),
+        UNBLOCK(Optional.empty(), "unblock", List.of("NET_ADMIN", "SYS_ADMIN", "SYS_PTRACE")),
         /** Signals a container's main process, then says when it exited. */
-        SIGNAL(Optional.of("signal"), "await-exit", List.of("KILL"), true, false, true),
+        SIGNAL(Optional.of("signal"), "await-exit", List.of("KILL"), Trait.PASSES_STATE, Trait.NOTHING_ONCE_GONE),
         /**
          * Checks that a container can be OOM-killed from its memory cgroup, then grows that cgroup's
-         * memory until it is, and lets it go (mounts: a tmpfs, the node's memory cgroups; the node's
-         * processes and namespaces through /proc).
+         * memory until it is, and lets it go (mounts: a tmpfs, the node's memory cgroups). Guaranteed,
+         * so that its oom_score_adj is the lowest the node gives and the OOM killer passes it over.
          */
-        GROW(Optional.of("memory-check"), "grow", List.of("SYS_ADMIN", "SYS_PTRACE"), false, true, true);
+        GROW(
+                Optional.of("memory-check"),
+                "grow",
+                List.of("SYS_ADMIN"),
+                Trait.MAIN_ACTS,
+                Trait.NOTHING_ONCE_GONE,
+                Trait.GUARANTEED);
+
+        /** What sets a mode apart, each said by name where the mode is declared. */
+        private enum Trait {
+            /** See {@link Mode#passesState()}. */
+            PASSES_STATE,
+            /** See {@link Mode#mainActs()}. */
+            MAIN_ACTS,
+            /** See {@link Mode#nothingOnceGone()}. */
+            NOTHING_ONCE_GONE,
+            /** See {@link Mode#guaranteed()}. */
+            GUARANTEED
+        }
 
         private final Optional<String> firstStep;
         private final String main;
         private final List<String> capabilities;
-        private final boolean passesState;
-        private final boolean mainActs;
-        private final boolean nothingOnceGone;
+        private final java.util.Set<Trait> traits;
 
-        Mode(
-                Optional<String> firstStep,
-                String main,
-                List<String> capabilities,
-                boolean passesState,
-                boolean mainActs,
-                boolean nothingOnceGone) {
+        Mode(Optional<String> firstStep, String main, List<String> capabilities, Trait... traits) {
             this.firstStep = firstStep;
             this.main = main;
             this.capabilities = capabilities;
-            this.passesState = passesState;
-            this.mainActs = mainActs;
-            this.nothingOnceGone = nothingOnceGone;
+            this.traits = java.util.Set.of(traits);
+        }
+
+        /** Requests equal to limits (CPU too): the Guaranteed QoS class and its low oom_score_adj. */
+        public boolean guaranteed() {
+            return traits.contains(Trait.GUARANTEED);
         }
 
         /**
@@ -71,7 +84,7 @@ public record HelperJob(
          * before the fault counts as injected, or a recovery could find no one to ask.
          */
         public boolean mainActs() {
-            return mainActs;
+            return traits.contains(Trait.MAIN_ACTS);
         }
 
         /**
@@ -79,7 +92,7 @@ public record HelperJob(
          * a helper that does not say its last in time may simply be deleted.
          */
         public boolean nothingOnceGone() {
-            return nothingOnceGone;
+            return traits.contains(Trait.NOTHING_ONCE_GONE);
         }
 
         /**
@@ -87,7 +100,7 @@ public record HelperJob(
          * a shared scratch volume; only then does the pod get one (mounting it slows the pod's start).
          */
         public boolean passesState() {
-            return passesState;
+            return traits.contains(Trait.PASSES_STATE);
         }
 
         public Optional<String> firstStep() {

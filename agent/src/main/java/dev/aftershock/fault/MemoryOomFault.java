@@ -57,7 +57,12 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
         }
         Optional<ClusterSnapshot.ContainerView> container = PodWaits.container(spec.container(), view.get());
         if (container.isEmpty()) {
-            return Injection.failed(false, "the pod has several containers: name one with container", List.of());
+            return Injection.failed(
+                    false,
+                    spec.container()
+                            .map(c -> "the pod has no container " + c)
+                            .orElse("the pod has several containers: name one with container"),
+                    List.of());
         }
         String name = container.get().name();
         String id = status.get().containerIds().get(name);
@@ -78,6 +83,8 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
         long seconds = Math.max(1, Duration.between(asked, faultEnds).toSeconds());
         // The tmpfs's size: the limit (the kill comes before it is full), or all the fault could grow.
         long cap = container.get().memoryLimitBytes().orElse(Math.multiplyExact(spec.bytesPerSecond(), seconds));
+        // The helper stops at the fault's end itself, by the node's clock, however long it took to start.
+        long until = faultEnds.getEpochSecond() * 1_000_000_000L + faultEnds.getNano();
         int restartsBefore = status.get().restartsOf(name);
         HelperJob job = new HelperJob(
                 context.runId(),
@@ -92,7 +99,7 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                         "AFTERSHOCK_CONTAINER_ID", id,
                         "AFTERSHOCK_RATE_BYTES", Long.toString(spec.bytesPerSecond()),
                         "AFTERSHOCK_MEMORY_CAP", Long.toString(cap),
-                        "AFTERSHOCK_FOR_SECONDS", Long.toString(seconds)),
+                        "AFTERSHOCK_GROW_UNTIL", Long.toString(until)),
                 Duration.between(asked, faultEnds).plus(HELPER_MARGIN));
         ClusterOps.HelperStarted started = context.cluster().startHelper(job, asked.plus(START_LIMIT));
         helpers.put(pod.uid(), started);
@@ -116,14 +123,19 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
         Instant effective = started.at();
         // The kill is the fault: the helper grows until it comes (or until the fault's end) and says so.
         Optional<ClusterOps.HelperEnded> ended = Optional.empty();
+        Instant lastWordBy = faultEnds.plus(HELPER_MARGIN);
         while (ended.isEmpty()
-                && Instant.now().isBefore(faultEnds.plusSeconds(5))
+                && Instant.now().isBefore(lastWordBy)
                 && !context.stopping().getAsBoolean()) {
             ended = context.cluster()
                     .awaitHelper(
                             started.namespace(), started.pod(), Instant.now().plusSeconds(1));
         }
-        String said = ended.map(ClusterOps.HelperEnded::message).orElse("still growing when the run stopped");
+        String said = ended.map(ClusterOps.HelperEnded::message)
+                .orElse(
+                        context.stopping().getAsBoolean()
+                                ? "still growing when the run stopped"
+                                : "the helper said nothing");
         grown(said).ifPresent(mib -> measured.add(new Measurement("memory grown", mib, "MiB")));
         Matcher killed = KILLED.matcher(said);
         if (!killed.find()) {
@@ -137,17 +149,11 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
         // By the node's clock, kept within what the agent saw.
         Instant killedAt =
                 PodWaits.within(Instant.ofEpochSecond(0, Long.parseLong(killed.group(1))), effective, Instant.now());
-        measured.add(
-                0,
-                new Measurement(
-                        ShutdownTraffic.OOM_KILLED_AFTER,
-                        Duration.between(effective, killedAt).toMillis(),
-                        "ms"));
         Optional<Instant> restarted = PodWaits.awaitStatus(
                 context,
                 pod,
                 s -> s.restartsOf(name) > restartsBefore,
-                later(context.runEnds(), Instant.now().plus(RESTART_LIMIT)));
+                Instant.now().plus(RESTART_LIMIT));
         measured.add(PodWaits.after(ShutdownTraffic.RESTARTED_AFTER, effective, restarted));
         String reason = context.cluster()
                 .podStatus(pod.namespace(), pod.uid())
@@ -166,6 +172,13 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                             measured)
                     .effectiveAt(effective);
         }
+        // Only a kill the kubelet confirmed counts: the run's terminations find it by this measurement.
+        measured.add(
+                0,
+                new Measurement(
+                        ShutdownTraffic.OOM_KILLED_AFTER,
+                        Duration.between(effective, killedAt).toMillis(),
+                        "ms"));
         return new Injection(
                 true,
                 true,
@@ -189,10 +202,6 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
     private static Optional<Double> grown(String said) {
         Matcher m = GROWN.matcher(said);
         return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
-    }
-
-    private static Instant later(Instant a, Instant b) {
-        return a.isAfter(b) ? a : b;
     }
 
     /**

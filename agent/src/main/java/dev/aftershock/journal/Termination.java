@@ -22,6 +22,12 @@ package dev.aftershock.journal;
  * @param failedRequests of those, the ones that failed
  * @param unmeasured empty when it was timed; else what could not be, and why (a deletion while the
  *     pod watch was away, a signal whose exit its helper did not report)
+ * @param how how it ended, as the pod's and its containers' watched status said: {@code deleted},
+ *     {@code evicted through the Eviction API}, {@code evicted by the kubelet (memory)},
+ *     {@code preempted}, {@code OOMKilled}, {@code exited with code 143 (Error)}, ...; null in
+ *     journals from before it was recorded
+ * @param qos the pod's QoS class ({@code BestEffort}, {@code Burstable}, {@code Guaranteed}); empty
+ *     when its status did not say; null in journals from before it was recorded
  */
 public record Termination(
         String cause,
@@ -36,7 +42,20 @@ public record Termination(
         Long goneAfterMs,
         Long requests,
         Long failedRequests,
-        String unmeasured) {
+        String unmeasured,
+        String how,
+        String qos) {
+
+    /** How the kubelet's eviction of a pod reads, before the resource it was short of. */
+    public static final String KUBELET_EVICTION = "evicted by the kubelet";
+
+    /** How the kernel's OOM kill of a container reads. */
+    public static final String OOM_KILLED = "OOMKilled";
+
+    /** The kubelet failed the pod to reclaim a resource of its node: it stays, failed, and is not restarted. */
+    public boolean evictedByTheKubelet() {
+        return how != null && how.startsWith(KUBELET_EVICTION);
+    }
 
     /** Its processes exited while a Service still listed it as ready: requests went to a closed port. */
     public boolean exitedInRotation() {
@@ -45,9 +64,12 @@ public record Termination(
                 && (outOfRotationAfterMs == null || outOfRotationAfterMs > exitedAfterMs);
     }
 
-    /** Until it was over: a deletion when the pod was gone, a signal when its process had exited; null if not before the run ended. */
+    /**
+     * Until it was over: a deletion when the pod was gone, a signal (or OOM kill) or a kubelet
+     * eviction when its processes had exited; null if not before the run ended.
+     */
     public Long endedAfterMs() {
-        return signalled ? exitedAfterMs : goneAfterMs;
+        return signalled || evictedByTheKubelet() ? exitedAfterMs : goneAfterMs;
     }
 
     /** "pod-kill kill-one", "scale-in hpa/web", "other". */

@@ -151,6 +151,14 @@ public final class ClusterReader {
                 n.getMetadata().getResourceVersion());
     }
 
+    /** The kubelet's MemoryPressure condition is True. */
+    static boolean memoryPressure(V1Node n) {
+        return n.getStatus() != null
+                && n.getStatus().getConditions() != null
+                && n.getStatus().getConditions().stream()
+                        .anyMatch(c -> "MemoryPressure".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
     static ClusterSnapshot.PodView pod(V1Pod p) {
         Optional<String> controller =
                 Optional.ofNullable(p.getMetadata().getOwnerReferences()).orElse(List.of()).stream()

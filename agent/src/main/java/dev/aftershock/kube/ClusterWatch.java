@@ -121,14 +121,16 @@ public final class ClusterWatch implements AutoCloseable {
 
             @Override
             public void onUpdate(V1Pod before, V1Pod pod) {
-                if (!Objects.equals(
-                                before.getMetadata().getUid(), pod.getMetadata().getUid())
-                        && selected.test(before)) {
+                boolean sameUid = Objects.equals(
+                        before.getMetadata().getUid(), pod.getMetadata().getUid());
+                if (!sameUid && selected.test(before)) {
                     // A successor of the same name (a StatefulSet's) replaced it while the watch was away.
                     emit(pod(before, Observed.Departure.DELETED_UNWATCHED));
                 }
                 if (selected.test(pod)) {
                     emit(pod(pod, Observed.Departure.NONE));
+                    PodEnds.disrupted(sameUid ? before : null, pod).ifPresent(d -> emit(d.at(clock.getAsLong())));
+                    PodEnds.containersEnded(sameUid ? before : null, pod).forEach(c -> emit(c.at(clock.getAsLong())));
                 } else if (selected.test(before)) {
                     emit(pod(before, Observed.Departure.LEFT_SELECTOR));
                 }
@@ -311,12 +313,21 @@ public final class ClusterWatch implements AutoCloseable {
                 meta.getDeletionTimestamp() != null,
                 gone,
                 ClusterReader.stopped(p),
-                departure);
+                departure,
+                p.getStatus() == null || p.getStatus().getQosClass() == null
+                        ? ""
+                        : p.getStatus().getQosClass());
     }
 
     private Observed node(V1Node n, boolean gone) {
         var view = ClusterReader.node(n);
-        return new Observed.NodeStatus(clock.getAsLong(), view.name(), view.ready(), view.schedulable(), gone);
+        return new Observed.NodeStatus(
+                clock.getAsLong(),
+                view.name(),
+                view.ready(),
+                view.schedulable(),
+                gone,
+                ClusterReader.memoryPressure(n));
     }
 
     private Observed workload(String name, Integer replicas, Integer ready, Integer available) {

@@ -456,9 +456,13 @@ public final class NodeHelpers {
                 .readOnlyRootFilesystem(true)
                 .capabilities(
                         new V1Capabilities().drop(List.of("ALL")).add(job.mode().capabilities()));
-        V1ResourceRequirements resources = new V1ResourceRequirements()
-                .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
-                .limits(Map.of("memory", Quantity.fromString("64Mi")));
+        V1ResourceRequirements resources = job.mode().guaranteed()
+                ? new V1ResourceRequirements()
+                        .requests(Map.of("cpu", Quantity.fromString("100m"), "memory", Quantity.fromString("32Mi")))
+                        .limits(Map.of("cpu", Quantity.fromString("100m"), "memory", Quantity.fromString("32Mi")))
+                : new V1ResourceRequirements()
+                        .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
+                        .limits(Map.of("memory", Quantity.fromString("64Mi")));
         // Where a first step leaves what the main container needs (the process it signalled); only
         // for modes that pass one, since mounting a volume slows the pod's start.
         List<V1VolumeMount> scratch = job.mode().passesState()

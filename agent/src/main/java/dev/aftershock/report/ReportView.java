@@ -63,6 +63,8 @@ public record ReportView(
     public record TerminationRow(
             String at,
             String cause,
+            String how,
+            String qos,
             String pod,
             String node,
             String outOfRotation,
@@ -243,7 +245,9 @@ public record ReportView(
                 .map(t -> new TerminationRow(
                         Format.offset(t.atMs()),
                         t.causeText(),
-                        t.pod() + (t.signalled() ? " (signalled)" : ""),
+                        t.how() == null ? "not recorded" : t.how(),
+                        t.qos() == null || t.qos().isEmpty() ? "" : t.qos(),
+                        t.pod(),
                         t.node() == null ? "" : t.node(),
                         t.wasInRotation() == null
                                 ? "not measured"
@@ -256,7 +260,9 @@ public record ReportView(
                         t.exitedAfterMs() == null ? "not before the end" : Format.millis(t.exitedAfterMs()),
                         t.signalled()
                                 ? "(the pod stays)"
-                                : t.goneAfterMs() == null ? "not before the end" : Format.millis(t.goneAfterMs()),
+                                : t.goneAfterMs() == null
+                                        ? t.evictedByTheKubelet() ? "(the pod stays, failed)" : "not before the end"
+                                        : Format.millis(t.goneAfterMs()),
                         t.requests() == null ? "no load" : Long.toString(t.requests()),
                         t.failedRequests() == null ? "" : Long.toString(t.failedRequests()),
                         t.failedRequests() != null && t.failedRequests() > 0 ? "failed" : ""))

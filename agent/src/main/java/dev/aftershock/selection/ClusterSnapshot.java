@@ -4,6 +4,7 @@ import dev.aftershock.model.FaultSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** What the planner needs to know of the cluster, read once before a run. */
 public record ClusterSnapshot(
@@ -130,17 +131,18 @@ public record ClusterSnapshot(
         }
     }
 
-    /** A container with its probes, as the kubelet runs them. */
-    /** {@code memoryLimitBytes}: the container's memory limit, empty when it has none. */
-    public record ContainerView(
-            String name, Map<FaultSpec.Probe, ProbeView> probes, java.util.OptionalLong memoryLimitBytes) {
+    /**
+     * A container with its probes, as the kubelet runs them; {@code memoryLimitBytes} its memory
+     * limit, empty when it has none.
+     */
+    public record ContainerView(String name, Map<FaultSpec.Probe, ProbeView> probes, OptionalLong memoryLimitBytes) {
         public ContainerView {
             probes = Map.copyOf(probes);
         }
 
         /** A container without a memory limit. */
         public ContainerView(String name, Map<FaultSpec.Probe, ProbeView> probes) {
-            this(name, probes, java.util.OptionalLong.empty());
+            this(name, probes, OptionalLong.empty());
         }
     }
 

@@ -122,6 +122,16 @@ public final class Planner {
         };
     }
 
+    /** The names of the fault's target pods that the workload owns. */
+    private static List<String> ownedTargets(PlannedFault f, List<PodView> owned) {
+        return f.targets().stream()
+                .filter(t -> owned.stream()
+                        .anyMatch(
+                                o -> o.name().equals(t.name()) && o.namespace().equals(t.namespace())))
+                .map(Plan.Target::name)
+                .toList();
+    }
+
     /**
      * A container without a memory limit has no cgroup of its own to run out of: its growth would
      * fill the node's memory for pods instead, which the experiment must accept in so many words.
@@ -380,25 +390,11 @@ public final class Planner {
                         down.add("rollout-" + i);
                     }
                 }
-                case FaultSpec.ContainerSignal c ->
-                    f.targets().stream()
-                            .filter(t -> owned.stream()
-                                    .anyMatch(o -> o.name().equals(t.name())
-                                            && o.namespace().equals(t.namespace())))
-                            .forEach(t -> down.add(t.name()));
-                case FaultSpec.MemoryOom m ->
-                    f.targets().stream()
-                            .filter(t -> owned.stream()
-                                    .anyMatch(o -> o.name().equals(t.name())
-                                            && o.namespace().equals(t.namespace())))
-                            .forEach(t -> down.add(t.name()));
-                case FaultSpec.ProbeFailure p ->
-                    // A failing readiness probe takes the pod out of rotation; a liveness one restarts it.
-                    f.targets().stream()
-                            .filter(t -> owned.stream()
-                                    .anyMatch(o -> o.name().equals(t.name())
-                                            && o.namespace().equals(t.namespace())))
-                            .forEach(t -> down.add(t.name()));
+                // A signalled or OOM-killed container restarts; a failing readiness probe takes the pod out
+                // of rotation, a liveness one restarts it: each target pod is down.
+                case FaultSpec.ContainerSignal c -> down.addAll(ownedTargets(f, owned));
+                case FaultSpec.MemoryOom m -> down.addAll(ownedTargets(f, owned));
+                case FaultSpec.ProbeFailure p -> down.addAll(ownedTargets(f, owned));
             }
             // A fault that takes no pod down (a cordon) cannot break the budget, whatever is down already.
             if (!down.isEmpty() && down.size() + alreadyDown > allowed) {

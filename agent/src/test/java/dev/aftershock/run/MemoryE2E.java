@@ -36,9 +36,8 @@ class MemoryE2E {
         fixture.clearNamespace();
     }
 
-    @Test
-    void aContainerWhoseMemoryGrowsIsOomKilledRestartedAndReadyAgainUnderLoad() throws Exception {
-        // The template's container: requests 96Mi, limit 256Mi.
+    /** Two pods of the template (requests 96Mi, limit 256Mi), one on each real node, behind a NodePort. */
+    private void deploy() throws Exception {
         TargetApps.createAndAwaitReady(
                 cluster,
                 TargetApps.deployment(TargetApps.Template.of(APP).spreadOverNodes(), 2),
@@ -48,6 +47,11 @@ class MemoryE2E {
                 .execute();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> TargetApps.get(loadUrl, Duration.ofSeconds(2)).answered());
+    }
+
+    @Test
+    void aContainerWhoseMemoryGrowsIsOomKilledRestartedAndReadyAgainUnderLoad() throws Exception {
+        deploy();
         Path file = fixture.experiment("oom", """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
@@ -101,13 +105,50 @@ class MemoryE2E {
             assertThat(t.pod()).isEqualTo(target.name());
             assertThat(t.signalled()).isTrue();
             assertThat(t.exitedAfterMs()).isZero();
+            assertThat(t.how()).isEqualTo("OOMKilled");
+            assertThat(t.qos()).isEqualTo("Burstable");
         });
-        assertThat(cluster.core()
-                        .listPodForAllNamespaces()
-                        .labelSelector("aftershock.dev/helper")
-                        .execute()
-                        .getItems())
+        assertThat(fixture.helpers())
                 .as("the helper lets its memory go at the kill and is deleted")
                 .isEmpty();
+    }
+
+    /** A growth too slow to reach the limit within `for` is no OOM kill: the run does not pass. */
+    @Test
+    void aContainerNotKilledWithinForIsNotInjectedAndTheHelperLetsItsMemoryGo() throws Exception {
+        deploy();
+        Path file = fixture.experiment("no-oom", """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: no-oom}
+                spec:
+                  duration: 20s
+                  seed: 3
+                  target: {namespace: NAMESPACE, workload: deployment/%s}
+                  faults:
+                    - {name: slow, at: 2s, action: memory-oom, rate: 2Mi/s, for: 5s, pods: {selector: {app: %s}, pick: 1}}
+                  hypotheses:
+                    - name: pods-stay
+                      kube: {availableReplicasAtLeast: 1, within: 5s}
+                  safety: {maxUnavailable: 1}
+                """.formatted(APP, APP));
+
+        CliRun run = fixture.run(file, "--helper-image", Testbed.helperImage());
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isNotZero();
+        TargetRecord target = RunFixture.onlyTarget(fixture.journal(file), "slow");
+        assertThat(target.state()).isEqualTo(TargetRecord.State.INJECTION_FAILED);
+        assertThat(target.message())
+                .contains("yet the kernel did not OOM-kill its process")
+                .contains("not killed");
+        // `for` counts from the injection's start, the helper's start (about 3 s here) included.
+        assertThat(RunFixture.measured(target, "memory grown")).isBetween(1.0, 10.0);
+        assertThat(fixture.journal(file).terminations()).isEmpty();
+        var pod = cluster.core()
+                .readNamespacedPod(target.name(), cluster.namespace())
+                .execute();
+        assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount())
+                .isZero();
+        assertThat(fixture.helpers()).isEmpty();
     }
 }

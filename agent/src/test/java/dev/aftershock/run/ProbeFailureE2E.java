@@ -91,14 +91,6 @@ class ProbeFailureE2E {
         return cluster.core().readNamespacedPod(name, cluster.namespace()).execute();
     }
 
-    private List<V1Pod> helpers() throws Exception {
-        return cluster.core()
-                .listPodForAllNamespaces()
-                .labelSelector("aftershock.dev/helper")
-                .execute()
-                .getItems();
-    }
-
     @Test
     void aFailingReadinessProbeTakesThePodOutOfRotationWhileTheOtherTakesTheLoadAndItComesBack() throws Exception {
         deploy(TargetApps.Template.of(APP));
@@ -152,7 +144,7 @@ class ProbeFailureE2E {
         assertThat(generation())
                 .as("no rollout: the pod template did not change")
                 .isEqualTo(generationBefore);
-        assertThat(helpers()).as("the helper is gone").isEmpty();
+        assertThat(fixture.helpers()).as("the helper is gone").isEmpty();
     }
 
     /**
@@ -185,7 +177,7 @@ class ProbeFailureE2E {
         assertThat(RunFixture.measured(target, "left rotation after")).isBetween(0.0, 2_000.0);
         assertThat(RunFixture.measured(target, "back in rotation after recovery"))
                 .isBetween(0.0, 10_000.0);
-        assertThat(helpers()).isEmpty();
+        assertThat(fixture.helpers()).isEmpty();
     }
 
     @Test
@@ -238,7 +230,7 @@ class ProbeFailureE2E {
                 .isGreaterThanOrEqualTo(1);
         assertThat(generation()).isEqualTo(generationBefore);
         assertThat(before.getMetadata().getUid()).isNotNull();
-        assertThat(helpers()).isEmpty();
+        assertThat(fixture.helpers()).isEmpty();
     }
 
     private List<String> uids() throws Exception {
@@ -266,7 +258,7 @@ class ProbeFailureE2E {
         Instant failing = Instant.now();
         cli.destroyForcibly(); // SIGKILL: no hook runs, nothing reverts the probe but the helper itself
         assertThat(cli.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(helpers()).hasSize(1);
+        assertThat(fixture.helpers()).hasSize(1);
 
         // The fault's end (10 s) plus the helper's 15 s margin: the kubelet stops the helper, which reverts.
         await().atMost(Duration.ofSeconds(45))
@@ -282,7 +274,7 @@ class ProbeFailureE2E {
         assertThat(recover.out())
                 .contains("recovered pod " + cluster.namespace() + "/" + unready)
                 .contains("reverted");
-        assertThat(helpers()).isEmpty();
+        assertThat(fixture.helpers()).isEmpty();
     }
 
     /** A rule in place is not the fault: a startup probe the kubelet no longer runs never fails, and the run says so. */
@@ -303,7 +295,9 @@ class ProbeFailureE2E {
         TargetRecord target = RunFixture.onlyTarget(fixture.journal(file), "startup");
         assertThat(target.state()).isEqualTo(TargetRecord.State.INJECTION_FAILED);
         assertThat(run.out() + run.err()).contains("a startup probe runs only while its container starts");
-        assertThat(helpers()).as("the helper was told to revert and deleted").isEmpty();
+        assertThat(fixture.helpers())
+                .as("the helper was told to revert and deleted")
+                .isEmpty();
     }
 
     @Test
@@ -346,7 +340,7 @@ class ProbeFailureE2E {
             assertThat(refusedThere.err())
                     .contains("namespace " + restricted + " refuses the node helper pod")
                     .contains("PodSecurity");
-            assertThat(helpers()).isEmpty();
+            assertThat(fixture.helpers()).isEmpty();
             assertThat(cluster.core()
                             .listNamespacedPod(cluster.namespace())
                             .execute()

@@ -31,6 +31,15 @@ final class RunFixture {
         return Files.writeString(dir.resolve(name + ".yaml"), yaml.replace("NAMESPACE", cluster.namespace()));
     }
 
+    /** Every node helper pod there is, in any namespace. */
+    java.util.List<io.kubernetes.client.openapi.models.V1Pod> helpers() throws Exception {
+        return cluster.core()
+                .listPodForAllNamespaces()
+                .labelSelector("aftershock.dev/helper")
+                .execute()
+                .getItems();
+    }
+
     Path stateDir() {
         return dir.resolve("state");
     }

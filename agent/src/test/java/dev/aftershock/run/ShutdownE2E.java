@@ -111,7 +111,7 @@ class ShutdownE2E {
         // After the 3 s delay: the restart is timed from when the agent learnt of the signal, the exit by
         // the node's clock, so the two differ by the helper's report (once 4.50 s against 4.57 s).
         assertThat(RunFixture.measured(target, "container restarted after")).isGreaterThan(3_000.0);
-        assertThat(helpers()).isEmpty();
+        assertThat(fixture.helpers()).isEmpty();
         Journal journal = fixture.journal(file);
         assertThat(journal.terminations()).singleElement().satisfies(t -> {
             assertThat(t.signalled()).isTrue();
@@ -138,7 +138,7 @@ class ShutdownE2E {
         assertThat(run.exitCode()).as("the no-errors SLO fails: " + run.out()).isEqualTo(1);
         assertThat(RunFixture.measured(target, "process exited after")).isBetween(0.0, 1_000.0);
         assertThat(failed).as("connections refused until the probe took it out").isGreaterThanOrEqualTo(1.0);
-        assertThat(helpers()).isEmpty();
+        assertThat(fixture.helpers()).isEmpty();
     }
 
     @Test
@@ -166,7 +166,9 @@ class ShutdownE2E {
                 .allSatisfy(p -> assertThat(
                                 p.getStatus().getContainerStatuses().get(0).getRestartCount())
                         .isZero());
-        assertThat(helpers()).as("asked to stop at the run's end, and deleted").isEmpty();
+        assertThat(fixture.helpers())
+                .as("asked to stop at the run's end, and deleted")
+                .isEmpty();
     }
 
     @Test
@@ -185,7 +187,7 @@ class ShutdownE2E {
         TargetRecord target = RunFixture.onlyTarget(fixture.journal(file), "sigterm");
         assertThat(RunFixture.measured(target, "process exited after")).isBetween(0.0, 500.0);
         assertThat(RunFixture.measured(target, "exit code")).isEqualTo(137);
-        assertThat(helpers()).isEmpty();
+        assertThat(fixture.helpers()).isEmpty();
     }
 
     /** Every pod termination: no failed request, out of rotation before its process exits, over within 20 s. */
@@ -299,14 +301,6 @@ class ShutdownE2E {
         return cluster.core()
                 .listNamespacedPod(cluster.namespace())
                 .labelSelector("app=" + APP)
-                .execute()
-                .getItems();
-    }
-
-    private List<io.kubernetes.client.openapi.models.V1Pod> helpers() throws Exception {
-        return cluster.core()
-                .listPodForAllNamespaces()
-                .labelSelector("aftershock.dev/helper")
                 .execute()
                 .getItems();
     }

@@ -1,0 +1,175 @@
+package dev.aftershock.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.journal.FaultRecord;
+import dev.aftershock.journal.Measurement;
+import dev.aftershock.journal.TargetRecord;
+import dev.aftershock.journal.Termination;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** How each pod termination ended, from the watched status transitions, and which fault (if any) caused it. */
+class TerminationClassesTest {
+    private static Observed.PodStatus pod(long t, String uid, String node, boolean terminating, boolean gone) {
+        return new Observed.PodStatus(
+                t,
+                uid,
+                "web-" + uid,
+                node,
+                !terminating && !gone,
+                terminating,
+                gone,
+                gone,
+                gone ? Observed.Departure.DELETED : Observed.Departure.NONE,
+                "Burstable");
+    }
+
+    private static ClusterTimeline listed(String... uids) {
+        ClusterTimeline t = new ClusterTimeline();
+        for (String uid : uids) {
+            t.observe(pod(0, uid, "node-1", false, false));
+        }
+        t.markListed();
+        return t;
+    }
+
+    private static List<Termination> of(ClusterTimeline t, FaultRecord... faults) {
+        return Terminations.of(new Terminations.Inputs(t, List.of(faults), Optional.empty(), 0, 60_000));
+    }
+
+    private static FaultRecord fault(
+            String name, String action, String kind, String target, long at, Long recovered, Measurement... measured) {
+        return new FaultRecord(
+                name,
+                action,
+                at,
+                null,
+                List.of(new TargetRecord(
+                        kind,
+                        kind.equals("Pod") ? "ns" : null,
+                        target,
+                        recovered == null ? TargetRecord.State.INJECTED : TargetRecord.State.RECOVERED,
+                        at,
+                        recovered,
+                        "",
+                        List.of(measured))));
+    }
+
+    @Test
+    void aKubeletEvictionUnderANodeFaultIsItsOwnAndTheLaterDeletionIsNotASecondTermination() {
+        ClusterTimeline t = listed("a");
+        t.observe(new Observed.PodDisrupted(
+                20_000,
+                "a",
+                "web-a",
+                "node-1",
+                "BestEffort",
+                "TerminationByKubelet",
+                true,
+                "Evicted",
+                "The node was low on resource: memory. Threshold quantity: 256Mi, available: 201Mi."));
+        t.observe(new Observed.PodStatus(
+                20_400, "a", "web-a", "node-1", false, false, false, true, Observed.Departure.NONE, "BestEffort"));
+        t.observe(pod(40_000, "a", "node-1", true, false));
+        t.observe(pod(40_100, "a", "node-1", true, true));
+
+        assertThat(of(t, fault("hog", "node-memory-pressure", "Node", "node-1", 10_000, 50_000L)))
+                .singleElement()
+                .satisfies(x -> {
+                    assertThat(x.causeText()).isEqualTo("node-memory-pressure hog");
+                    assertThat(x.how()).isEqualTo("evicted by the kubelet (memory)");
+                    assertThat(x.evictedByTheKubelet()).isTrue();
+                    assertThat(x.qos()).isEqualTo("BestEffort");
+                    assertThat(x.atMs()).isEqualTo(20_000);
+                    assertThat(x.exitedAfterMs()).isEqualTo(400);
+                    assertThat(x.endedAfterMs()).isEqualTo(400);
+                    assertThat(x.goneAfterMs()).isNull();
+                });
+    }
+
+    @Test
+    void anEvictionThroughTheApiAndAPlainDeletionAreToldApart() {
+        ClusterTimeline t = listed("a", "b");
+        t.observe(new Observed.PodDisrupted(
+                10_000, "a", "web-a", "node-1", "Burstable", "EvictionByEvictionAPI", false, "", ""));
+        t.observe(pod(10_010, "a", "node-1", true, false));
+        t.observe(pod(12_000, "a", "node-1", true, true));
+        t.observe(pod(30_000, "b", "node-1", true, false));
+        t.observe(pod(31_000, "b", "node-1", true, true));
+
+        assertThat(of(
+                        t,
+                        fault(
+                                "drain",
+                                "node-drain",
+                                "Node",
+                                "node-1",
+                                9_990,
+                                20_000L,
+                                new Measurement(ShutdownTraffic.PODS_EVICTED, 1, "count")),
+                        fault("kill", "pod-kill", "Pod", "web-b", 30_000, null)))
+                .extracting(x -> x.causeText() + ": " + x.how() + " (" + x.qos() + ")")
+                .containsExactly(
+                        "node-drain drain: evicted through the Eviction API (Burstable)",
+                        "pod-kill kill: deleted (Burstable)");
+    }
+
+    @Test
+    void containersThatEndAndRestartInTheirPodAreClassifiedByTheirReasonAndTheFaultActingOnThePod() {
+        ClusterTimeline t = listed("a", "b", "c");
+        // a: OOM-killed by a memory-oom fault (its own measurement says when), seen 300 ms later.
+        t.observe(new Observed.ContainerEnded(14_300, "a", "web-a", "node-1", "Burstable", "app", "OOMKilled", 137));
+        // b: OOM-killed with no fault of the run: the kernel's own.
+        t.observe(new Observed.ContainerEnded(20_000, "b", "web-b", "node-1", "Burstable", "app", "OOMKilled", 137));
+        // c: killed by the kubelet while its liveness probe was made to fail.
+        t.observe(new Observed.ContainerEnded(40_000, "c", "web-c", "node-1", "Guaranteed", "app", "Error", 143));
+
+        List<Termination> all = of(
+                t,
+                fault(
+                        "leak",
+                        "memory-oom",
+                        "Pod",
+                        "web-a",
+                        10_000,
+                        30_000L,
+                        new Measurement(ShutdownTraffic.OOM_KILLED_AFTER, 4_000, "ms")),
+                fault("live", "probe-failure", "Pod", "web-c", 25_000, 45_000L));
+
+        assertThat(all)
+                .extracting(x -> x.atMs() + " " + x.causeText() + ": " + x.how() + " (" + x.qos() + ")")
+                .containsExactly(
+                        "14000 memory-oom leak: OOMKilled (Burstable)",
+                        "20000 other: OOMKilled (Burstable)",
+                        "40000 probe-failure live: killed by the kubelet: its probe failed (exit code 143) (Guaranteed)");
+        assertThat(all).allSatisfy(x -> {
+            assertThat(x.signalled()).as("the pod stays").isTrue();
+            assertThat(x.exitedAfterMs()).isZero();
+        });
+    }
+
+    @Test
+    void aSignalTakesTheContainersEndAlongForHowItEnded() {
+        ClusterTimeline t = listed("d");
+        t.observe(new Observed.ContainerEnded(30_400, "d", "web-d", "node-1", "Burstable", "app", "Error", 143));
+
+        assertThat(of(
+                        t,
+                        fault(
+                                "sigterm",
+                                "container-signal",
+                                "Pod",
+                                "web-d",
+                                30_000,
+                                null,
+                                new Measurement(ShutdownTraffic.SIGNAL, 15, ""),
+                                new Measurement(ShutdownTraffic.PROCESS_EXITED_AFTER, 250, "ms"))))
+                .singleElement()
+                .satisfies(x -> {
+                    assertThat(x.causeText()).isEqualTo("container-signal sigterm");
+                    assertThat(x.how()).isEqualTo("exited with code 143 (Error) after SIGTERM");
+                });
+    }
+}

@@ -1,0 +1,99 @@
+package dev.aftershock.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.aftershock.evaluation.Observed;
+import io.kubernetes.client.openapi.models.V1ContainerState;
+import io.kubernetes.client.openapi.models.V1ContainerStateRunning;
+import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
+import io.kubernetes.client.openapi.models.V1ContainerStatus;
+import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1Pod;
+import io.kubernetes.client.openapi.models.V1PodCondition;
+import io.kubernetes.client.openapi.models.V1PodSpec;
+import io.kubernetes.client.openapi.models.V1PodStatus;
+import java.time.OffsetDateTime;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Container ends and pod disruptions read from the change between two versions of a pod, each told once. */
+class PodEndsTest {
+    private static V1ContainerStatus running(String id, int restarts) {
+        return new V1ContainerStatus()
+                .name("app")
+                .restartCount(restarts)
+                .state(new V1ContainerState().running(new V1ContainerStateRunning()));
+    }
+
+    private static V1ContainerStateTerminated ended(String id, String reason, int code) {
+        return new V1ContainerStateTerminated().containerID(id).reason(reason).exitCode(code);
+    }
+
+    private static V1Pod pod(V1ContainerStatus status) {
+        return new V1Pod()
+                .metadata(new V1ObjectMeta().name("web-a").uid("a"))
+                .spec(new V1PodSpec().nodeName("node-1"))
+                .status(new V1PodStatus().phase("Running").qosClass("Burstable").containerStatuses(List.of(status)));
+    }
+
+    private static List<Observed.ContainerEnded> ends(V1Pod before, V1Pod now) {
+        return PodEnds.containersEnded(before, now).stream().map(s -> s.at(5)).toList();
+    }
+
+    @Test
+    void anOomKillIsToldOnceWhetherTheWatchSawItsTerminatedStateOrOnlyTheRestart() {
+        V1Pod up = pod(running("A", 0));
+        V1Pod killed = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(0)
+                .state(new V1ContainerState().terminated(ended("A", "OOMKilled", 137))));
+        V1Pod restarted =
+                pod(running("B", 1).lastState(new V1ContainerState().terminated(ended("A", "OOMKilled", 137))));
+
+        assertThat(ends(up, killed)).singleElement().satisfies(e -> {
+            assertThat(e.reason()).isEqualTo("OOMKilled");
+            assertThat(e.exitCode()).isEqualTo(137);
+            assertThat(e.qos()).isEqualTo("Burstable");
+            assertThat(e.container()).isEqualTo("app");
+        });
+        assertThat(ends(killed, restarted))
+                .as("the same instance, told already")
+                .isEmpty();
+        assertThat(ends(up, restarted)).as("only the restart was seen").hasSize(1);
+        assertThat(ends(restarted, restarted)).isEmpty();
+    }
+
+    @Test
+    void aPodBeingDeletedOrFailedEndsAsAPodNotAsARestart() {
+        V1Pod up = pod(running("A", 0));
+        V1Pod deleting = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(0)
+                .state(new V1ContainerState().terminated(ended("A", "Error", 143))));
+        deleting.getMetadata().deletionTimestamp(OffsetDateTime.now());
+        assertThat(ends(up, deleting)).isEmpty();
+
+        V1Pod evicted = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(0)
+                .state(new V1ContainerState().terminated(ended("A", "Error", 137))));
+        evicted.getStatus()
+                .phase("Failed")
+                .reason("Evicted")
+                .message("The node was low on resource: memory. ")
+                .conditions(List.of(new V1PodCondition()
+                        .type("DisruptionTarget")
+                        .status("True")
+                        .reason("TerminationByKubelet")));
+        assertThat(ends(up, evicted)).isEmpty();
+        assertThat(PodEnds.disrupted(up, evicted).map(s -> s.at(9))).hasValueSatisfying(d -> {
+            assertThat(d.failed()).isTrue();
+            assertThat(d.reason()).isEqualTo("Evicted");
+            assertThat(d.disruption()).isEqualTo("TerminationByKubelet");
+            assertThat(d.message()).isEqualTo("The node was low on resource: memory.");
+            assertThat(d.t()).isEqualTo(9);
+        });
+        assertThat(PodEnds.disrupted(evicted, evicted)).as("told once").isEmpty();
+        assertThat(PodEnds.disrupted(up, up)).isEmpty();
+    }
+}
