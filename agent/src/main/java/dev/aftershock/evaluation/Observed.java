@@ -121,7 +121,8 @@ public sealed interface Observed {
      * {@code PreemptionByScheduler}, {@code TerminationByKubelet}, {@code DeletionByTaintManager},
      * {@code DeletionByPodGC}; empty when it has none), and {@code failed} when the kubelet failed it
      * (phase Failed) with the status's {@code reason} ({@code Evicted}) and {@code message} ("The node
-     * was low on resource: memory. ...").
+     * was low on resource: memory. ..."); {@code ran} whether any of its containers ever ran (a pod
+     * the kubelet refused to admit is failed as Evicted too, but never ran).
      */
     record PodDisrupted(
             long t,
@@ -131,6 +132,7 @@ public sealed interface Observed {
             String qos,
             String disruption,
             boolean failed,
+            boolean ran,
             String reason,
             String message)
             implements Observed {}

@@ -191,7 +191,8 @@ public final class Terminations {
         List<Termination> failures = new ArrayList<>();
         java.util.Set<String> told = new java.util.HashSet<>();
         for (Observed.PodDisrupted d : disruptions) {
-            if (!d.failed() || !told.add(d.uid())) {
+            // A pod the kubelet refused to admit never ran: nothing was terminated.
+            if (!d.failed() || !d.ran() || !told.add(d.uid())) {
                 continue;
             }
             Cause cause = nodeFaultCause(d.node(), d.t(), in.faults()).orElse(new Cause("other", "", null, false));
@@ -271,8 +272,9 @@ public final class Terminations {
     }
 
     /**
-     * The latest fault that took effect on the target of that kind and name by {@code at}, and had
-     * not let go of it more than {@code slack} before.
+     * The latest fault that took effect on the target of that kind and name, acting by {@code at}
+     * (from its scheduled moment: a hog's node evicts while it is still filling, before it says it
+     * is full), and that had not let go of it more than {@code slack} before.
      */
     private static Optional<Cause> actingOn(String kind, String name, long at, long slack, List<FaultRecord> faults) {
         Cause best = null;
@@ -283,7 +285,7 @@ public final class Terminations {
                         || !kind.equals(t.kind())
                         || !t.name().equals(name)
                         || !tookEffect(t.state())
-                        || injected > at
+                        || Math.min(f.atMs(), injected) > at
                         || (t.recoveredAtMs() != null && at > t.recoveredAtMs() + slack)) {
                     continue;
                 }

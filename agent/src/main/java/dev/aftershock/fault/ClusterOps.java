@@ -90,6 +90,51 @@ public interface ClusterOps {
     /** Why the cluster would refuse this helper (off, or its namespace's Pod Security), by a server-side dry run. */
     Optional<String> helperRefusal(HelperJob job) throws Exception;
 
+    /**
+     * A node's memory for pods now: its allocatable memory, what its pods (those not finished)
+     * request, what they use as the metrics API last measured it (empty, with the reason, when it
+     * could not say), and whether the kubelet reports MemoryPressure.
+     */
+    NodeMemory nodeMemory(String node) throws Exception;
+
+    /** {@code usedBytes}: empty when the metrics API could not say; then {@code whyUnmeasured} says why. */
+    record NodeMemory(
+            long allocatableBytes,
+            long requestedBytes,
+            java.util.OptionalLong usedBytes,
+            String whyUnmeasured,
+            boolean pressure) {}
+
+    /** Whether the node's kubelet reports MemoryPressure now (one read of the node). */
+    boolean memoryPressure(String node) throws Exception;
+
+    /** Every pod on the node now, in any namespace (a field-selected list). */
+    List<PodOnNode> podsOnNode(String node) throws Exception;
+
+    /**
+     * A pod on a node as a memory fault reads it: its QoS class, phase, the status's reason and
+     * message (the kubelet's eviction says "Evicted", "The node was low on resource: memory"), the
+     * memory its containers request, and whether any of its containers ever ran.
+     */
+    record PodOnNode(
+            String namespace,
+            String name,
+            String uid,
+            String qos,
+            String phase,
+            String reason,
+            String message,
+            long requestBytes,
+            boolean ran) {
+        /**
+         * Evicted by the kubelet after it ran: a pod the kubelet refused to admit under pressure
+         * says "Evicted" too, but it never ran, so nothing was taken from it.
+         */
+        public boolean evictedByTheKubelet() {
+            return ran && "Failed".equals(phase) && "Evicted".equals(reason);
+        }
+    }
+
     /** The pod with this uid as the namespace's watch has it now: Ready, and each container's restarts. */
     Optional<PodStatusNow> podStatus(String namespace, String uid) throws Exception;
 

@@ -29,9 +29,6 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
     /** How long after the run the helper may still wait for a process that ignores the signal. */
     private static final Duration HELPER_MARGIN = Duration.ofSeconds(15);
 
-    /** The longest a helper is given to stop when the fault is closed (the run's close waits 10 s). */
-    private static final Duration END_LIMIT = Duration.ofSeconds(5);
-
     private final FaultSpec.ContainerSignal spec;
     private final ExecutorService watching = Executors.newVirtualThreadPerTaskExecutor();
     private ClusterOps.RotationWatch rotation;
@@ -217,17 +214,6 @@ public final class ContainerSignalFault implements Fault, AutoCloseable {
         if (rotation != null) {
             rotation.close();
         }
-        if (cluster == null) {
-            return;
-        }
-        try {
-            for (ClusterOps.HelperPod h : cluster.helperPods()) {
-                if (h.job().run().equals(runId) && h.job().fault().equals(spec.name())) {
-                    cluster.endHelper(h.namespace(), h.name(), Instant.now().plus(END_LIMIT));
-                }
-            }
-        } catch (Exception e) {
-            // What is left is found by `aftershock recover` (and the next run's check says so).
-        }
+        OwnHelpers.endAll(cluster, runId, spec.name());
     }
 }

@@ -46,6 +46,11 @@ public final class FaultRegistry {
                     spec -> new MemoryOomFault((FaultSpec.MemoryOom) spec),
                     new HelperLeftovers(Action.MEMORY_OOM.word(), false),
                     Optional.of(HelperJob.Mode.GROW)),
+            Action.NODE_MEMORY_PRESSURE,
+            new Entry(
+                    spec -> new NodeMemoryPressureFault((FaultSpec.NodeMemoryPressure) spec),
+                    new HelperLeftovers(Action.NODE_MEMORY_PRESSURE.word(), false),
+                    Optional.of(HelperJob.Mode.HOG)),
             Action.ROLLOUT_RESTART,
             new Entry(spec -> new RolloutRestartFault((FaultSpec.RolloutRestart) spec), Leftovers.NONE)));
 

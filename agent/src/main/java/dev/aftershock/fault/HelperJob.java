@@ -48,7 +48,19 @@ public record HelperJob(
                 List.of("SYS_ADMIN"),
                 Trait.MAIN_ACTS,
                 Trait.NOTHING_ONCE_GONE,
-                Trait.GUARANTEED);
+                Trait.GUARANTEED),
+        /**
+         * A memory hog on a node (no privilege at all): fills a memory-backed emptyDir of its own to
+         * {@link #HOG_BYTES}, then holds it until SIGTERM and lets it go. Guaranteed, with its
+         * request the size of what it holds, so that the kubelet evicts other pods before it.
+         */
+        HOG(Optional.of("fill"), "hold-memory", List.of(), Trait.MAIN_ACTS, Trait.NOTHING_ONCE_GONE, Trait.GUARANTEED);
+
+        /** The hog's size in bytes, in its job's environment: its memory request and limit follow from it. */
+        public static final String HOG_BYTES = "AFTERSHOCK_FILL_BYTES";
+
+        /** What the hog's own processes (dash, dd) need besides the memory it holds: its request adds it. */
+        public static final long HOG_OWN_BYTES = 64L << 20;
 
         /** What sets a mode apart, each said by name where the mode is declared. */
         private enum Trait {
@@ -72,6 +84,16 @@ public record HelperJob(
             this.main = main;
             this.capabilities = capabilities;
             this.traits = java.util.Set.of(traits);
+        }
+
+        /** Acts on its node as a whole (the hog), not on one pod: the run's target is the node. */
+        public boolean onNode() {
+            return this == HOG;
+        }
+
+        /** Neither root, nor a capability, nor the node's processes: the hog holds memory, nothing else. */
+        public boolean unprivileged() {
+            return this == HOG;
         }
 
         /** Requests equal to limits (CPU too): the Guaranteed QoS class and its low oom_score_adj. */

@@ -25,8 +25,11 @@ record HelperLeftovers(String action, boolean leavesRules) implements Leftovers 
         return found;
     }
 
+    /** As the run's ledger names the target: a node for a node fault's helper (the hog), else the pod. */
     private static Leftover leftover(HelperJob job) {
-        return new Leftover(job.run(), job.fault(), job.action(), "Pod", job.targetNamespace(), job.targetPod());
+        return job.mode().onNode()
+                ? new Leftover(job.run(), job.fault(), job.action(), "Node", null, job.node())
+                : new Leftover(job.run(), job.fault(), job.action(), "Pod", job.targetNamespace(), job.targetPod());
     }
 
     @Override

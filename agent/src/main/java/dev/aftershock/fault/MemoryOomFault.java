@@ -131,6 +131,7 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                     .awaitHelper(
                             started.namespace(), started.pod(), Instant.now().plusSeconds(1));
         }
+        Instant endSeen = Instant.now();
         String said = ended.map(ClusterOps.HelperEnded::message)
                 .orElse(
                         context.stopping().getAsBoolean()
@@ -138,7 +139,17 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                                 : "the helper said nothing");
         grown(said).ifPresent(mib -> measured.add(new Measurement("memory grown", mib, "MiB")));
         Matcher killed = KILLED.matcher(said);
-        if (!killed.find()) {
+        Instant killedAt;
+        if (killed.find()) {
+            // By the node's clock, kept within what the agent saw.
+            killedAt = PodWaits.within(
+                    Instant.ofEpochSecond(0, Long.parseLong(killed.group(1))), effective, Instant.now());
+        } else if (ended.isPresent() && oomKilledSince(context, pod, name, restartsBefore)) {
+            // The kernel may kill the helper too, a moment after the container's process, before the
+            // latter's memory is all freed: the helper says nothing then, and its memory goes with it.
+            // The kubelet's word is the kill; when is only known to the moment the helper ended.
+            killedAt = PodWaits.within(endSeen, effective, endSeen);
+        } else {
             return Injection.failed(
                             true,
                             "the node helper %s grew container %s's memory at %s, yet the kernel did not OOM-kill its process: %s"
@@ -146,9 +157,6 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                             measured)
                     .effectiveAt(effective);
         }
-        // By the node's clock, kept within what the agent saw.
-        Instant killedAt =
-                PodWaits.within(Instant.ofEpochSecond(0, Long.parseLong(killed.group(1))), effective, Instant.now());
         Optional<Instant> restarted = PodWaits.awaitStatus(
                 context,
                 pod,
@@ -199,6 +207,18 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                 : r % (1L << 20) == 0 ? r / (1L << 20) + "Mi/s" : r / 1024 + "Ki/s";
     }
 
+    /** The kubelet restarted the container, and says its last instance was OOM-killed (waits up to 10 s). */
+    private static boolean oomKilledSince(
+            FaultContext context, Plan.PodTarget pod, String container, int restartsBefore) throws Exception {
+        return PodWaits.awaitStatus(
+                        context,
+                        pod,
+                        s -> s.restartsOf(container) > restartsBefore
+                                && "OOMKilled".equals(s.lastReasons().get(container)),
+                        Instant.now().plusSeconds(10))
+                .isPresent();
+    }
+
     private static Optional<Double> grown(String said) {
         Matcher m = GROWN.matcher(said);
         return m.find() ? Optional.of(Double.parseDouble(m.group(1))) : Optional.empty();
@@ -212,29 +232,17 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
     @Override
     public Recovery recover(Plan.Target target, FaultContext context) throws Exception {
         Plan.PodTarget pod = (Plan.PodTarget) target;
-        List<String> mine = new ArrayList<>();
-        Optional.ofNullable(helpers.get(pod.uid())).ifPresent(h -> mine.add(h.namespace() + "/" + h.pod()));
-        for (ClusterOps.HelperPod h : context.cluster().helperPods()) {
-            String name = h.namespace() + "/" + h.name();
-            if (h.job().run().equals(context.runId())
-                    && h.job().fault().equals(spec.name())
-                    && h.job().targetUid().equals(pod.uid())
-                    && !mine.contains(name)) {
-                mine.add(name);
-            }
-        }
-        if (mine.isEmpty()) {
-            return new Recovery(true, "nothing to recover: no node helper was started");
-        }
-        List<String> done = new ArrayList<>();
-        for (String h : mine) {
-            String ns = h.substring(0, h.indexOf('/'));
-            ClusterOps.HelperEnded ended = context.cluster()
-                    .endHelper(
-                            ns, h.substring(h.indexOf('/') + 1), Instant.now().plusSeconds(30));
-            done.add("node helper %s: %s".formatted(h, ended.message()));
-        }
-        return new Recovery(true, "the memory is let go: " + String.join("; ", done));
+        List<String> said = OwnHelpers.end(
+                context.cluster(),
+                context.runId(),
+                spec.name(),
+                Optional.ofNullable(helpers.get(pod.uid())),
+                job -> job.targetUid().equals(pod.uid()));
+        return new Recovery(
+                true,
+                said.isEmpty()
+                        ? "nothing to recover: no node helper was started"
+                        : "the memory is let go: node helper " + String.join("; node helper ", said));
     }
 
     private synchronized void remember(FaultContext context) {
@@ -245,17 +253,6 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
     /** Clears away any helper of this fault still there, so that none outlives a run that stopped early. */
     @Override
     public synchronized void close() {
-        if (cluster == null) {
-            return;
-        }
-        try {
-            for (ClusterOps.HelperPod h : cluster.helperPods()) {
-                if (h.job().run().equals(runId) && h.job().fault().equals(spec.name())) {
-                    cluster.endHelper(h.namespace(), h.name(), Instant.now().plusSeconds(5));
-                }
-            }
-        } catch (Exception e) {
-            // What is left is found by `aftershock recover`; its deadline ends it, and its memory with it.
-        }
+        OwnHelpers.endAll(cluster, runId, spec.name());
     }
 }

@@ -20,6 +20,7 @@ public final class KubeClusterOps implements ClusterOps {
     private final LiveState live;
     private final NodeHelpers helpers;
     private final Rollouts rollouts;
+    private final NodeMemoryReader memory;
 
     /**
      * {@code client} for calls, the run's watches (whoever made them closes them), and how long a
@@ -34,12 +35,28 @@ public final class KubeClusterOps implements ClusterOps {
             ApiClient client, SharedInformers informers, Duration recoveryDeadline, NodeHelpers.Settings helpers) {
         this.helpers = new NodeHelpers(client, helpers);
         this.rollouts = new Rollouts(client);
+        this.memory = new NodeMemoryReader(client);
         this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
         this.pods = new Pods(client);
         this.evictions = new Evictions(client);
         this.watches = new PodWatches(informers);
         this.events = new KubeEvents(client);
         this.live = new LiveState(client, informers);
+    }
+
+    @Override
+    public NodeMemory nodeMemory(String node) throws Exception {
+        return memory.now(node);
+    }
+
+    @Override
+    public boolean memoryPressure(String node) throws Exception {
+        return memory.pressure(node);
+    }
+
+    @Override
+    public List<PodOnNode> podsOnNode(String node) throws Exception {
+        return memory.podsOn(node);
     }
 
     @Override

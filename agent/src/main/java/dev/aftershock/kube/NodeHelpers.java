@@ -450,24 +450,30 @@ public final class NodeHelpers {
         job.env().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .forEach(e -> env.add(new V1EnvVar().name(e.getKey()).value(e.getValue())));
-        V1SecurityContext privileges = new V1SecurityContext()
-                .runAsUser(0L)
-                .allowPrivilegeEscalation(false)
-                .readOnlyRootFilesystem(true)
-                .capabilities(
-                        new V1Capabilities().drop(List.of("ALL")).add(job.mode().capabilities()));
-        V1ResourceRequirements resources = job.mode().guaranteed()
-                ? new V1ResourceRequirements()
-                        .requests(Map.of("cpu", Quantity.fromString("100m"), "memory", Quantity.fromString("32Mi")))
-                        .limits(Map.of("cpu", Quantity.fromString("100m"), "memory", Quantity.fromString("32Mi")))
-                : new V1ResourceRequirements()
-                        .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
-                        .limits(Map.of("memory", Quantity.fromString("64Mi")));
-        // Where a first step leaves what the main container needs (the process it signalled); only
-        // for modes that pass one, since mounting a volume slows the pod's start.
+        V1SecurityContext privileges = job.mode().unprivileged()
+                ? new V1SecurityContext()
+                        .runAsUser(65532L)
+                        .runAsNonRoot(true)
+                        .allowPrivilegeEscalation(false)
+                        .readOnlyRootFilesystem(true)
+                        .seccompProfile(
+                                new io.kubernetes.client.openapi.models.V1SeccompProfile().type("RuntimeDefault"))
+                        .capabilities(new V1Capabilities().drop(List.of("ALL")))
+                : new V1SecurityContext()
+                        .runAsUser(0L)
+                        .allowPrivilegeEscalation(false)
+                        .readOnlyRootFilesystem(true)
+                        .capabilities(new V1Capabilities()
+                                .drop(List.of("ALL"))
+                                .add(job.mode().capabilities()));
+        V1ResourceRequirements resources = resources(job);
+        // Where a first step leaves what the main container needs (the process it signalled, the
+        // hog's memory); only for modes that pass one, since mounting a volume slows the pod's start.
         List<V1VolumeMount> scratch = job.mode().passesState()
                 ? List.of(new V1VolumeMount().name("run").mountPath("/run/aftershock"))
-                : List.of();
+                : job.mode() == HelperJob.Mode.HOG
+                        ? List.of(new V1VolumeMount().name("memory").mountPath("/mnt/memory"))
+                        : List.of();
         V1Container main = new V1Container()
                 .name(job.mode().main())
                 .image(settings.image().orElse("aftershock-helper-image-not-set"))
@@ -480,7 +486,7 @@ public final class NodeHelpers {
                 .terminationMessagePolicy("File");
         V1PodSpec spec = new V1PodSpec()
                 .nodeName(job.node())
-                .hostPID(true)
+                .hostPID(!job.mode().unprivileged())
                 .restartPolicy("Never")
                 .activeDeadlineSeconds(Math.max(1, job.lifetime().toSeconds()))
                 .terminationGracePeriodSeconds(GRACE_SECONDS)
@@ -493,7 +499,16 @@ public final class NodeHelpers {
                                         .name("run")
                                         .emptyDir(new io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource()
                                                 .medium("Memory")))
-                                : List.of())
+                                : job.mode() == HelperJob.Mode.HOG
+                                        ? List.of(new V1Volume()
+                                                .name("memory")
+                                                .emptyDir(
+                                                        new io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource()
+                                                                .medium("Memory")
+                                                                .sizeLimit(new Quantity(
+                                                                        java.math.BigDecimal.valueOf(hogBytes(job)),
+                                                                        Quantity.Format.BINARY_SI))))
+                                        : List.of())
                 .containers(List.of(main));
         job.mode()
                 .firstStep()
@@ -526,6 +541,31 @@ public final class NodeHelpers {
         // The model starts with an empty overhead map, which the API server refuses without a RuntimeClass.
         pod.getSpec().setOverhead(null);
         return pod;
+    }
+
+    /**
+     * The helper's resources: a few for most; Guaranteed (requests equal to limits) for those the
+     * kernel or the kubelet must pass over, the hog's memory the size of what it holds plus its
+     * own few MiB.
+     */
+    private static V1ResourceRequirements resources(HelperJob job) {
+        if (!job.mode().guaranteed()) {
+            return new V1ResourceRequirements()
+                    .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
+                    .limits(Map.of("memory", Quantity.fromString("64Mi")));
+        }
+        Quantity memory = job.mode() == HelperJob.Mode.HOG
+                ? new Quantity(
+                        java.math.BigDecimal.valueOf(hogBytes(job) + HelperJob.Mode.HOG_OWN_BYTES),
+                        Quantity.Format.BINARY_SI)
+                : Quantity.fromString("32Mi");
+        Map<String, Quantity> both = Map.of("cpu", Quantity.fromString("100m"), "memory", memory);
+        return new V1ResourceRequirements().requests(both).limits(both);
+    }
+
+    /** At least 1 MiB: a dry run's sample job names no size. */
+    private static long hogBytes(HelperJob job) {
+        return Math.max(1L << 20, Long.parseLong(job.env().getOrDefault(HelperJob.Mode.HOG_BYTES, "0")));
     }
 
     /**

@@ -45,6 +45,7 @@ final class PodEnds {
                 qos(now),
                 disruption,
                 failed,
+                ran(now),
                 Objects.requireNonNullElse(status.getReason(), ""),
                 Objects.requireNonNullElse(status.getMessage(), "").strip()));
     }
@@ -99,6 +100,19 @@ final class PodEnds {
                     terminated.getExitCode() == null ? -1 : terminated.getExitCode()));
         }
         return ended;
+    }
+
+    /**
+     * Whether any of its containers ever ran: a pod the kubelet refused to admit (under memory
+     * pressure, say) is failed with reason Evicted too, but never ran.
+     */
+    static boolean ran(V1Pod p) {
+        return orEmpty(p.getStatus() == null ? null : p.getStatus().getContainerStatuses()).stream()
+                .anyMatch(c -> (c.getState() != null
+                                && (c.getState().getRunning() != null
+                                        || (c.getState().getTerminated() != null
+                                                && c.getState().getTerminated().getStartedAt() != null)))
+                        || (c.getLastState() != null && c.getLastState().getTerminated() != null));
     }
 
     /** The instance a container status shows ended: its terminated state's container id. */

@@ -64,6 +64,8 @@ public sealed interface FaultSpec {
         CONTAINER_SIGNAL("container-signal", Targets.PODS, false, true, false),
         /** Its helper holds memory in the container's cgroup until the kill, or until recovery lets it go. */
         MEMORY_OOM("memory-oom", Targets.PODS, false, true, true),
+        /** The kubelet taints a node under memory pressure and evicts its pods: out of service while held. */
+        NODE_MEMORY_PRESSURE("node-memory-pressure", Targets.NODES, true, true, true),
         /** Its pods go down as the workload's own rollout strategy allows: the controller's guard, not ours. */
         ROLLOUT_RESTART("rollout-restart", Targets.WORKLOAD, false, false, false);
 
@@ -318,6 +320,30 @@ public sealed interface FaultSpec {
         @Override
         public boolean force() {
             return true;
+        }
+    }
+
+    /**
+     * Fills a node's memory for pods with an unprivileged hog pod pinned to it, until the kubelet
+     * reports MemoryPressure and evicts pods to reclaim it; for {@code holdFor} (empty: until the
+     * end of the run). The hog grows at {@code bytesPerSecond} until the node's pods use
+     * {@code fill} of its allocatable memory: the kubelet evicts once they use more than all of it
+     * (allocatable is what is left for pods after reservations and the hard eviction threshold), so
+     * pressure needs more than 100 %. It runs in {@code hogNamespace} (the target's) unless the run
+     * names a helper namespace.
+     */
+    record NodeMemoryPressure(
+            String name,
+            Duration at,
+            Optional<Duration> holdFor,
+            NodeSelection nodes,
+            Percent fill,
+            long bytesPerSecond,
+            String hogNamespace)
+            implements FaultSpec {
+        @Override
+        public Action action() {
+            return Action.NODE_MEMORY_PRESSURE;
         }
     }
 

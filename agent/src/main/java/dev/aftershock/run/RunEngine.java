@@ -234,18 +234,22 @@ public final class RunEngine {
                 continue;
             }
             Plan.Target first = f.targets().get(0);
-            String node = snapshot.pods().stream()
-                    .filter(p ->
-                            p.namespace().equals(first.namespace()) && p.name().equals(first.name()))
-                    .map(ClusterSnapshot.PodView::nodeName)
-                    .findFirst()
-                    .orElse("");
+            // A node fault's helper goes to the node, in the target's namespace (or the helper namespace).
+            boolean onNode = first instanceof Plan.NodeTarget;
+            String node = onNode
+                    ? first.name()
+                    : snapshot.pods().stream()
+                            .filter(p -> p.namespace().equals(first.namespace())
+                                    && p.name().equals(first.name()))
+                            .map(ClusterSnapshot.PodView::nodeName)
+                            .findFirst()
+                            .orElse("");
             HelperJob sample = new HelperJob(
                     runId,
                     f.spec().name(),
                     f.spec().action().word(),
                     mode.get(),
-                    first.namespace(),
+                    onNode ? experiment.spec().target().namespace() : first.namespace(),
                     first.name(),
                     first instanceof Plan.PodTarget pod ? pod.uid() : "",
                     node,

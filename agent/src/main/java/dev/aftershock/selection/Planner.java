@@ -74,6 +74,14 @@ public final class Planner {
                         f.at(),
                         end);
             case FaultSpec.PodKill k -> new PlannedFault(f, pods(k), f.at(), f.at());
+            case FaultSpec.NodeMemoryPressure n ->
+                new PlannedFault(
+                        f,
+                        nodes(f, n.nodes()).stream()
+                                .map(node -> (Plan.Target) new NodeTarget(node.name(), List.of()))
+                                .toList(),
+                        f.at(),
+                        end);
             case FaultSpec.RolloutRestart r -> {
                 cluster.target()
                         .filter(w -> !w.rolloutRefusal().isEmpty())
@@ -120,6 +128,15 @@ public final class Planner {
                 yield new PlannedFault(f, pods(p), f.at(), end);
             }
         };
+    }
+
+    /** The names of the workload's pods on the fault's target nodes. */
+    private static List<String> podsOn(PlannedFault f, List<PodView> owned) {
+        Set<String> nodes = f.targets().stream().map(Plan.Target::name).collect(Collectors.toSet());
+        return owned.stream()
+                .filter(p -> nodes.contains(p.nodeName()))
+                .map(PodView::name)
+                .toList();
     }
 
     /** The names of the fault's target pods that the workload owns. */
@@ -378,11 +395,9 @@ public final class Planner {
                     // Killed one at a time, only one is down at once (the next waits for the interval).
                     down.addAll(k.oneAtATime().isPresent() && !killed.isEmpty() ? killed.subList(0, 1) : killed);
                 }
-                case FaultSpec.NodeDrain d -> {
-                    Set<String> drained =
-                            f.targets().stream().map(Plan.Target::name).collect(Collectors.toSet());
-                    owned.stream().filter(p -> drained.contains(p.nodeName())).forEach(p -> down.add(p.name()));
-                }
+                // A drain evicts every pod of its nodes; memory pressure may evict any of them.
+                case FaultSpec.NodeDrain d -> down.addAll(podsOn(f, owned));
+                case FaultSpec.NodeMemoryPressure n -> down.addAll(podsOn(f, owned));
                 case FaultSpec.NodeCordon c -> {}
                 // The rollout takes pods down as the workload's own strategy allows: that many at once.
                 case FaultSpec.RolloutRestart r -> {

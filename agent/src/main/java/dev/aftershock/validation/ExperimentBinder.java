@@ -149,6 +149,15 @@ final class ExperimentBinder {
                         FaultSpec.Probe.fromWord(f.get("probe").asString()).orElseThrow(),
                         optionalText(f, "container"));
             case ROLLOUT_RESTART -> new FaultSpec.RolloutRestart(name, when);
+            case NODE_MEMORY_PRESSURE ->
+                new FaultSpec.NodeMemoryPressure(
+                        name,
+                        when,
+                        duration(f, at, "for"),
+                        nodes(f.get("nodes"), at.field("nodes")),
+                        Percent.parse(f.get("fill").asString()),
+                        f.has("rate") ? bytesPerSecond(f.get("rate").asString()) : FaultSpec.MemoryOom.DEFAULT_RATE,
+                        target.namespace());
             case MEMORY_OOM ->
                 new FaultSpec.MemoryOom(
                         name,
@@ -170,7 +179,7 @@ final class ExperimentBinder {
         };
     }
 
-    /** "64Mi/s" (the schema checked its form) in bytes a second. */
+    /** "64Mi/s" (the schema checked its form: Ki, Mi or Gi) in bytes a second. */
     static long bytesPerSecond(String rate) {
         String amount = rate.substring(0, rate.length() - "/s".length());
         long unit = switch (amount.substring(amount.length() - 2)) {

@@ -120,6 +120,15 @@ final class MeaningCheck {
                 case FaultSpec.RolloutRestart r -> {}
                 case FaultSpec.ContainerSignal c -> {}
                 case FaultSpec.MemoryOom m -> {}
+                case FaultSpec.NodeMemoryPressure n -> {
+                    nodes(at.field("nodes"), n.nodes());
+                    if (n.fill().value() < 1 || n.fill().value() > 200) {
+                        add(
+                                at.field("fill"),
+                                "expected a share of the node's allocatable memory from 1% to 200% (above 100% to put"
+                                        + " it under pressure), got " + n.fill());
+                    }
+                }
                 case FaultSpec.ProbeFailure p -> {}
             }
         }

@@ -125,6 +125,13 @@ class HelmChartTest {
     void nodeHelpersAreOffUnlessEnabledAndThenTheAgentMayCreatePodsOnlyInTheirNamespace() {
         List<Map<String, Object>> off = objects(Helm.template(NS));
         assertThat(deploymentArgs(off)).noneMatch(a -> a.startsWith("--helper-"));
+        // node-memory-pressure sizes its hog from the pods' use: read, and only with helpers on.
+        assertThat(Helm.template(NS)).doesNotContain("metrics.k8s.io");
+        assertThat(Helm.template(
+                        NS,
+                        "--set",
+                        "helpers.enabled=true,helpers.image.tag=0.1.0-abc,helpers.namespace=shock-helpers"))
+                .contains("- apiGroups: [metrics.k8s.io]\n    resources: [pods]\n    verbs: [list]");
         assertThat(off).noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-helpers"));
 
         List<Map<String, Object>> on = objects(Helm.template(

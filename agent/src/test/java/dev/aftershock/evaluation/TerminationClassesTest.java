@@ -68,6 +68,7 @@ class TerminationClassesTest {
                 "BestEffort",
                 "TerminationByKubelet",
                 true,
+                true,
                 "Evicted",
                 "The node was low on resource: memory. Threshold quantity: 256Mi, available: 201Mi."));
         t.observe(new Observed.PodStatus(
@@ -89,11 +90,31 @@ class TerminationClassesTest {
                 });
     }
 
+    /** The kubelet may evict while the hog is still filling, before the fault says it took effect. */
+    @Test
+    void anEvictionBetweenTheFaultsMomentAndItsEffectIsItsOwn() {
+        ClusterTimeline t = listed("a");
+        t.observe(new Observed.PodDisrupted(
+                12_000, "a", "web-a", "node-1", "BestEffort", "", true, true, "Evicted", "low on resource: memory"));
+        FaultRecord filling = new FaultRecord(
+                "hog",
+                "node-memory-pressure",
+                2_000,
+                null,
+                List.of(new TargetRecord(
+                        "Node", null, "node-1", TargetRecord.State.RECOVERED, 14_000L, 40_000L, "", List.of())));
+
+        assertThat(of(t, filling)).singleElement().satisfies(x -> {
+            assertThat(x.causeText()).isEqualTo("node-memory-pressure hog");
+            assertThat(x.how()).isEqualTo("evicted by the kubelet (memory)");
+        });
+    }
+
     @Test
     void anEvictionThroughTheApiAndAPlainDeletionAreToldApart() {
         ClusterTimeline t = listed("a", "b");
         t.observe(new Observed.PodDisrupted(
-                10_000, "a", "web-a", "node-1", "Burstable", "EvictionByEvictionAPI", false, "", ""));
+                10_000, "a", "web-a", "node-1", "Burstable", "EvictionByEvictionAPI", false, true, "", ""));
         t.observe(pod(10_010, "a", "node-1", true, false));
         t.observe(pod(12_000, "a", "node-1", true, true));
         t.observe(pod(30_000, "b", "node-1", true, false));

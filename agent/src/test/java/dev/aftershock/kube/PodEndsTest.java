@@ -88,6 +88,7 @@ class PodEndsTest {
         assertThat(ends(up, evicted)).isEmpty();
         assertThat(PodEnds.disrupted(up, evicted).map(s -> s.at(9))).hasValueSatisfying(d -> {
             assertThat(d.failed()).isTrue();
+            assertThat(d.ran()).as("its terminated state has no start").isFalse();
             assertThat(d.reason()).isEqualTo("Evicted");
             assertThat(d.disruption()).isEqualTo("TerminationByKubelet");
             assertThat(d.message()).isEqualTo("The node was low on resource: memory.");

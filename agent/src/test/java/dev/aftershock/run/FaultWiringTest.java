@@ -102,6 +102,15 @@ class FaultWiringTest {
                         false,
                         Optional.empty());
             case ROLLOUT_RESTART -> new FaultSpec.RolloutRestart("r", Duration.ZERO);
+            case NODE_MEMORY_PRESSURE ->
+                new FaultSpec.NodeMemoryPressure(
+                        "p",
+                        Duration.ZERO,
+                        Optional.empty(),
+                        nodes,
+                        new dev.aftershock.model.Percent(110),
+                        FaultSpec.MemoryOom.DEFAULT_RATE,
+                        "ns");
             case MEMORY_OOM ->
                 new FaultSpec.MemoryOom(
                         "m",

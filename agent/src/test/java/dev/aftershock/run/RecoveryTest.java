@@ -143,6 +143,21 @@ class RecoveryTest {
         }
 
         @Override
+        public NodeMemory nodeMemory(String node) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean memoryPressure(String node) {
+            return false;
+        }
+
+        @Override
+        public List<PodOnNode> podsOnNode(String node) {
+            return List.of();
+        }
+
+        @Override
         public String event(String kind, String namespace, String name, EventReason reason, String message) {
             return null;
         }
