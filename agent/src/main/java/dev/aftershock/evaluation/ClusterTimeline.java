@@ -210,15 +210,18 @@ public final class ClusterTimeline {
             event(now.t(), "node", now.ready() ? "ready" : "not-ready", subject, describe(now));
         } else if (now.schedulable() != before.schedulable()) {
             event(now.t(), "node", now.schedulable() ? "uncordoned" : "cordoned", subject, describe(now));
-        } else if (now.memoryPressure() != before.memoryPressure()) {
+        } else {
+            changed = false;
+        }
+        // Told whatever else changed in the same update (a cordon, readiness).
+        if (before != null && !now.gone() && now.memoryPressure() != before.memoryPressure()) {
             event(
                     now.t(),
                     "node",
                     now.memoryPressure() ? "memory-pressure" : "memory-pressure-over",
                     subject,
                     describe(now));
-        } else {
-            changed = false;
+            changed = true;
         }
         if (changed) {
             observed.add(now);

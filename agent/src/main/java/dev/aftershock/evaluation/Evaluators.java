@@ -10,7 +10,7 @@ import java.util.List;
  */
 public final class Evaluators {
     /** The kinds, as the schema and the journal name them. */
-    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus", "shutdown");
+    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory");
 
     static final Evaluator<Hypothesis.Slo> SLO = (h, e) -> {
         if (e.load().isEmpty()) {
@@ -30,6 +30,7 @@ public final class Evaluators {
     static final Evaluator<Hypothesis.Prometheus> PROMETHEUS =
             (h, e) -> PromQlEvaluator.judge(h, e.prometheus().orElse(null), e.runEndMs());
     static final Evaluator<Hypothesis.Shutdown> SHUTDOWN = (h, e) -> ShutdownEvaluator.judge(h, e);
+    static final Evaluator<Hypothesis.Memory> MEMORY = (h, e) -> MemoryEvaluator.judge(h, e);
 
     private Evaluators() {}
 
@@ -41,6 +42,7 @@ public final class Evaluators {
                 case Hypothesis.Kube kube -> KUBE.judge(kube, evidence);
                 case Hypothesis.Prometheus prometheus -> PROMETHEUS.judge(prometheus, evidence);
                 case Hypothesis.Shutdown shutdown -> SHUTDOWN.judge(shutdown, evidence);
+                case Hypothesis.Memory memory -> MEMORY.judge(memory, evidence);
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -55,6 +57,7 @@ public final class Evaluators {
             case Hypothesis.Kube kube -> "kube";
             case Hypothesis.Prometheus prometheus -> "prometheus";
             case Hypothesis.Shutdown shutdown -> "shutdown";
+            case Hypothesis.Memory memory -> "memory";
         };
     }
 }

@@ -195,15 +195,23 @@ public final class Terminations {
             if (!d.failed() || !d.ran() || !told.add(d.uid())) {
                 continue;
             }
-            Cause cause = nodeFaultCause(d.node(), d.t(), in.faults()).orElse(new Cause("other", "", null, false));
+            // It began with the kubelet's DisruptionTarget condition, before the phase says Failed
+            // (the kubelet writes that once the containers have stopped).
+            long began = disruptions.stream()
+                    .filter(x -> x.uid().equals(d.uid())
+                            && (x.failed() || x.disruption().equals("TerminationByKubelet")))
+                    .mapToLong(Observed.PodDisrupted::t)
+                    .min()
+                    .orElse(d.t());
+            Cause cause = nodeFaultCause(d.node(), began, in.faults()).orElse(new Cause("other", "", null, false));
             // Its processes are stopped by then, or when the watch next says so.
             Long exited = pods.stream()
-                    .filter(p -> p.uid().equals(d.uid()) && p.t() >= d.t() && (p.stopped() || p.gone()))
-                    .map(p -> p.t() - d.t())
+                    .filter(p -> p.uid().equals(d.uid()) && p.t() >= began && (p.stopped() || p.gone()))
+                    .map(p -> p.t() - began)
                     .findFirst()
-                    .orElse(0L);
+                    .orElse(d.t() - began);
             failures.add(termination(
-                    new Ended(cause, d.pod(), d.node(), d.t(), false, d.uid(), exited, null, "", failedHow(d), d.qos()),
+                    new Ended(cause, d.pod(), d.node(), began, false, d.uid(), exited, null, "", failedHow(d), d.qos()),
                     in,
                     rotation));
         }
@@ -235,8 +243,8 @@ public final class Terminations {
         List<Termination> ended = new ArrayList<>();
         for (Observed.ContainerEnded c : restarts) {
             Optional<Cause> cause = podFaultCause(c.pod(), c.t(), in.faults());
-            boolean liveness =
-                    cause.filter(x -> x.action().equals("probe-failure")).isPresent();
+            // Only a liveness or startup probe-failure makes the kubelet kill (it measured the kill).
+            boolean probeKill = cause.filter(Cause::killsByProbe).isPresent();
             ended.add(termination(
                     new Ended(
                             cause.orElse(new Cause("other", "", null, false)),
@@ -248,7 +256,7 @@ public final class Terminations {
                             0L,
                             null,
                             "",
-                            liveness && !c.reason().equals(Termination.OOM_KILLED)
+                            probeKill && !c.reason().equals(Termination.OOM_KILLED)
                                     ? "killed by the kubelet: its probe failed (exit code %d)".formatted(c.exitCode())
                                     : containerHow(c),
                             c.qos()),
@@ -266,31 +274,47 @@ public final class Terminations {
         return "exited with code %d%s".formatted(c.exitCode(), c.reason().isEmpty() ? "" : " (" + c.reason() + ")");
     }
 
-    /** A fault whose target was this pod and that was acting at that moment (the latest such). */
+    /**
+     * A fault whose target was this pod and that was acting at that moment (the latest such): one
+     * that holds (a probe-failure, a memory-oom) from its injection to its recovery. A fault that acts
+     * at an instant (a pod-kill, a container-signal) is not one: its own end is told from its
+     * measurements (see {@link #signals}), and a later crash of the same pod, or of a successor of
+     * the same name, is not its doing.
+     */
     private static Optional<Cause> podFaultCause(String pod, long at, List<FaultRecord> faults) {
         return actingOn("Pod", pod, at, POD_FAULT_SLACK_MS, faults);
     }
 
     /**
-     * The latest fault that took effect on the target of that kind and name, acting by {@code at}
-     * (from its scheduled moment: a hog's node evicts while it is still filling, before it says it
-     * is full), and that had not let go of it more than {@code slack} before.
+     * The latest fault that took effect on the target of that kind and name, acting by {@code at},
+     * and that had not let go of it more than {@code slack} before. A node fault acts from its
+     * scheduled moment (a hog's node evicts while it is still filling, before it says it is full); a
+     * pod fault from its injection, and only one that holds until a recovery.
      */
     private static Optional<Cause> actingOn(String kind, String name, long at, long slack, List<FaultRecord> faults) {
         Cause best = null;
         for (FaultRecord f : faults) {
             for (TargetRecord t : f.targets()) {
                 Long injected = t.injectedAtMs();
+                boolean onNode = "Node".equals(kind);
                 if (injected == null
                         || !kind.equals(t.kind())
                         || !t.name().equals(name)
                         || !tookEffect(t.state())
-                        || Math.min(f.atMs(), injected) > at
+                        || (!onNode && t.state() == TargetRecord.State.NOT_RECOVERABLE)
+                        || (onNode ? Math.min(f.atMs(), injected) : injected) > at
                         || (t.recoveredAtMs() != null && at > t.recoveredAtMs() + slack)) {
                     continue;
                 }
                 if (best == null || injected > best.injectedAtMs()) {
-                    best = new Cause(f.action(), f.name(), injected, "Pod".equals(kind));
+                    best = new Cause(
+                            f.action(),
+                            f.name(),
+                            injected,
+                            !onNode,
+                            measured(t, "killed by the kubelet after")
+                                    .filter(ms -> !ms.isNaN())
+                                    .isPresent());
                 }
             }
         }
@@ -326,8 +350,14 @@ public final class Terminations {
                     // Not one of the target's pods: the hypothesis is about the target.
                     continue;
                 }
+                // Its container's end, looked for from when the kill came or the process exited.
+                long endedAt = t.injectedAtMs()
+                        + oomKilledAfter.orElseGet(() -> measured(t, ShutdownTraffic.PROCESS_EXITED_AFTER)
+                                .filter(ms -> !ms.isNaN())
+                                .map(Double::longValue)
+                                .orElse(0L));
                 Optional<Observed.ContainerEnded> end =
-                        takeEnd(restarts, pod.get().uid(), t.injectedAtMs());
+                        takeEnd(restarts, pod.get().uid(), endedAt);
                 if (oomKilledAfter.isPresent()) {
                     // The kernel's kill is the end itself: the process was gone at that moment.
                     signals.add(termination(
@@ -375,7 +405,10 @@ public final class Terminations {
         return signals;
     }
 
-    /** The first end of the pod's containers from the fault's moment on (a second before, for two clocks), taken. */
+    /**
+     * The first end of the pod's containers seen from {@code from} on (a second before it, for two
+     * clocks; the watch may see it up to 15 s later), taken so that it is not told again.
+     */
     private static Optional<Observed.ContainerEnded> takeEnd(
             List<Observed.ContainerEnded> restarts, String uid, long from) {
         Optional<Observed.ContainerEnded> end = restarts.stream()
@@ -485,7 +518,11 @@ public final class Terminations {
      * @param injectedAtMs when the fault acted, or null
      * @param podsOwnMoment the fault acted on this very pod: its injection is the termination's start
      */
-    private record Cause(String action, String by, Long injectedAtMs, boolean podsOwnMoment) {}
+    private record Cause(String action, String by, Long injectedAtMs, boolean podsOwnMoment, boolean killsByProbe) {
+        Cause(String action, String by, Long injectedAtMs, boolean podsOwnMoment) {
+            this(action, by, injectedAtMs, podsOwnMoment, false);
+        }
+    }
 
     /** An HPA lowered its desired replicas at {@code t}: that many pods are deleted moments later. */
     private static final class ScaleIn {

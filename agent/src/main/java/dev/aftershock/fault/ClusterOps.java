@@ -127,11 +127,15 @@ public interface ClusterOps {
             long requestBytes,
             boolean ran) {
         /**
-         * Evicted by the kubelet after it ran: a pod the kubelet refused to admit under pressure
-         * says "Evicted" too, but it never ran, so nothing was taken from it.
+         * Evicted by the kubelet for memory after it ran ("The node was low on resource: memory"):
+         * a pod the kubelet refused to admit under pressure says "Evicted" too, but it never ran,
+         * so nothing was taken from it; a disk eviction is not a memory fault's.
          */
-        public boolean evictedByTheKubelet() {
-            return ran && "Failed".equals(phase) && "Evicted".equals(reason);
+        public boolean evictedForMemory() {
+            return ran
+                    && "Failed".equals(phase)
+                    && "Evicted".equals(reason)
+                    && message.contains("low on resource: memory");
         }
     }
 

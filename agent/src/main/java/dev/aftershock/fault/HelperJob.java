@@ -54,7 +54,16 @@ public record HelperJob(
          * {@link #HOG_BYTES}, then holds it until SIGTERM and lets it go. Guaranteed, with its
          * request the size of what it holds, so that the kubelet evicts other pods before it.
          */
-        HOG(Optional.of("fill"), "hold-memory", List.of(), Trait.MAIN_ACTS, Trait.NOTHING_ONCE_GONE, Trait.GUARANTEED);
+        HOG(
+                Optional.of("fill"),
+                "hold-memory",
+                List.of(),
+                Trait.MAIN_ACTS,
+                Trait.NOTHING_ONCE_GONE,
+                Trait.GUARANTEED,
+                Trait.ON_NODE,
+                Trait.UNPRIVILEGED,
+                Trait.HOLDS_MEMORY);
 
         /** The hog's size in bytes, in its job's environment: its memory request and limit follow from it. */
         public static final String HOG_BYTES = "AFTERSHOCK_FILL_BYTES";
@@ -71,7 +80,13 @@ public record HelperJob(
             /** See {@link Mode#nothingOnceGone()}. */
             NOTHING_ONCE_GONE,
             /** See {@link Mode#guaranteed()}. */
-            GUARANTEED
+            GUARANTEED,
+            /** See {@link Mode#onNode()}. */
+            ON_NODE,
+            /** See {@link Mode#unprivileged()}. */
+            UNPRIVILEGED,
+            /** See {@link Mode#holdsMemory()}. */
+            HOLDS_MEMORY
         }
 
         private final Optional<String> firstStep;
@@ -88,12 +103,17 @@ public record HelperJob(
 
         /** Acts on its node as a whole (the hog), not on one pod: the run's target is the node. */
         public boolean onNode() {
-            return this == HOG;
+            return traits.contains(Trait.ON_NODE);
+        }
+
+        /** Holds memory in a memory-backed emptyDir of its own, its size in {@link #HOG_BYTES}. */
+        public boolean holdsMemory() {
+            return traits.contains(Trait.HOLDS_MEMORY);
         }
 
         /** Neither root, nor a capability, nor the node's processes: the hog holds memory, nothing else. */
         public boolean unprivileged() {
-            return this == HOG;
+            return traits.contains(Trait.UNPRIVILEGED);
         }
 
         /** Requests equal to limits (CPU too): the Guaranteed QoS class and its low oom_score_adj. */

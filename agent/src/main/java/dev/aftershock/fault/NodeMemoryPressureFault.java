@@ -38,6 +38,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
     private final FaultSpec.NodeMemoryPressure spec;
     private final Map<String, ClusterOps.HelperStarted> hogs = new ConcurrentHashMap<>();
     private final Map<String, Instant> recovered = new ConcurrentHashMap<>();
+    private final Map<String, NodeWatch> watches = new ConcurrentHashMap<>();
     private ClusterOps cluster;
     private String runId;
 
@@ -53,6 +54,11 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         List<Measurement> measured = new ArrayList<>(List.of(
                 mib("allocatable memory", memory.allocatableBytes()),
                 mib("memory requested by its pods", memory.requestedBytes())));
+        if (memory.pressure()) {
+            // The kubelet holds MemoryPressure a while after the memory is back (its transition
+            // period): this fault's pressure could not be told from what was there already.
+            return Injection.failed(false, "the node reports MemoryPressure already", measured);
+        }
         if (memory.usedBytes().isEmpty()) {
             return Injection.failed(false, "cannot size the hog: " + memory.whyUnmeasured(), measured);
         }
@@ -78,15 +84,15 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
                     measured);
         }
         measured.add(mib("hog size", hog));
-        Set<String> failedBefore = new HashSet<>();
-        context.cluster().podsOnNode(node).stream()
-                .filter(ClusterOps.PodOnNode::evictedByTheKubelet)
-                .forEach(p -> failedBefore.add(p.uid()));
         Instant asked = Instant.now();
         Instant faultEnds = spec.holdFor()
                 .map(asked::plus)
                 .filter(end -> end.isBefore(context.runEnds()))
                 .orElse(context.runEnds());
+        // Watched from before the hog starts: the kubelet may evict while it is still filling.
+        NodeWatch watch = new NodeWatch(node, asked, context);
+        watches.put(node, watch);
+        watch.start();
         HelperJob job = new HelperJob(
                 context.runId(),
                 spec.name(),
@@ -106,22 +112,24 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         Duration filling = Duration.ofSeconds(hog / spec.bytesPerSecond() + 60);
         ClusterOps.HelperStarted started = context.cluster().startHelper(job, asked.plus(filling));
         hogs.put(node, started);
+        watch.hog(started.pod());
         String name = started.namespace() + "/" + started.pod();
         measured.add(new Measurement(
                 "hog start to filled", Duration.between(asked, started.at()).toMillis(), "ms"));
         if (!started.effective()) {
+            watch.stop();
             return Injection.failed(true, "the hog %s did not fill: %s".formatted(name, started.message()), measured)
                     .effectiveAt(started.at());
         }
         Instant filled = started.at();
-        Optional<Instant> pressure = awaitPressure(context, node, true, filled.plus(PRESSURE_LIMIT));
-        // From the hog's start: the kubelet may act while it is still filling.
+        Optional<Instant> pressure = watch.awaitPressure(filled.plus(PRESSURE_LIMIT));
         measured.add(after("memory pressure after", asked, pressure));
         if (pressure.isEmpty()) {
+            watch.stop();
             return Injection.failed(
                             true,
-                            ("the hog %s holds %d MiB, yet node %s did not report MemoryPressure within %d s (its"
-                                            + " eviction threshold may be lower: fill more, or leave less)")
+                            ("the hog %s holds %d MiB, yet node %s did not report MemoryPressure within %d s of it being"
+                                            + " full (its eviction threshold may be lower: fill more)")
                                     .formatted(name, hog >> 20, node, PRESSURE_LIMIT.toSeconds()),
                             measured)
                     .effectiveAt(filled);
@@ -132,48 +140,128 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
                 "node %s under memory pressure: hog %s holds %d MiB (its pods used %d of %d MiB allocatable)"
                         .formatted(node, name, hog >> 20, used >> 20, memory.allocatableBytes() >> 20),
                 measured,
-                Optional.of(() -> evictions(node, started.pod(), filled, failedBefore, context)),
+                Optional.of(() -> followed(node, watch, context)),
                 filled);
     }
 
     /**
-     * Each pod the kubelet evicted from the node while the fault held it (in order, with its QoS
-     * class and memory request), then when the pressure was over after recovery.
+     * Each pod the kubelet evicted from the node for memory while the fault held it, in the order
+     * the watch saw them (ms after the hog's start, with its QoS class and memory request), then
+     * when the pressure was over after recovery.
      */
-    private List<Measurement> evictions(
-            String node, String hogPod, Instant from, Set<String> failedBefore, FaultContext context) throws Exception {
-        Map<String, Measurement> evicted = new LinkedHashMap<>();
-        Instant deadline = context.runEnds();
-        while (Instant.now().isBefore(deadline) && !context.stopping().getAsBoolean()) {
-            for (ClusterOps.PodOnNode p : context.cluster().podsOnNode(node)) {
-                if (p.evictedByTheKubelet()
-                        && !failedBefore.contains(p.uid())
-                        && !p.name().equals(hogPod)) {
-                    evicted.computeIfAbsent(
-                            p.uid(),
-                            k -> new Measurement(
-                                    "evicted %s/%s (%s, requests %d MiB)"
-                                            .formatted(p.namespace(), p.name(), p.qos(), p.requestBytes() >> 20),
-                                    Duration.between(from, Instant.now()).toMillis(),
-                                    "ms"));
-                }
-            }
-            Instant recoveredAt = recovered.get(node);
-            if (recoveredAt != null) {
-                break;
+    private List<Measurement> followed(String node, NodeWatch watch, FaultContext context) throws Exception {
+        Optional<Instant> recoveredAt = awaitRecovered(node, context);
+        watch.stop();
+        List<Measurement> measured = new ArrayList<>(watch.evictions());
+        measured.add(0, new Measurement("pods evicted by the kubelet", measured.size(), "count"));
+        if (recoveredAt.isPresent()) {
+            measured.add(after(
+                    "memory pressure over after recovery",
+                    recoveredAt.get(),
+                    awaitPressure(context, node, false, recoveredAt.get().plus(PRESSURE_OVER_LIMIT))));
+        }
+        return measured;
+    }
+
+    private Optional<Instant> awaitRecovered(String node, FaultContext context) throws InterruptedException {
+        while (Instant.now().isBefore(context.runEnds()) && !context.stopping().getAsBoolean()) {
+            Instant at = recovered.get(node);
+            if (at != null) {
+                return Optional.of(at);
             }
             Thread.sleep(POLL.toMillis());
         }
-        List<Measurement> measured = new ArrayList<>(evicted.values());
-        measured.add(0, new Measurement("pods evicted by the kubelet", evicted.size(), "count"));
-        Instant recoveredAt = recovered.get(node);
-        if (recoveredAt != null) {
-            measured.add(after(
-                    "memory pressure over after recovery",
-                    recoveredAt,
-                    awaitPressure(context, node, false, recoveredAt.plus(PRESSURE_OVER_LIMIT))));
+        return Optional.ofNullable(recovered.get(node));
+    }
+
+    /**
+     * The node as the fault watches it from the hog's start, every half second on a thread of its
+     * own: the first MemoryPressure, and each pod the kubelet evicted for memory (not one that had
+     * failed before, not one it refused to admit, not the hog).
+     */
+    private static final class NodeWatch {
+        private final String node;
+        private final Instant from;
+        private final FaultContext context;
+        private final Set<String> failedBefore = new HashSet<>();
+        private final Map<String, Measurement> evicted = new LinkedHashMap<>();
+        private volatile String hogPod = "";
+        private volatile Instant pressureAt;
+        private volatile boolean stopped;
+        private Thread thread;
+
+        NodeWatch(String node, Instant from, FaultContext context) throws Exception {
+            this.node = node;
+            this.from = from;
+            this.context = context;
+            context.cluster().podsOnNode(node).stream()
+                    .filter(ClusterOps.PodOnNode::evictedForMemory)
+                    .forEach(p -> failedBefore.add(p.uid()));
         }
-        return measured;
+
+        void start() {
+            thread = Thread.ofVirtual().name("aftershock-node-watch-" + node).start(this::run);
+        }
+
+        void hog(String pod) {
+            hogPod = pod;
+        }
+
+        private void run() {
+            while (!stopped
+                    && Instant.now().isBefore(context.runEnds())
+                    && !context.stopping().getAsBoolean()) {
+                try {
+                    if (pressureAt == null && context.cluster().memoryPressure(node)) {
+                        pressureAt = Instant.now();
+                    }
+                    for (ClusterOps.PodOnNode p : context.cluster().podsOnNode(node)) {
+                        if (p.evictedForMemory()
+                                && !failedBefore.contains(p.uid())
+                                && !p.name().equals(hogPod)) {
+                            synchronized (evicted) {
+                                evicted.computeIfAbsent(
+                                        p.uid(),
+                                        k -> new Measurement(
+                                                "evicted %s/%s (%s, requests %d MiB)"
+                                                        .formatted(
+                                                                p.namespace(),
+                                                                p.name(),
+                                                                p.qos(),
+                                                                p.requestBytes() >> 20),
+                                                Duration.between(from, Instant.now())
+                                                        .toMillis(),
+                                                "ms"));
+                            }
+                        }
+                    }
+                    Thread.sleep(POLL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    // The next round looks again: a slow or refused read loses half a second, not the run.
+                }
+            }
+        }
+
+        Optional<Instant> awaitPressure(Instant deadline) throws InterruptedException {
+            while (pressureAt == null
+                    && Instant.now().isBefore(deadline)
+                    && !context.stopping().getAsBoolean()) {
+                Thread.sleep(100);
+            }
+            return Optional.ofNullable(pressureAt);
+        }
+
+        List<Measurement> evictions() {
+            synchronized (evicted) {
+                return List.copyOf(evicted.values());
+            }
+        }
+
+        void stop() {
+            stopped = true;
+        }
     }
 
     private static Optional<Instant> awaitPressure(FaultContext context, String node, boolean wanted, Instant deadline)
@@ -227,6 +315,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
     /** Clears away any hog of this fault still there, so that none outlives a run that stopped early. */
     @Override
     public synchronized void close() {
+        watches.values().forEach(NodeWatch::stop);
         OwnHelpers.endAll(cluster, runId, spec.name());
     }
 }

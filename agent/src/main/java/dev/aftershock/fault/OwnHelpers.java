@@ -54,14 +54,20 @@ final class OwnHelpers {
         if (cluster == null) {
             return;
         }
+        List<ClusterOps.HelperPod> all;
         try {
-            for (ClusterOps.HelperPod h : cluster.helperPods()) {
-                if (h.job().run().equals(runId) && h.job().fault().equals(fault)) {
+            all = cluster.helperPods();
+        } catch (Exception e) {
+            return; // What is left is found by `aftershock recover`; its deadline ends it.
+        }
+        for (ClusterOps.HelperPod h : all) {
+            if (h.job().run().equals(runId) && h.job().fault().equals(fault)) {
+                try {
                     cluster.endHelper(h.namespace(), h.name(), Instant.now().plusSeconds(5));
+                } catch (Exception e) {
+                    // The next one all the same; this one's deadline ends it.
                 }
             }
-        } catch (Exception e) {
-            // What is left is found by `aftershock recover`; its deadline ends it.
         }
     }
 }

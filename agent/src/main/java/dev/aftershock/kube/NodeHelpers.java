@@ -32,8 +32,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Node helper pods: one short-lived privileged pod per injection, pinned to the target's node, in
- * the helper namespace (the target's own when none is set). The agent itself never needs more than
+ * Node helper pods: one short-lived pod per injection, pinned to the target's node, in the helper
+ * namespace (the target's own when none is set); privileged, but for the memory hog, which has no
+ * privilege at all. The agent itself never needs more than
  * the right to create, read, patch and delete pods there: the privileges are the helper's, for its
  * life only. The helper (testbed/helper/aftershock-helper) installs its rule in an init container,
  * so the pod's status says when the fault took effect, then holds it until SIGTERM: from the agent
@@ -471,7 +472,7 @@ public final class NodeHelpers {
         // hog's memory); only for modes that pass one, since mounting a volume slows the pod's start.
         List<V1VolumeMount> scratch = job.mode().passesState()
                 ? List.of(new V1VolumeMount().name("run").mountPath("/run/aftershock"))
-                : job.mode() == HelperJob.Mode.HOG
+                : job.mode().holdsMemory()
                         ? List.of(new V1VolumeMount().name("memory").mountPath("/mnt/memory"))
                         : List.of();
         V1Container main = new V1Container()
@@ -499,7 +500,7 @@ public final class NodeHelpers {
                                         .name("run")
                                         .emptyDir(new io.kubernetes.client.openapi.models.V1EmptyDirVolumeSource()
                                                 .medium("Memory")))
-                                : job.mode() == HelperJob.Mode.HOG
+                                : job.mode().holdsMemory()
                                         ? List.of(new V1Volume()
                                                 .name("memory")
                                                 .emptyDir(
@@ -554,7 +555,7 @@ public final class NodeHelpers {
                     .requests(Map.of("cpu", Quantity.fromString("10m"), "memory", Quantity.fromString("16Mi")))
                     .limits(Map.of("memory", Quantity.fromString("64Mi")));
         }
-        Quantity memory = job.mode() == HelperJob.Mode.HOG
+        Quantity memory = job.mode().holdsMemory()
                 ? new Quantity(
                         java.math.BigDecimal.valueOf(hogBytes(job) + HelperJob.Mode.HOG_OWN_BYTES),
                         Quantity.Format.BINARY_SI)

@@ -1,6 +1,7 @@
 package dev.aftershock.kube;
 
 import dev.aftershock.evaluation.Observed;
+import io.kubernetes.client.openapi.models.V1ContainerStateTerminated;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
 import io.kubernetes.client.openapi.models.V1PodCondition;
@@ -28,9 +29,9 @@ final class PodEnds {
      */
     static Optional<Seen<Observed.PodDisrupted>> disrupted(V1Pod before, V1Pod now) {
         String disruption = disruption(now);
-        boolean failed = failed(now);
+        boolean failed = failedByTheKubelet(now);
         if (disruption.equals(before == null ? "" : disruption(before))
-                && failed == (before != null && failed(before))) {
+                && failed == (before != null && failedByTheKubelet(before))) {
             return Optional.empty();
         }
         if (disruption.isEmpty() && !failed) {
@@ -70,23 +71,18 @@ final class PodEnds {
                             .stream()
                             .filter(b -> b.getName().equals(c.getName()))
                             .findFirst();
-            var terminated = c.getState() != null && c.getState().getTerminated() != null
-                    ? c.getState().getTerminated()
-                    : c.getLastState() != null ? c.getLastState().getTerminated() : null;
-            if (terminated == null || was.isEmpty()) {
+            V1ContainerStateTerminated latest = latestEnd(c);
+            if (latest == null || was.isEmpty()) {
                 continue;
             }
-            boolean restarted = c.getRestartCount() > was.get().getRestartCount();
-            boolean newlyTerminated = c.getState() != null
-                    && c.getState().getTerminated() != null
-                    && !endedInstance(was.get()).equals(Optional.ofNullable(terminated.getContainerID()));
-            if (!restarted && !newlyTerminated) {
-                continue;
-            }
-            // Told once per instance: the restart that follows a terminated state says nothing new.
-            if (restarted
-                    && endedInstance(was.get()).isPresent()
-                    && endedInstance(was.get()).equals(Optional.ofNullable(terminated.getContainerID()))) {
+            V1ContainerStateTerminated earlier = latestEnd(was.get());
+            // Told once per instance, by its container id, whichever version first shows it ended
+            // (terminated, or already the last state of a waiting or restarted container); by the
+            // restart count only where the runtime gave no id.
+            boolean anew = latest.getContainerID() != null
+                    ? earlier == null || !latest.getContainerID().equals(earlier.getContainerID())
+                    : c.getRestartCount() > was.get().getRestartCount();
+            if (!anew) {
                 continue;
             }
             ended.add(t -> new Observed.ContainerEnded(
@@ -96,10 +92,18 @@ final class PodEnds {
                     nodeOf(now),
                     qos(now),
                     c.getName(),
-                    Objects.requireNonNullElse(terminated.getReason(), ""),
-                    terminated.getExitCode() == null ? -1 : terminated.getExitCode()));
+                    Objects.requireNonNullElse(latest.getReason(), ""),
+                    latest.getExitCode() == null ? -1 : latest.getExitCode()));
         }
         return ended;
+    }
+
+    /** The container's latest ended instance: its terminated state, or else its last one. */
+    private static V1ContainerStateTerminated latestEnd(V1ContainerStatus c) {
+        if (c.getState() != null && c.getState().getTerminated() != null) {
+            return c.getState().getTerminated();
+        }
+        return c.getLastState() == null ? null : c.getLastState().getTerminated();
     }
 
     /**
@@ -115,13 +119,6 @@ final class PodEnds {
                         || (c.getLastState() != null && c.getLastState().getTerminated() != null));
     }
 
-    /** The instance a container status shows ended: its terminated state's container id. */
-    private static Optional<String> endedInstance(V1ContainerStatus c) {
-        return c.getState() != null && c.getState().getTerminated() != null
-                ? Optional.ofNullable(c.getState().getTerminated().getContainerID())
-                : Optional.empty();
-    }
-
     private static String disruption(V1Pod p) {
         return orEmpty(p.getStatus() == null ? null : p.getStatus().getConditions()).stream()
                 .filter(c -> "DisruptionTarget".equals(c.getType()) && "True".equals(c.getStatus()))
@@ -133,6 +130,14 @@ final class PodEnds {
 
     private static boolean failed(V1Pod p) {
         return p.getStatus() != null && "Failed".equals(p.getStatus().getPhase());
+    }
+
+    /**
+     * Failed, and not on its way out: since Kubernetes 1.27 a deleted pod whose container exits
+     * non-zero (143 after SIGTERM) is set Failed too before it goes; that is its deletion.
+     */
+    private static boolean failedByTheKubelet(V1Pod p) {
+        return failed(p) && p.getMetadata().getDeletionTimestamp() == null;
     }
 
     private static String qos(V1Pod p) {

@@ -58,6 +58,19 @@ public sealed interface Hypothesis {
             Optional<Duration> maxTerminationTime)
             implements Hypothesis {}
 
+    /**
+     * What memory did to the target's pods, judged on how each termination ended: at most
+     * {@code maxOomKills} OOM kills of its containers, at most {@code maxEvictions} pods evicted by
+     * the kubelet, and with {@code evictionOrderByQos} the kubelet's evictions in QoS order
+     * (BestEffort, then Burstable, then Guaranteed).
+     */
+    record Memory(
+            String name,
+            java.util.OptionalLong maxOomKills,
+            java.util.OptionalLong maxEvictions,
+            boolean evictionOrderByQos)
+            implements Hypothesis {}
+
     /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */
     record Prometheus(String name, String query, Bound bound, double threshold) implements Hypothesis {
         public enum Bound {

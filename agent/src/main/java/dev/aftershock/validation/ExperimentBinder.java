@@ -282,6 +282,18 @@ final class ExperimentBinder {
                     below ? Hypothesis.Prometheus.Bound.BELOW : Hypothesis.Prometheus.Bound.ABOVE,
                     p.get(below ? "below" : "above").asDouble());
         }
+        if (h.has("memory")) {
+            JsonNode m = h.get("memory");
+            return new Hypothesis.Memory(
+                    name,
+                    m.has("maxOomKills")
+                            ? java.util.OptionalLong.of(m.get("maxOomKills").asLong())
+                            : java.util.OptionalLong.empty(),
+                    m.has("maxEvictions")
+                            ? java.util.OptionalLong.of(m.get("maxEvictions").asLong())
+                            : java.util.OptionalLong.empty(),
+                    m.has("evictionOrder"));
+        }
         if (h.has("shutdown")) {
             JsonNode d = h.get("shutdown");
             return new Hypothesis.Shutdown(

@@ -205,6 +205,8 @@ final class MeaningCheck {
                     }
                 }
                 case Hypothesis.Shutdown shutdown -> shutdown(shutdown, at.field("shutdown"), withLoad);
+                // The schema asks for at least one criterion.
+                case Hypothesis.Memory memory -> {}
             }
         }
     }

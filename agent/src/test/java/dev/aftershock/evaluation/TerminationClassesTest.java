@@ -157,7 +157,14 @@ class TerminationClassesTest {
                         10_000,
                         30_000L,
                         new Measurement(ShutdownTraffic.OOM_KILLED_AFTER, 4_000, "ms")),
-                fault("live", "probe-failure", "Pod", "web-c", 25_000, 45_000L));
+                fault(
+                        "live",
+                        "probe-failure",
+                        "Pod",
+                        "web-c",
+                        25_000,
+                        45_000L,
+                        new Measurement("killed by the kubelet after", 15_000, "ms")));
 
         assertThat(all)
                 .extracting(x -> x.atMs() + " " + x.causeText() + ": " + x.how() + " (" + x.qos() + ")")

@@ -63,6 +63,35 @@ class PodEndsTest {
         assertThat(ends(restarted, restarted)).isEmpty();
     }
 
+    /** A crash loop: each instance once, whether the watch sees it terminated, waiting or restarted. */
+    @Test
+    void aCrashLoopTellsEachInstanceOnce() {
+        V1Pod up = pod(running("A", 0));
+        V1Pod endedA = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(0)
+                .state(new V1ContainerState().terminated(ended("A", "Error", 1))));
+        V1Pod waiting = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(1)
+                .state(new V1ContainerState()
+                        .waiting(new io.kubernetes.client.openapi.models.V1ContainerStateWaiting()
+                                .reason("CrashLoopBackOff")))
+                .lastState(new V1ContainerState().terminated(ended("A", "Error", 1))));
+        V1Pod runningB = pod(running("B", 1).lastState(new V1ContainerState().terminated(ended("A", "Error", 1))));
+        V1Pod endedB = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(1)
+                .state(new V1ContainerState().terminated(ended("B", "Error", 1)))
+                .lastState(new V1ContainerState().terminated(ended("A", "Error", 1))));
+
+        assertThat(ends(up, endedA)).hasSize(1);
+        assertThat(ends(endedA, waiting)).isEmpty();
+        assertThat(ends(waiting, runningB)).isEmpty();
+        assertThat(ends(runningB, endedB)).hasSize(1);
+        assertThat(ends(up, waiting)).as("the end first seen as a last state").hasSize(1);
+    }
+
     @Test
     void aPodBeingDeletedOrFailedEndsAsAPodNotAsARestart() {
         V1Pod up = pod(running("A", 0));
@@ -76,7 +105,8 @@ class PodEndsTest {
         V1Pod evicted = pod(new V1ContainerStatus()
                 .name("app")
                 .restartCount(0)
-                .state(new V1ContainerState().terminated(ended("A", "Error", 137))));
+                .state(new V1ContainerState()
+                        .terminated(ended("A", "Error", 137).startedAt(OffsetDateTime.now()))));
         evicted.getStatus()
                 .phase("Failed")
                 .reason("Evicted")
@@ -88,13 +118,38 @@ class PodEndsTest {
         assertThat(ends(up, evicted)).isEmpty();
         assertThat(PodEnds.disrupted(up, evicted).map(s -> s.at(9))).hasValueSatisfying(d -> {
             assertThat(d.failed()).isTrue();
-            assertThat(d.ran()).as("its terminated state has no start").isFalse();
+            assertThat(d.ran()).as("its container had started").isTrue();
             assertThat(d.reason()).isEqualTo("Evicted");
             assertThat(d.disruption()).isEqualTo("TerminationByKubelet");
             assertThat(d.message()).isEqualTo("The node was low on resource: memory.");
             assertThat(d.t()).isEqualTo(9);
         });
         assertThat(PodEnds.disrupted(evicted, evicted)).as("told once").isEmpty();
+
+        // Refused at admission under pressure: failed as Evicted too, but it never ran.
+        V1Pod refused = new V1Pod()
+                .metadata(new V1ObjectMeta().name("web-b").uid("b"))
+                .spec(new V1PodSpec().nodeName("node-1"))
+                .status(new V1PodStatus()
+                        .phase("Failed")
+                        .reason("Evicted")
+                        .message("The node was low on resource: [MemoryPressure]."));
+        V1Pod pending = new V1Pod()
+                .metadata(new V1ObjectMeta().name("web-b").uid("b"))
+                .spec(new V1PodSpec().nodeName("node-1"))
+                .status(new V1PodStatus().phase("Pending"));
+        assertThat(PodEnds.disrupted(pending, refused).map(x -> x.at(1)))
+                .hasValueSatisfying(d -> assertThat(d.ran()).isFalse());
+
+        // Deleted, and failed on the way out (a JVM exits 143 on SIGTERM): its deletion, not the kubelet's doing.
+        V1Pod exiting = pod(new V1ContainerStatus()
+                .name("app")
+                .restartCount(0)
+                .state(new V1ContainerState()
+                        .terminated(ended("A", "Error", 143).startedAt(OffsetDateTime.now()))));
+        exiting.getStatus().phase("Failed");
+        exiting.getMetadata().deletionTimestamp(OffsetDateTime.now());
+        assertThat(PodEnds.disrupted(up, exiting)).isEmpty();
         assertThat(PodEnds.disrupted(up, up)).isEmpty();
     }
 }

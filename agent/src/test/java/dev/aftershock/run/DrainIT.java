@@ -57,6 +57,45 @@ class DrainIT {
         assertThat(fixture.annotations(NODE)).doesNotContainKey("aftershock.dev/run");
     }
 
+    /** Every termination says how it ended: a drain's evictions through the API, a kill's deletion; no memory cause. */
+    @Test
+    void aDrainAndAPodKillInOneRunAreClassifiedAsSuch() throws Exception {
+        Manifests.deploy(fixture.cluster, KwokApps.preferringNode("told", 4, NODE, 5, true), 4);
+        Path experiment = fixture.experiment("drain-and-kill", """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: drain-and-kill}
+                spec:
+                  duration: 20s
+                  seed: 7
+                  target: {namespace: NAMESPACE, workload: deployment/told}
+                  faults:
+                    - {name: drain, at: 1s, action: node-drain, nodes: {names: [%s]}, evictionTimeout: 10s, for: 15s}
+                    - {name: kill, at: 8s, action: pod-kill, pods: {selector: {app: told}, pick: 1}}
+                  safety: {maxUnavailable: 100%%}
+                """.formatted(NODE));
+
+        CliRun run = fixture.run(experiment);
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        Journal journal = fixture.journal(experiment);
+        System.out.println("drain and kill: "
+                + journal.terminations().stream()
+                        .map(t -> t.causeText() + ": " + t.how())
+                        .toList());
+        assertThat(journal.terminations())
+                .filteredOn(t -> t.cause().equals("node-drain"))
+                .isNotEmpty()
+                .allSatisfy(t -> assertThat(t.how()).isEqualTo("evicted through the Eviction API"));
+        assertThat(journal.terminations())
+                .filteredOn(t -> t.cause().equals("pod-kill"))
+                .singleElement()
+                .satisfies(t -> assertThat(t.how()).isEqualTo("deleted"));
+        assertThat(journal.terminations())
+                .noneMatch(t -> t.how().equals("OOMKilled") || t.evictedByTheKubelet())
+                .allMatch(t -> !t.cause().equals("other"));
+    }
+
     @Test
     void aBudgetThatNeverAllowsEvictionIsReportedBeforeAndTheDrainEndsAtItsTimeout() throws Exception {
         Manifests.deploy(fixture.cluster, KwokApps.preferringNode("stuck", 3, NODE, 5, true), 3);

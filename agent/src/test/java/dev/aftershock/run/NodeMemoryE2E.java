@@ -196,8 +196,8 @@ class NodeMemoryE2E {
     @Test
     void aKilledAgentsHogLetsGoByItsDeadlineAndRecoverFindsNothingToRevert() throws Exception {
         deploy();
-        // Filling takes about 10 s at 128Mi/s; the fault holds 30 s, so the agent is killed while it holds.
-        Path file = experiment("orphaned-hog", "3m", "30s");
+        // Filling takes 10 to 25 s at 128Mi/s here; the fault holds 40 s, so the agent is killed while it holds.
+        Path file = experiment("orphaned-hog", "3m", "40s");
         Process cli = fixture.start(file, Map.of("AFTERSHOCK_HELPER_IMAGE", Testbed.helperImage()));
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
@@ -208,15 +208,17 @@ class NodeMemoryE2E {
         cli.destroyForcibly(); // SIGKILL: nothing ends the hog but its own deadline
         assertThat(cli.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
-        // The fault's end (30 s after its start) plus the hog's 15 s margin: the kubelet stops it.
-        await().atMost(Duration.ofSeconds(60))
+        // The fault's end (40 s after its start) plus the hog's 15 s margin: the kubelet stops it.
+        await().atMost(Duration.ofSeconds(75))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> fixture.helpers().stream()
                         .allMatch(p -> p.getStatus() != null
                                 && "Failed".equals(p.getStatus().getPhase())));
         long endedAfter = Duration.between(holding, Instant.now()).toSeconds();
         System.out.printf("node-memory-pressure: the hog ended %d s after the agent was killed%n", endedAfter);
-        assertThat(endedAfter).as("by the hog's own deadline").isBetween(5L, 45L);
+        assertThat(endedAfter)
+                .as("by the hog's own deadline, 55 s after its start")
+                .isLessThanOrEqualTo(55L);
         awaitNoPressure();
 
         fixture.awaitNoLiveRun();

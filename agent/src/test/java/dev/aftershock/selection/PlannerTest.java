@@ -236,6 +236,29 @@ class PlannerTest {
                 .startsWith("fault b at 2m would leave 1 schedulable node (cordoned or drained: n1, n2)");
     }
 
+    /** Memory pressure takes its node out of service (the kubelet taints it) and may evict all its pods. */
+    @Test
+    void memoryPressureCountsAgainstSchedulableNodesAndTheUnavailableBudget() {
+        String pressureAndCordon =
+                "    - {name: a, at: 1m, action: node-memory-pressure, nodes: {names: [n3]}, fill: 110%, for: 2m}\n"
+                        + "    - {name: b, at: 2m, action: node-cordon, nodes: {names: [n2]}, for: 2m}";
+        assertThat(Planner.plan(
+                                experiment(pressureAndCordon, "{keepSchedulableNodes: 2, maxUnavailable: 100%}"),
+                                cluster(),
+                                1)
+                        .refusals())
+                .singleElement()
+                .asString()
+                .startsWith("fault b at 2m would leave 1 schedulable node");
+        // n1 runs two of checkout's four pods: both may be evicted.
+        String onN1 = "    - {name: a, at: 1m, action: node-memory-pressure, nodes: {names: [n1]}, fill: 110%}";
+        assertThat(Planner.plan(experiment(onN1, "{maxUnavailable: 1}"), cluster(), 1)
+                        .refusals())
+                .singleElement()
+                .asString()
+                .contains("fault a would take 2 of deployment/checkout's 4 pods down at once");
+    }
+
     @Test
     void keepsTheWorkloadWithinMaxUnavailable() {
         String killAll = "    - {at: 1m, action: pod-kill, pods: {selector: {app: checkout}, pick: all}}";
