@@ -8,6 +8,7 @@ import dev.aftershock.model.Hypothesis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Judges a {@code memory} hypothesis on how the target's pod terminations ended: the kernel's OOM
@@ -20,6 +21,8 @@ public final class MemoryEvaluator {
 
     /** The kubelet evicts BestEffort pods first, then Burstable ones (over their requests), then Guaranteed ones. */
     private static final Map<String, Integer> QOS_RANK = Map.of("BestEffort", 0, "Burstable", 1, "Guaranteed", 2);
+
+    private static final String MEMORY_EVICTION = Termination.KUBELET_EVICTION + " (memory)";
 
     private MemoryEvaluator() {}
 
@@ -37,8 +40,9 @@ public final class MemoryEvaluator {
         List<Termination> oomKills = e.terminations().stream()
                 .filter(t -> Termination.OOM_KILLED.equals(t.how()))
                 .toList();
+        // For memory: a disk eviction is the kubelet's too, but not this hypothesis's business.
         List<Termination> evictions = e.terminations().stream()
-                .filter(Termination::evictedByTheKubelet)
+                .filter(t -> MEMORY_EVICTION.equals(t.how()))
                 .toList();
         List<Measurement> evidence = List.of(
                 new Measurement("OOM kills", oomKills.size(), "count"),
@@ -66,6 +70,20 @@ public final class MemoryEvaluator {
                                 + "%d eviction(s) by the kubelet: no order to judge".formatted(evictions.size()),
                         evidence);
             }
+            Optional<Termination> unknown = evictions.stream()
+                    .filter(t -> !QOS_RANK.containsKey(t.qos()))
+                    .findFirst();
+            if (unknown.isPresent()) {
+                return new HypothesisResult(
+                        h.name(),
+                        KIND,
+                        off.isEmpty() ? Verdict.NOT_EVALUATED : Verdict.FAILED,
+                        expected,
+                        (off.isEmpty() ? "" : String.join("; ", off) + "; ")
+                                + "pod %s was evicted with no QoS class known: the order cannot be judged"
+                                        .formatted(unknown.get().pod()),
+                        evidence);
+            }
             outOfOrder(evictions).ifPresent(off::add);
         }
         String measured = off.isEmpty()
@@ -83,11 +101,7 @@ public final class MemoryEvaluator {
     private static java.util.Optional<String> outOfOrder(List<Termination> evictions) {
         Termination highest = null;
         for (Termination t : evictions) {
-            int rank = QOS_RANK.getOrDefault(t.qos(), -1);
-            if (rank < 0) {
-                return java.util.Optional.of(
-                        "pod %s was evicted with no QoS class known: the order cannot be judged".formatted(t.pod()));
-            }
+            int rank = QOS_RANK.get(t.qos());
             if (highest != null && rank < QOS_RANK.get(highest.qos())) {
                 return java.util.Optional.of("pod %s (%s) was evicted after pod %s (%s)"
                         .formatted(t.pod(), t.qos(), highest.pod(), highest.qos()));

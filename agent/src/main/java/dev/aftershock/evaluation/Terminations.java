@@ -220,7 +220,8 @@ public final class Terminations {
 
     /** "evicted by the kubelet (memory)", from the status's "The node was low on resource: memory. ...". */
     private static String failedHow(Observed.PodDisrupted d) {
-        if (!d.reason().equals("Evicted") && !d.disruption().equals("TerminationByKubelet")) {
+        if (!d.reason().equals("Evicted")) {
+            // A node shutdown, say: the kubelet ended it, but not to reclaim a resource.
             return "failed by the kubelet" + (d.reason().isEmpty() ? "" : " (" + d.reason() + ")");
         }
         java.util.regex.Matcher m =
@@ -357,7 +358,7 @@ public final class Terminations {
                                 .map(Double::longValue)
                                 .orElse(0L));
                 Optional<Observed.ContainerEnded> end =
-                        takeEnd(restarts, pod.get().uid(), endedAt);
+                        takeEnd(restarts, pod.get().uid(), t.injectedAtMs(), endedAt);
                 if (oomKilledAfter.isPresent()) {
                     // The kernel's kill is the end itself: the process was gone at that moment.
                     signals.add(termination(
@@ -406,14 +407,16 @@ public final class Terminations {
     }
 
     /**
-     * The first end of the pod's containers seen from {@code from} on (a second before it, for two
-     * clocks; the watch may see it up to 15 s later), taken so that it is not told again.
+     * The pod's container end nearest {@code endedAt} (when the kill came or the process exited, by
+     * the fault's measure) from a second before the injection (two clocks) until 15 s after it
+     * ended (the watch sees it later), taken so that it is not told again.
      */
     private static Optional<Observed.ContainerEnded> takeEnd(
-            List<Observed.ContainerEnded> restarts, String uid, long from) {
+            List<Observed.ContainerEnded> restarts, String uid, long injectedAt, long endedAt) {
         Optional<Observed.ContainerEnded> end = restarts.stream()
-                .filter(c -> c.uid().equals(uid) && c.t() >= from - 1_000 && c.t() <= from + CONTAINER_END_SLACK_MS)
-                .findFirst();
+                .filter(c ->
+                        c.uid().equals(uid) && c.t() >= injectedAt - 1_000 && c.t() <= endedAt + CONTAINER_END_SLACK_MS)
+                .min(Comparator.comparingLong(c -> Math.abs(c.t() - endedAt)));
         end.ifPresent(restarts::remove);
         return end;
     }

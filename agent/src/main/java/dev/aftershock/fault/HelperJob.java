@@ -162,6 +162,9 @@ public record HelperJob(
         }
     }
 
+    /** How every helper pod's name begins (its generateName). */
+    public static final String POD_NAME_PREFIX = "aftershock-helper-";
+
     /** The comment on every rule the helpers of this fault install, so that any of them can remove them. */
     public String tag() {
         return tag(run, fault);

@@ -93,6 +93,31 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         NodeWatch watch = new NodeWatch(node, asked, context);
         watches.put(node, watch);
         watch.start();
+        // A watch that no follow-up will stop is stopped here, whatever happened (a throw included).
+        boolean handedOver = false;
+        try {
+            Injection injection = fill(node, memory, used, hog, asked, faultEnds, watch, measured, context);
+            handedOver = injection.followUp().isPresent();
+            return injection;
+        } finally {
+            if (!handedOver) {
+                watch.stop();
+            }
+        }
+    }
+
+    /** Starts the hog and waits for the node's pressure; {@code watch} is already looking. */
+    private Injection fill(
+            String node,
+            ClusterOps.NodeMemory memory,
+            long used,
+            long hog,
+            Instant asked,
+            Instant faultEnds,
+            NodeWatch watch,
+            List<Measurement> measured,
+            FaultContext context)
+            throws Exception {
         HelperJob job = new HelperJob(
                 context.runId(),
                 spec.name(),
@@ -112,12 +137,10 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         Duration filling = Duration.ofSeconds(hog / spec.bytesPerSecond() + 60);
         ClusterOps.HelperStarted started = context.cluster().startHelper(job, asked.plus(filling));
         hogs.put(node, started);
-        watch.hog(started.pod());
         String name = started.namespace() + "/" + started.pod();
         measured.add(new Measurement(
                 "hog start to filled", Duration.between(asked, started.at()).toMillis(), "ms"));
         if (!started.effective()) {
-            watch.stop();
             return Injection.failed(true, "the hog %s did not fill: %s".formatted(name, started.message()), measured)
                     .effectiveAt(started.at());
         }
@@ -125,7 +148,6 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         Optional<Instant> pressure = watch.awaitPressure(filled.plus(PRESSURE_LIMIT));
         measured.add(after("memory pressure after", asked, pressure));
         if (pressure.isEmpty()) {
-            watch.stop();
             return Injection.failed(
                             true,
                             ("the hog %s holds %d MiB, yet node %s did not report MemoryPressure within %d s of it being"
@@ -185,7 +207,6 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         private final FaultContext context;
         private final Set<String> failedBefore = new HashSet<>();
         private final Map<String, Measurement> evicted = new LinkedHashMap<>();
-        private volatile String hogPod = "";
         private volatile Instant pressureAt;
         private volatile boolean stopped;
         private Thread thread;
@@ -203,10 +224,6 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
             thread = Thread.ofVirtual().name("aftershock-node-watch-" + node).start(this::run);
         }
 
-        void hog(String pod) {
-            hogPod = pod;
-        }
-
         private void run() {
             while (!stopped
                     && Instant.now().isBefore(context.runEnds())
@@ -216,9 +233,10 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
                         pressureAt = Instant.now();
                     }
                     for (ClusterOps.PodOnNode p : context.cluster().podsOnNode(node)) {
+                        // Not the hog (nor any other helper): its name is known only once it has filled.
                         if (p.evictedForMemory()
                                 && !failedBefore.contains(p.uid())
-                                && !p.name().equals(hogPod)) {
+                                && !p.name().startsWith(HelperJob.POD_NAME_PREFIX)) {
                             synchronized (evicted) {
                                 evicted.computeIfAbsent(
                                         p.uid(),
@@ -235,11 +253,13 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
                             }
                         }
                     }
+                } catch (Exception e) {
+                    // The next round looks again: a slow or refused read loses half a second, not the run.
+                }
+                try {
                     Thread.sleep(POLL.toMillis());
                 } catch (InterruptedException e) {
                     return;
-                } catch (Exception e) {
-                    // The next round looks again: a slow or refused read loses half a second, not the run.
                 }
             }
         }
@@ -261,6 +281,9 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
 
         void stop() {
             stopped = true;
+            if (thread != null) {
+                thread.interrupt();
+            }
         }
     }
 

@@ -529,7 +529,7 @@ public final class NodeHelpers {
         labels.put(ACTION_LABEL, job.action());
         V1Pod pod = new V1Pod()
                 .metadata(new V1ObjectMeta()
-                        .generateName("aftershock-helper-")
+                        .generateName(HelperJob.POD_NAME_PREFIX)
                         .labels(labels)
                         .annotations(Map.of(
                                 TARGET,

@@ -30,11 +30,11 @@ final class PodEnds {
     static Optional<Seen<Observed.PodDisrupted>> disrupted(V1Pod before, V1Pod now) {
         String disruption = disruption(now);
         boolean failed = failedByTheKubelet(now);
-        if (disruption.equals(before == null ? "" : disruption(before))
-                && failed == (before != null && failedByTheKubelet(before))) {
-            return Optional.empty();
-        }
-        if (disruption.isEmpty() && !failed) {
+        // Only what is new: a failed pod that is deleted later stops being "failed by the kubelet",
+        // which is no disruption of its own.
+        boolean newlyFailed = failed && !(before != null && failedByTheKubelet(before));
+        boolean newDisruption = !disruption.isEmpty() && !disruption.equals(before == null ? "" : disruption(before));
+        if (!newlyFailed && !newDisruption) {
             return Optional.empty();
         }
         var status = now.getStatus();

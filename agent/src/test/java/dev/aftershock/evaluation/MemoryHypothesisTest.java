@@ -70,6 +70,23 @@ class MemoryHypothesisTest {
     }
 
     @Test
+    void onlyMemoryEvictionsCountAndAnUnknownQosClassLeavesTheOrderUnjudged() {
+        Hypothesis.Memory none = new Hypothesis.Memory("m", OptionalLong.empty(), OptionalLong.of(0), false);
+        assertThat(judge(
+                                none,
+                                true,
+                                List.of(ended("a", 1_000, "evicted by the kubelet (ephemeral-storage)", "BestEffort")))
+                        .verdict())
+                .as("a disk eviction is not memory's")
+                .isEqualTo(Verdict.PASSED);
+        Hypothesis.Memory order = new Hypothesis.Memory("m", OptionalLong.empty(), OptionalLong.empty(), true);
+        HypothesisResult unknown =
+                judge(order, true, List.of(ended("a", 1_000, EVICTED, "BestEffort"), ended("b", 2_000, EVICTED, "")));
+        assertThat(unknown.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(unknown.measured()).contains("pod b was evicted with no QoS class known");
+    }
+
+    @Test
     void noOrderToJudgeAndNoListingAreNotEvaluated() {
         Hypothesis.Memory order = new Hypothesis.Memory("m", OptionalLong.empty(), OptionalLong.empty(), true);
         assertThat(judge(order, true, List.of(ended("a", 1_000, EVICTED, "BestEffort")))

@@ -178,6 +178,29 @@ class TerminationClassesTest {
         });
     }
 
+    /** The kill's time is the helper's (or when the agent saw the helper end): the watch may see the end earlier. */
+    @Test
+    void anOomKillIsToldOnceWhenTheWatchSawTheEndBeforeTheFaultsMeasure() {
+        ClusterTimeline t = listed("a");
+        t.observe(new Observed.ContainerEnded(11_500, "a", "web-a", "node-1", "Burstable", "app", "OOMKilled", 137));
+
+        assertThat(of(
+                        t,
+                        fault(
+                                "leak",
+                                "memory-oom",
+                                "Pod",
+                                "web-a",
+                                10_000,
+                                30_000L,
+                                new Measurement(ShutdownTraffic.OOM_KILLED_AFTER, 4_000, "ms"))))
+                .singleElement()
+                .satisfies(x -> {
+                    assertThat(x.causeText()).isEqualTo("memory-oom leak");
+                    assertThat(x.how()).isEqualTo("OOMKilled");
+                });
+    }
+
     @Test
     void aSignalTakesTheContainersEndAlongForHowItEnded() {
         ClusterTimeline t = listed("d");

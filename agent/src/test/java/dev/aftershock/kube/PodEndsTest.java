@@ -125,6 +125,13 @@ class PodEndsTest {
             assertThat(d.t()).isEqualTo(9);
         });
         assertThat(PodEnds.disrupted(evicted, evicted)).as("told once").isEmpty();
+        V1Pod evictedThenDeleted =
+                pod(evicted.getStatus().getContainerStatuses().get(0));
+        evictedThenDeleted.status(evicted.getStatus());
+        evictedThenDeleted.getMetadata().deletionTimestamp(OffsetDateTime.now());
+        assertThat(PodEnds.disrupted(evicted, evictedThenDeleted))
+                .as("its later deletion is nothing new")
+                .isEmpty();
 
         // Refused at admission under pressure: failed as Evicted too, but it never ran.
         V1Pod refused = new V1Pod()
