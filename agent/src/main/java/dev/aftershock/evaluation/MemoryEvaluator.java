@@ -60,28 +60,21 @@ public final class MemoryEvaluator {
             }
         });
         if (h.evictionOrderByQos()) {
-            if (evictions.size() < 2) {
+            Optional<String> unjudged = evictions.size() < 2
+                    ? Optional.of("%d eviction(s) by the kubelet: no order to judge".formatted(evictions.size()))
+                    : evictions.stream()
+                            .filter(t -> !QOS_RANK.containsKey(t.qos()))
+                            .findFirst()
+                            .map(t -> "pod %s was evicted with no QoS class known: the order cannot be judged"
+                                    .formatted(t.pod()));
+            if (unjudged.isPresent()) {
+                // The limits may have failed already; the order alone is never a pass.
                 return new HypothesisResult(
                         h.name(),
                         KIND,
                         off.isEmpty() ? Verdict.NOT_EVALUATED : Verdict.FAILED,
                         expected,
-                        (off.isEmpty() ? "" : String.join("; ", off) + "; ")
-                                + "%d eviction(s) by the kubelet: no order to judge".formatted(evictions.size()),
-                        evidence);
-            }
-            Optional<Termination> unknown = evictions.stream()
-                    .filter(t -> !QOS_RANK.containsKey(t.qos()))
-                    .findFirst();
-            if (unknown.isPresent()) {
-                return new HypothesisResult(
-                        h.name(),
-                        KIND,
-                        off.isEmpty() ? Verdict.NOT_EVALUATED : Verdict.FAILED,
-                        expected,
-                        (off.isEmpty() ? "" : String.join("; ", off) + "; ")
-                                + "pod %s was evicted with no QoS class known: the order cannot be judged"
-                                        .formatted(unknown.get().pod()),
+                        (off.isEmpty() ? "" : String.join("; ", off) + "; ") + unjudged.get(),
                         evidence);
             }
             outOfOrder(evictions).ifPresent(off::add);

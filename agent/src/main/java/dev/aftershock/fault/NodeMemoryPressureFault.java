@@ -146,7 +146,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         }
         Instant filled = started.at();
         Optional<Instant> pressure = watch.awaitPressure(filled.plus(PRESSURE_LIMIT));
-        measured.add(after("memory pressure after", asked, pressure));
+        measured.add(PodWaits.after("memory pressure after", asked, pressure));
         if (pressure.isEmpty()) {
             return Injection.failed(
                             true,
@@ -177,7 +177,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
         List<Measurement> measured = new ArrayList<>(watch.evictions());
         measured.add(0, new Measurement("pods evicted by the kubelet", measured.size(), "count"));
         if (recoveredAt.isPresent()) {
-            measured.add(after(
+            measured.add(PodWaits.after(
                     "memory pressure over after recovery",
                     recoveredAt.get(),
                     awaitPressure(context, node, false, recoveredAt.get().plus(PRESSURE_OVER_LIMIT))));
@@ -302,10 +302,6 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
 
     private static Measurement mib(String what, long bytes) {
         return new Measurement(what, bytes / (double) (1 << 20), "MiB");
-    }
-
-    private static Measurement after(String what, Instant from, Optional<Instant> when) {
-        return PodWaits.after(what, from, when);
     }
 
     /**
