@@ -49,7 +49,7 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
   verbs: [create]
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, list]
+  verbs: [create, list, watch]
 - apiGroups: [discovery.k8s.io]
   resources: [endpointslices]
   verbs: [list, watch]
@@ -62,6 +62,12 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
 - apiGroups: [autoscaling]
   resources: [horizontalpodautoscalers]
   verbs: [list, watch]
+- apiGroups: [autoscaling.k8s.io]
+  resources: [verticalpodautoscalers]
+  verbs: [list]
+- apiGroups: [metrics.k8s.io]
+  resources: [pods]
+  verbs: [list]
 {{- end -}}
 
 {{/* Where node helper pods run: a namespace of their own, never the release's (it must admit privileged pods). */}}

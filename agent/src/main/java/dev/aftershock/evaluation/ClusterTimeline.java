@@ -18,6 +18,8 @@ import java.util.function.Predicate;
  * and drops repeats. Safe for several watch threads at once.
  */
 public final class ClusterTimeline {
+    private static final double MIB = 1 << 20;
+
     private final List<Observed> observed = new ArrayList<>();
     private final List<TimelineEvent> events = new ArrayList<>();
     private final Map<String, List<Series.Point>> points = new LinkedHashMap<>();
@@ -61,6 +63,8 @@ public final class ClusterTimeline {
             case Observed.WorkloadStatus w -> workload(w);
             case Observed.ContainerEnded c -> containerEnded(c);
             case Observed.PodDisrupted d -> disrupted(d);
+            case Observed.ProbeKill k -> probeKill(k);
+            case Observed.ContainerMemory m -> memory(m);
         }
         notifyAll();
     }
@@ -223,6 +227,15 @@ public final class ClusterTimeline {
                     describe(now));
             changed = true;
         }
+        if (before != null && !now.gone() && now.memoryPressureTaint() != before.memoryPressureTaint()) {
+            event(
+                    now.t(),
+                    "node",
+                    now.memoryPressureTaint() ? "memory-pressure-taint" : "memory-pressure-taint-removed",
+                    subject,
+                    describe(now));
+            changed = true;
+        }
         if (changed) {
             observed.add(now);
             point(
@@ -237,7 +250,32 @@ public final class ClusterTimeline {
     private static String describe(Observed.NodeStatus n) {
         return (n.ready() ? "Ready" : "NotReady")
                 + (n.schedulable() ? "" : ", unschedulable")
-                + (n.memoryPressure() ? ", MemoryPressure" : "");
+                + (n.memoryPressure() ? ", MemoryPressure" : "")
+                + (n.memoryPressureTaint() ? ", tainted memory-pressure" : "");
+    }
+
+    /**
+     * Series {@code memory/<pod>/<container>} (MiB), with {@code .../request} and {@code .../limit}
+     * when the container has them: names a pod or container cannot break, since neither holds a '/'.
+     */
+    private void memory(Observed.ContainerMemory m) {
+        String series = Series.MEMORY + m.pod() + "/" + m.container();
+        point(series, "MiB", m.t(), mib(m.workingSetBytes()));
+        if (m.requestBytes() > 0) {
+            point(series + "/request", "MiB", m.t(), mib(m.requestBytes()));
+        }
+        if (m.limitBytes() > 0) {
+            point(series + "/limit", "MiB", m.t(), mib(m.limitBytes()));
+        }
+    }
+
+    private static double mib(long bytes) {
+        return Math.round(bytes / MIB * 10) / 10.0;
+    }
+
+    private void probeKill(Observed.ProbeKill now) {
+        observed.add(now);
+        event(now.t(), "pod", "probe-kill", "pod/" + now.pod(), now.message());
     }
 
     private void containerEnded(Observed.ContainerEnded now) {

@@ -97,13 +97,44 @@ public sealed interface Observed {
      */
     record RotationStatus(long t, String uid, boolean inRotation) implements Observed {}
 
-    /** {@code memoryPressure}: the kubelet's MemoryPressure condition is True. */
-    record NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone, boolean memoryPressure)
+    /**
+     * {@code memoryPressure}: the kubelet's MemoryPressure condition is True; {@code memoryPressureTaint}: the
+     * {@code node.kubernetes.io/memory-pressure} taint the node lifecycle controller adds from it
+     * (what keeps new pods off the node), which comes and goes a little after the condition.
+     */
+    record NodeStatus(
+            long t,
+            String node,
+            boolean ready,
+            boolean schedulable,
+            boolean gone,
+            boolean memoryPressure,
+            boolean memoryPressureTaint)
             implements Observed {
         public NodeStatus(long t, String node, boolean ready, boolean schedulable, boolean gone) {
-            this(t, node, ready, schedulable, gone, false);
+            this(t, node, ready, schedulable, gone, false, false);
+        }
+
+        public NodeStatus(
+                long t, String node, boolean ready, boolean schedulable, boolean gone, boolean memoryPressure) {
+            this(t, node, ready, schedulable, gone, memoryPressure, false);
         }
     }
+
+    /**
+     * A target container's memory as the metrics API last measured it (its working set: what the
+     * kubelet's eviction and the OOM killer's limit count), with its request and limit (0: none).
+     */
+    record ContainerMemory(
+            long t, String pod, String container, long workingSetBytes, long requestBytes, long limitBytes)
+            implements Observed {}
+
+    /**
+     * The kubelet decided to kill a container because its {@code probe} (liveness or startup)
+     * failed: its {@code Killing} Event ("Container app failed liveness probe, will be restarted"),
+     * each time it was told (an Event repeated counts again).
+     */
+    record ProbeKill(long t, String pod, String container, String probe, String message) implements Observed {}
 
     /**
      * A container of a target pod that stays ended, to be restarted by the kubelet (a pod being

@@ -6,6 +6,7 @@ import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.journal.Termination;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,12 @@ import java.util.Optional;
 public final class Terminations {
     /** A pod fault's deletion shows in the pod watch within moments of its injection. */
     private static final long POD_FAULT_SLACK_MS = 2_000;
+
+    /** A probe kill waits for the container to stop: up to its grace period (120 s is past most). */
+    private static final long PROBE_KILL_BEFORE_MS = 120_000;
+
+    /** The kill's Event and the container's end come through two watches, in either order. */
+    private static final long PROBE_KILL_AFTER_MS = 5_000;
 
     /**
      * An HPA's scale-in deletes its pods within moments of its decision (the watches see both); this
@@ -242,8 +249,15 @@ public final class Terminations {
     private static List<Termination> restarts(
             List<Observed.ContainerEnded> restarts, Inputs in, List<Observed.RotationStatus> rotation) {
         List<Termination> ended = new ArrayList<>();
+        List<Observed.ProbeKill> probeKills = new ArrayList<>(in.cluster().observed(Observed.ProbeKill.class));
+        // Each container's previous end: a kill told before it was that end's, whether seen or not.
+        Map<String, Long> previousEnd = new HashMap<>();
         for (Observed.ContainerEnded c : restarts) {
             Optional<Cause> cause = podFaultCause(c.pod(), c.t(), in.faults());
+            // The kubelet said it killed the container for a failed probe (its Killing Event).
+            Long previous = previousEnd.put(c.pod() + "/" + c.container(), c.t());
+            Optional<Observed.ProbeKill> told =
+                    takeProbeKill(probeKills, c, previous == null ? Long.MIN_VALUE : previous);
             // Only a liveness or startup probe-failure makes the kubelet kill (it measured the kill).
             boolean probeKill = cause.filter(Cause::killsByProbe).isPresent();
             ended.add(termination(
@@ -257,14 +271,38 @@ public final class Terminations {
                             0L,
                             null,
                             "",
-                            probeKill && !c.reason().equals(Termination.OOM_KILLED)
-                                    ? "killed by the kubelet: its probe failed (exit code %d)".formatted(c.exitCode())
-                                    : containerHow(c),
+                            c.reason().equals(Termination.OOM_KILLED)
+                                    ? Termination.OOM_KILLED
+                                    : told.isPresent()
+                                            ? "killed by the kubelet: its %s probe failed (exit code %d)"
+                                                    .formatted(told.get().probe(), c.exitCode())
+                                            : probeKill
+                                                    ? "killed by the kubelet: its probe failed (exit code %d)"
+                                                            .formatted(c.exitCode())
+                                                    : containerHow(c),
                             c.qos()),
                     in,
                     rotation));
         }
         return ended;
+    }
+
+    /**
+     * The kubelet's probe kill of this container that its end followed: the latest told before it
+     * (the kill waits for the container to stop, up to its grace period) and after its previous
+     * end, or a moment after it (two watches), taken so that it tells no other end.
+     */
+    private static Optional<Observed.ProbeKill> takeProbeKill(
+            List<Observed.ProbeKill> kills, Observed.ContainerEnded c, long previousEnd) {
+        Optional<Observed.ProbeKill> nearest = kills.stream()
+                .filter(k -> k.pod().equals(c.pod())
+                        && k.container().equals(c.container())
+                        && k.t() > previousEnd
+                        && k.t() >= c.t() - PROBE_KILL_BEFORE_MS
+                        && k.t() <= c.t() + PROBE_KILL_AFTER_MS)
+                .max(java.util.Comparator.comparingLong(Observed.ProbeKill::t));
+        nearest.ifPresent(kills::remove);
+        return nearest;
     }
 
     /** "OOMKilled", or "exited with code 143 (Error)". */

@@ -125,7 +125,13 @@ public interface ClusterOps {
             String reason,
             String message,
             long requestBytes,
-            boolean ran) {
+            boolean ran,
+            Map<String, String> labels,
+            String controllerUid) {
+        public PodOnNode {
+            labels = Map.copyOf(labels);
+        }
+
         /**
          * Evicted by the kubelet for memory after it ran ("The node was low on resource: memory"):
          * a pod the kubelet refused to admit under pressure says "Evicted" too, but it never ran,
@@ -138,6 +144,28 @@ public interface ClusterOps {
                     && message.contains("low on resource: memory");
         }
     }
+
+    /**
+     * The VerticalPodAutoscaler of a pod with these labels (its target workload selects them), and
+     * its memory target for the container; empty when no VPA covers the pod (or the VPA is not
+     * installed).
+     */
+    Optional<VpaMemory> vpaMemory(String namespace, Map<String, String> podLabels, String container) throws Exception;
+
+    /** {@code targetBytes}: empty until the recommender has written a target for the container. */
+    record VpaMemory(String vpa, java.util.OptionalLong targetBytes) {}
+
+    /** What each pod on the node used when the metrics API last measured it, in bytes by pod uid. */
+    Map<String, Long> memoryUseOnNode(String node) throws Exception;
+
+    /**
+     * The pods in the namespace with exactly these labels whose controller is this one: the
+     * replacements of a ReplicaSet's or StatefulSet's pod have its labels (a label-selected list).
+     */
+    List<PodLike> podsLike(String namespace, Map<String, String> labels, String controllerUid) throws Exception;
+
+    /** {@code node}: empty until scheduled; {@code failed}: the pod's phase is Failed. */
+    record PodLike(String name, String uid, Instant created, String node, boolean ready, boolean failed) {}
 
     /** The pod with this uid as the namespace's watch has it now: Ready, and each container's restarts. */
     Optional<PodStatusNow> podStatus(String namespace, String uid) throws Exception;

@@ -34,6 +34,13 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
     /** From the kill until the kubelet has restarted the container and said why it ended. */
     private static final Duration RESTART_LIMIT = Duration.ofSeconds(30);
 
+    /** How often the VPA is read after the kill (the recommender's own loop is a minute by default). */
+    private static final Duration VPA_POLL = Duration.ofSeconds(2);
+
+    static final String VPA_BEFORE = "vpa memory target before";
+    static final String VPA_AFTER = "vpa memory target after";
+    static final String VPA_ROSE_AFTER = "vpa memory target rose after";
+
     private static final Pattern KILLED = Pattern.compile("oom-killed killed=([0-9]+)");
     private static final Pattern GROWN = Pattern.compile("grown=([0-9]+)");
 
@@ -121,6 +128,12 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                     .effectiveAt(started.at());
         }
         Instant effective = started.at();
+        // The VPA's memory target before the kill, to see it rise after (the recommender counts an
+        // OOM kill as a sample above what the container had): read once growing has begun, so that
+        // the injection is not held up by it, long before any kill the recommender could count.
+        Optional<ClusterOps.VpaMemory> vpaBefore =
+                vpa(context, pod, view.get().labels(), name, true).orElse(Optional.empty());
+        vpaBefore.flatMap(v -> boxed(v.targetBytes())).ifPresent(bytes -> measured.add(mib(VPA_BEFORE, bytes)));
         // The kill is the fault: the helper grows until it comes (or until the fault's end) and says so.
         Optional<ClusterOps.HelperEnded> ended = Optional.empty();
         Instant lastWordBy = faultEnds.plus(HELPER_MARGIN);
@@ -137,7 +150,10 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                         context.stopping().getAsBoolean()
                                 ? "still growing when the run stopped"
                                 : "the helper said nothing");
-        grown(said).ifPresent(mib -> measured.add(new Measurement("memory grown", mib, "MiB")));
+        // A helper killed too said last how much it had grown so far: the kill came after, so at least that.
+        grown(said)
+                .ifPresent(mib -> measured.add(new Measurement(
+                        said.startsWith("growing") ? "memory grown at least" : "memory grown", mib, "MiB")));
         Matcher killed = KILLED.matcher(said);
         Instant killedAt;
         if (killed.find()) {
@@ -193,11 +209,91 @@ public final class MemoryOomFault implements Fault, AutoCloseable {
                 "container %s was OOM-killed after its memory grew at %s through node helper %s"
                         .formatted(name, rate(), helper),
                 measured,
-                Optional.of(() -> List.of(PodWaits.after(
-                        "ready again after",
-                        effective,
-                        PodWaits.awaitStatus(context, pod, ClusterOps.PodStatusNow::ready, context.runEnds())))),
+                Optional.of(
+                        () -> afterTheKill(context, pod, view.get().labels(), name, effective, killedAt, vpaBefore)),
                 effective);
+    }
+
+    /**
+     * Until the run's end: when the pod was Ready again, and, when a VPA covers the pod, whether and
+     * when its memory target rose above what it was before the leak.
+     */
+    private static List<Measurement> afterTheKill(
+            FaultContext context,
+            Plan.PodTarget pod,
+            Map<String, String> labels,
+            String container,
+            Instant effective,
+            Instant killedAt,
+            Optional<ClusterOps.VpaMemory> vpaBefore)
+            throws Exception {
+        Optional<Long> before = vpaBefore.flatMap(v -> boxed(v.targetBytes()));
+        Optional<Instant> ready = Optional.empty();
+        Optional<Instant> rose = Optional.empty();
+        Optional<Long> target = Optional.empty();
+        // Until its target rose above the one before (or, with none before, until it has one).
+        boolean watchingVpa = vpaBefore.isPresent();
+        Instant nextVpaRead = Instant.now();
+        while (Instant.now().isBefore(context.runEnds())
+                && !context.stopping().getAsBoolean()
+                && (ready.isEmpty() || watchingVpa)) {
+            if (ready.isEmpty()
+                    && context.cluster()
+                            .podStatus(pod.namespace(), pod.uid())
+                            .map(ClusterOps.PodStatusNow::ready)
+                            .orElse(false)) {
+                ready = Optional.of(Instant.now());
+            }
+            if (watchingVpa && !Instant.now().isBefore(nextVpaRead)) {
+                nextVpaRead = Instant.now().plus(VPA_POLL);
+                // A read that failed keeps the last target; a VPA gone ends the watching.
+                Optional<Optional<ClusterOps.VpaMemory>> read = vpa(context, pod, labels, container, false);
+                if (read.isPresent()) {
+                    watchingVpa = read.get().isPresent();
+                    Optional<Long> now = read.get().flatMap(v -> boxed(v.targetBytes()));
+                    target = now.isPresent() ? now : target;
+                }
+                if (target.isPresent() && (before.isEmpty() || target.get() > before.get())) {
+                    if (before.isPresent()) {
+                        rose = Optional.of(Instant.now());
+                    }
+                    watchingVpa = false;
+                }
+            }
+            Thread.sleep(50);
+        }
+        List<Measurement> measured = new ArrayList<>();
+        measured.add(PodWaits.after("ready again after", effective, ready));
+        target.ifPresent(bytes -> measured.add(mib(VPA_AFTER, bytes)));
+        rose.ifPresent(at -> measured.add(PodWaits.after(VPA_ROSE_AFTER, killedAt, Optional.of(at))));
+        return measured;
+    }
+
+    /**
+     * The pod's VPA now (empty inside: none covers the pod); empty when it could not be read, which
+     * is noted on the timeline when {@code note} is set (the first read, and each later failure is
+     * retried quietly).
+     */
+    private static Optional<Optional<ClusterOps.VpaMemory>> vpa(
+            FaultContext context, Plan.PodTarget pod, Map<String, String> labels, String container, boolean note) {
+        try {
+            return Optional.of(context.cluster().vpaMemory(pod.namespace(), labels, container));
+        } catch (Exception e) {
+            if (note) {
+                context.note()
+                        .accept("the VerticalPodAutoscaler of pod %s could not be read: %s"
+                                .formatted(pod.name(), e.getMessage()));
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<Long> boxed(java.util.OptionalLong value) {
+        return value.isPresent() ? Optional.of(value.getAsLong()) : Optional.empty();
+    }
+
+    private static Measurement mib(String name, long bytes) {
+        return new Measurement(name, bytes / (double) (1 << 20), "MiB");
     }
 
     private String rate() {

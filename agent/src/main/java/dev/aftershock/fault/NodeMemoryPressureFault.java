@@ -6,12 +6,9 @@ import dev.aftershock.selection.Plan;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -38,7 +35,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
     private final FaultSpec.NodeMemoryPressure spec;
     private final Map<String, ClusterOps.HelperStarted> hogs = new ConcurrentHashMap<>();
     private final Map<String, Instant> recovered = new ConcurrentHashMap<>();
-    private final Map<String, NodeWatch> watches = new ConcurrentHashMap<>();
+    private final Map<String, NodeMemoryWatch> watches = new ConcurrentHashMap<>();
     private ClusterOps cluster;
     private String runId;
 
@@ -90,7 +87,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
                 .filter(end -> end.isBefore(context.runEnds()))
                 .orElse(context.runEnds());
         // Watched from before the hog starts: the kubelet may evict while it is still filling.
-        NodeWatch watch = new NodeWatch(node, asked, context);
+        NodeMemoryWatch watch = new NodeMemoryWatch(node, asked, context);
         watches.put(node, watch);
         watch.start();
         // A watch that no follow-up will stop is stopped here, whatever happened (a throw included).
@@ -114,7 +111,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
             long hog,
             Instant asked,
             Instant faultEnds,
-            NodeWatch watch,
+            NodeMemoryWatch watch,
             List<Measurement> measured,
             FaultContext context)
             throws Exception {
@@ -171,18 +168,27 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
      * the watch saw them (ms after the hog's start, with its QoS class and memory request), then
      * when the pressure was over after recovery.
      */
-    private List<Measurement> followed(String node, NodeWatch watch, FaultContext context) throws Exception {
-        Optional<Instant> recoveredAt = awaitRecovered(node, context);
-        watch.stop();
-        List<Measurement> measured = new ArrayList<>(watch.evictions());
-        measured.add(0, new Measurement("pods evicted by the kubelet", measured.size(), "count"));
-        if (recoveredAt.isPresent()) {
-            measured.add(PodWaits.after(
-                    "memory pressure over after recovery",
-                    recoveredAt.get(),
-                    awaitPressure(context, node, false, recoveredAt.get().plus(PRESSURE_OVER_LIMIT))));
+    private List<Measurement> followed(String node, NodeMemoryWatch watch, FaultContext context) throws Exception {
+        try {
+            Optional<Instant> recoveredAt = awaitRecovered(node, context);
+            List<Measurement> measured = new ArrayList<>();
+            if (recoveredAt.isPresent()) {
+                measured.add(PodWaits.after(
+                        "memory pressure over after recovery",
+                        recoveredAt.get(),
+                        awaitPressure(context, node, false, recoveredAt.get().plus(PRESSURE_OVER_LIMIT))));
+            }
+            // The evicted pods' replacements may wait for the pressure (and its taint) to be over.
+            watch.awaitReplacementsReady(context.runEnds());
+            watch.stop();
+            List<Measurement> evictions = watch.evictions();
+            measured.add(0, new Measurement("pods evicted by the kubelet", evictions.size(), "count"));
+            measured.addAll(1, evictions);
+            measured.addAll(watch.replacements());
+            return measured;
+        } finally {
+            watch.stop();
         }
-        return measured;
     }
 
     private Optional<Instant> awaitRecovered(String node, FaultContext context) throws InterruptedException {
@@ -194,97 +200,6 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
             Thread.sleep(POLL.toMillis());
         }
         return Optional.ofNullable(recovered.get(node));
-    }
-
-    /**
-     * The node as the fault watches it from the hog's start, every half second on a thread of its
-     * own: the first MemoryPressure, and each pod the kubelet evicted for memory (not one that had
-     * failed before, not one it refused to admit, not the hog).
-     */
-    private static final class NodeWatch {
-        private final String node;
-        private final Instant from;
-        private final FaultContext context;
-        private final Set<String> failedBefore = new HashSet<>();
-        private final Map<String, Measurement> evicted = new LinkedHashMap<>();
-        private volatile Instant pressureAt;
-        private volatile boolean stopped;
-        private Thread thread;
-
-        NodeWatch(String node, Instant from, FaultContext context) throws Exception {
-            this.node = node;
-            this.from = from;
-            this.context = context;
-            context.cluster().podsOnNode(node).stream()
-                    .filter(ClusterOps.PodOnNode::evictedForMemory)
-                    .forEach(p -> failedBefore.add(p.uid()));
-        }
-
-        void start() {
-            thread = Thread.ofVirtual().name("aftershock-node-watch-" + node).start(this::run);
-        }
-
-        private void run() {
-            while (!stopped
-                    && Instant.now().isBefore(context.runEnds())
-                    && !context.stopping().getAsBoolean()) {
-                try {
-                    if (pressureAt == null && context.cluster().memoryPressure(node)) {
-                        pressureAt = Instant.now();
-                    }
-                    for (ClusterOps.PodOnNode p : context.cluster().podsOnNode(node)) {
-                        // Not the hog (nor any other helper): its name is known only once it has filled.
-                        if (p.evictedForMemory()
-                                && !failedBefore.contains(p.uid())
-                                && !p.name().startsWith(HelperJob.POD_NAME_PREFIX)) {
-                            synchronized (evicted) {
-                                evicted.computeIfAbsent(
-                                        p.uid(),
-                                        k -> new Measurement(
-                                                "evicted %s/%s (%s, requests %d MiB)"
-                                                        .formatted(
-                                                                p.namespace(),
-                                                                p.name(),
-                                                                p.qos(),
-                                                                p.requestBytes() >> 20),
-                                                Duration.between(from, Instant.now())
-                                                        .toMillis(),
-                                                "ms"));
-                            }
-                        }
-                    }
-                } catch (Exception e) {
-                    // The next round looks again: a slow or refused read loses half a second, not the run.
-                }
-                try {
-                    Thread.sleep(POLL.toMillis());
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        Optional<Instant> awaitPressure(Instant deadline) throws InterruptedException {
-            while (pressureAt == null
-                    && Instant.now().isBefore(deadline)
-                    && !context.stopping().getAsBoolean()) {
-                Thread.sleep(100);
-            }
-            return Optional.ofNullable(pressureAt);
-        }
-
-        List<Measurement> evictions() {
-            synchronized (evicted) {
-                return List.copyOf(evicted.values());
-            }
-        }
-
-        void stop() {
-            stopped = true;
-            if (thread != null) {
-                thread.interrupt();
-            }
-        }
     }
 
     private static Optional<Instant> awaitPressure(FaultContext context, String node, boolean wanted, Instant deadline)
@@ -334,7 +249,7 @@ public final class NodeMemoryPressureFault implements Fault, AutoCloseable {
     /** Clears away any hog of this fault still there, so that none outlives a run that stopped early. */
     @Override
     public synchronized void close() {
-        watches.values().forEach(NodeWatch::stop);
+        watches.values().forEach(NodeMemoryWatch::stop);
         OwnHelpers.endAll(cluster, runId, spec.name());
     }
 }

@@ -4,9 +4,17 @@ import java.util.List;
 
 /**
  * A value observed over the run, point by point as it changed (replicas, ready pods, nodes...).
- * Names are dotted: {@code hpa.checkout.desired}, {@code pods.ready}, {@code nodes.schedulable}.
+ * Names are dotted: {@code hpa.checkout.desired}, {@code pods.ready}, {@code nodes.schedulable};
+ * memory series are {@link #MEMORY} paths.
  */
 public record Series(String name, String unit, List<Point> points) {
+    /**
+     * A target container's memory working set in MiB: {@code memory/<pod>/<container>}, with its
+     * request and limit as {@code memory/<pod>/<container>/request} and {@code .../limit} (a pod's
+     * and a container's name hold no '/', so the name splits back).
+     */
+    public static final String MEMORY = "memory/";
+
     public Series {
         points = List.copyOf(points);
     }

@@ -159,6 +159,14 @@ public final class ClusterReader {
                         .anyMatch(c -> "MemoryPressure".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /** The node lifecycle controller's taint for the kubelet's MemoryPressure (it keeps new pods off). */
+    static boolean memoryPressureTaint(V1Node n) {
+        return n.getSpec() != null
+                && n.getSpec().getTaints() != null
+                && n.getSpec().getTaints().stream()
+                        .anyMatch(t -> "node.kubernetes.io/memory-pressure".equals(t.getKey()));
+    }
+
     static ClusterSnapshot.PodView pod(V1Pod p) {
         Optional<String> controller =
                 Optional.ofNullable(p.getMetadata().getOwnerReferences()).orElse(List.of()).stream()

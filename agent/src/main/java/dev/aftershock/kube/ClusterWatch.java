@@ -8,6 +8,9 @@ import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
+import io.kubernetes.client.openapi.apis.CoreV1Api;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import io.kubernetes.client.openapi.models.CoreV1EventList;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
@@ -44,8 +47,17 @@ public final class ClusterWatch implements AutoCloseable {
     private final List<SharedIndexInformer<?>> informers = new java.util.ArrayList<>();
     /** Apart from the others: a run goes on without it (an RBAC that does not grant EndpointSlices). */
     private SharedIndexInformer<V1EndpointSlice> endpoints;
+    /** Apart too: without Events, a liveness failure without a fault is told as a plain container end. */
+    private SharedIndexInformer<CoreV1Event> probeEvents;
+
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    private final Consumer<String> warn;
 
     private volatile boolean closed;
+
+    private static final java.time.Duration MEMORY_EVERY = java.time.Duration.ofSeconds(10);
+    private static final int WARN_AFTER_FAILURES = 3;
+    private volatile Thread memorySampler;
 
     /**
      * What to watch: the namespace, the target's pod selector, the workload (kind and name), and
@@ -79,10 +91,19 @@ public final class ClusterWatch implements AutoCloseable {
             ClusterWatch::targetPods,
             ClusterWatch::nodes,
             ClusterWatch::targetWorkload,
-            ClusterWatch::rotation);
+            ClusterWatch::rotation,
+            ClusterWatch::probeKills,
+            ClusterWatch::memory);
 
     /** The target's pods and the nodes are read from the run's {@code shared} watches; the rest are this one's own. */
     public ClusterWatch(SharedInformers shared, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
+        this(shared, scope, clock, sink, message -> {});
+    }
+
+    /** The same, with {@code warn} told once of what cannot be watched (the metrics API refused, say). */
+    public ClusterWatch(
+            SharedInformers shared, Scope scope, LongSupplier clock, Consumer<Observed> sink, Consumer<String> warn) {
+        this.warn = warn;
         this.shared = shared;
         this.factory = new SharedInformerFactory(shared.watchClient(), threads, false);
         this.clock = clock;
@@ -209,6 +230,113 @@ public final class ClusterWatch implements AutoCloseable {
         });
     }
 
+    /**
+     * The kubelet's {@code Killing} Events in the namespace that say a target pod's probe failed:
+     * how a liveness failure is told from a crash when no fault caused it. An Event repeated (its
+     * count grows) is a kill again; one from before the watch began is not the run's.
+     */
+    private void probeKills(Scope scope) {
+        CoreV1Api core = new CoreV1Api(shared.watchClient());
+        java.time.Instant begun = java.time.Instant.now().minusSeconds(2);
+        SharedIndexInformer<CoreV1Event> events = factory.sharedIndexInformerFor(
+                p -> core.listNamespacedEvent(scope.namespace())
+                        .fieldSelector("involvedObject.kind=Pod,reason=Killing")
+                        .resourceVersion(p.resourceVersion)
+                        .timeoutSeconds(p.timeoutSeconds)
+                        .watch(p.watch)
+                        .buildCall(null),
+                CoreV1Event.class,
+                CoreV1EventList.class);
+        probeEvents = events;
+        events.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(CoreV1Event e) {
+                told(e);
+            }
+
+            @Override
+            public void onUpdate(CoreV1Event before, CoreV1Event e) {
+                if (!Objects.equals(before.getCount(), e.getCount())) {
+                    told(e);
+                }
+            }
+
+            @Override
+            public void onDelete(CoreV1Event e, boolean finalStateUnknown) {}
+
+            private void told(CoreV1Event e) {
+                ProbeKills.of(e, begun, pod -> targetPod(scope, pod))
+                        .ifPresent(k -> emit(new Observed.ProbeKill(
+                                clock.getAsLong(), k.pod(), k.container(), k.probe(), k.message())));
+            }
+        });
+    }
+
+    /**
+     * The target's containers' memory, from the metrics API every 10 s (metrics-server measures
+     * about that often; it has no watch): started with the watches, stopped at close. A cluster
+     * without the metrics API, or an agent whose RBAC does not grant it, has no memory series.
+     */
+    private void memory(Scope scope) {
+        memorySampler = Thread.ofVirtual().name("aftershock-memory").unstarted(() -> {
+            MemorySamples samples = new MemorySamples(shared.watchClient(), scope.namespace());
+            int failures = 0;
+            while (!closed) {
+                try {
+                    samples.now(pod -> targetPodNamed(scope, pod))
+                            .forEach(m -> emit(new Observed.ContainerMemory(
+                                    clock.getAsLong(),
+                                    m.pod(),
+                                    m.container(),
+                                    m.workingSetBytes(),
+                                    m.requestBytes(),
+                                    m.limitBytes())));
+                } catch (io.kubernetes.client.openapi.ApiException e) {
+                    if (e.getCode() == 403) {
+                        warn.accept("the metrics API refused to list the pods' memory in %s (%s): no memory series"
+                                .formatted(scope.namespace(), StatusMessages.messageOf(e)));
+                        return;
+                    }
+                    // No metrics API (yet: a 404 until its APIService is discovered) or a failed read:
+                    // this sample is missing, the next is tried.
+                    failures++;
+                } catch (RuntimeException e) {
+                    failures++;
+                }
+                if (failures == WARN_AFTER_FAILURES) {
+                    warn.accept("the metrics API has not answered for %s in %s: memory series have gaps"
+                            .formatted(MEMORY_EVERY.multipliedBy(failures), scope.namespace()));
+                }
+                try {
+                    Thread.sleep(MEMORY_EVERY.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** The namespace's pod of this name when it is one of the target's (as the shared watch has it now). */
+    private java.util.Optional<V1Pod> targetPodNamed(Scope scope, String name) {
+        V1Pod pod = shared.pods(scope.namespace()).getIndexer().getByKey(scope.namespace() + "/" + name);
+        return pod != null
+                        && scope.podSelector()
+                                .matches(Objects.requireNonNullElse(
+                                        pod.getMetadata().getLabels(), java.util.Map.of()))
+                ? java.util.Optional.of(pod)
+                : java.util.Optional.empty();
+    }
+
+    /** Whether the namespace's pod of this name is one of the target's (as the shared watch has it now). */
+    private boolean targetPod(Scope scope, String name) {
+        return targetPodNamed(scope, name).isPresent();
+    }
+
+    /** Whether the namespace's Killing Events were listed within the limit. */
+    public boolean probeKillsListed(java.time.Duration limit) throws InterruptedException {
+        return probeEvents != null && Awaiting.listed(List.of(probeEvents), limit);
+    }
+
     /** Whether the EndpointSlices were listed within the limit (false when the scope leaves them out). */
     public boolean rotationListed(java.time.Duration limit) throws InterruptedException {
         return endpoints != null && Awaiting.listed(List.of(endpoints), limit);
@@ -253,7 +381,11 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** Starts every watch and waits (up to the limit) until each has listed once. */
     public boolean start(java.time.Duration limit) throws InterruptedException {
-        return Awaiting.started(factory, informers, limit);
+        boolean listed = Awaiting.started(factory, informers, limit);
+        if (memorySampler != null && started.compareAndSet(false, true)) {
+            memorySampler.start();
+        }
+        return listed;
     }
 
     private Observed hpa(V2HorizontalPodAutoscaler h) {
@@ -327,7 +459,8 @@ public final class ClusterWatch implements AutoCloseable {
                 view.ready(),
                 view.schedulable(),
                 gone,
-                ClusterReader.memoryPressure(n));
+                ClusterReader.memoryPressure(n),
+                ClusterReader.memoryPressureTaint(n));
     }
 
     private Observed workload(String name, Integer replicas, Integer ready, Integer available) {
@@ -341,6 +474,9 @@ public final class ClusterWatch implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (memorySampler != null) {
+            memorySampler.interrupt();
+        }
         factory.stopAllRegisteredInformers(true);
         threads.shutdownNow();
     }

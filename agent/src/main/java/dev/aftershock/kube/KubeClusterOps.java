@@ -21,6 +21,7 @@ public final class KubeClusterOps implements ClusterOps {
     private final NodeHelpers helpers;
     private final Rollouts rollouts;
     private final NodeMemoryReader memory;
+    private final VpaReader vpas;
 
     /**
      * {@code client} for calls, the run's watches (whoever made them closes them), and how long a
@@ -36,6 +37,7 @@ public final class KubeClusterOps implements ClusterOps {
         this.helpers = new NodeHelpers(client, helpers);
         this.rollouts = new Rollouts(client);
         this.memory = new NodeMemoryReader(client);
+        this.vpas = new VpaReader(client);
         this.nodes = new Nodes(client, new Retrying(recoveryDeadline));
         this.pods = new Pods(client);
         this.evictions = new Evictions(client);
@@ -47,6 +49,26 @@ public final class KubeClusterOps implements ClusterOps {
     @Override
     public NodeMemory nodeMemory(String node) throws Exception {
         return memory.now(node);
+    }
+
+    @Override
+    public Map<String, Long> memoryUseOnNode(String node) throws Exception {
+        return memory.useOn(node);
+    }
+
+    @Override
+    public List<PodLike> podsLike(String namespace, Map<String, String> labels, String controllerUid) throws Exception {
+        return memory.podsLike(namespace, labels, controllerUid);
+    }
+
+    @Override
+    public Optional<VpaMemory> vpaMemory(String namespace, Map<String, String> podLabels, String container)
+            throws Exception {
+        try {
+            return vpas.memoryTarget(namespace, podLabels, container);
+        } catch (io.kubernetes.client.openapi.ApiException e) {
+            throw new IllegalStateException(StatusMessages.messageOf(e), e);
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Node;
+import io.kubernetes.client.openapi.models.V1OwnerReference;
 import io.kubernetes.client.openapi.models.V1Pod;
 import java.util.List;
 import java.util.Map;
@@ -79,8 +80,72 @@ final class NodeMemoryReader {
                                 ? ""
                                 : Objects.requireNonNullElse(p.getStatus().getMessage(), ""),
                         requestBytes(p),
-                        PodEnds.ran(p)))
+                        PodEnds.ran(p),
+                        Objects.requireNonNullElse(p.getMetadata().getLabels(), Map.of()),
+                        controllerUid(p)))
                 .toList();
+    }
+
+    Map<String, Long> useOn(String node) throws ApiException {
+        Map<String, List<V1Pod>> byNamespace = list(node).stream()
+                .collect(Collectors.groupingBy(p -> p.getMetadata().getNamespace()));
+        Map<String, Long> use = new java.util.HashMap<>();
+        for (var e : byNamespace.entrySet()) {
+            Map<String, PodMetrics> measured = measured(e.getKey());
+            for (V1Pod p : e.getValue()) {
+                PodMetrics m = measured.get(p.getMetadata().getName());
+                if (m != null && m.getContainers() != null) {
+                    use.put(p.getMetadata().getUid(), workingSet(m));
+                }
+            }
+        }
+        return use;
+    }
+
+    List<ClusterOps.PodLike> podsLike(String namespace, Map<String, String> labels, String controllerUid)
+            throws ApiException {
+        String selector = labels.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .sorted()
+                .collect(Collectors.joining(","));
+        return core.listNamespacedPod(namespace).labelSelector(selector).execute().getItems().stream()
+                .filter(p -> controllerUid.equals(controllerUid(p))
+                        && Objects.equals(p.getMetadata().getLabels(), labels))
+                .map(p -> new ClusterOps.PodLike(
+                        p.getMetadata().getName(),
+                        p.getMetadata().getUid(),
+                        p.getMetadata().getCreationTimestamp() == null
+                                ? java.time.Instant.EPOCH
+                                : p.getMetadata().getCreationTimestamp().toInstant(),
+                        p.getSpec() == null
+                                ? ""
+                                : Objects.requireNonNullElse(p.getSpec().getNodeName(), ""),
+                        ClusterReader.ready(p),
+                        p.getStatus() != null && "Failed".equals(p.getStatus().getPhase())))
+                .toList();
+    }
+
+    private static String controllerUid(V1Pod p) {
+        return Objects.requireNonNullElse(p.getMetadata().getOwnerReferences(), List.<V1OwnerReference>of()).stream()
+                .filter(o -> Boolean.TRUE.equals(o.getController()))
+                .map(V1OwnerReference::getUid)
+                .findFirst()
+                .orElse("");
+    }
+
+    private Map<String, PodMetrics> measured(String namespace) throws ApiException {
+        return metrics.getPodMetrics(namespace).getItems().stream()
+                .collect(Collectors.toMap(m -> m.getMetadata().getName(), m -> m, (a, b) -> a));
+    }
+
+    private static long workingSet(PodMetrics m) {
+        return m.getContainers().stream()
+                .map(ContainerMetrics::getUsage)
+                .filter(Objects::nonNull)
+                .map(u -> u.get("memory"))
+                .filter(Objects::nonNull)
+                .mapToLong(q -> q.getNumber().longValue())
+                .sum();
     }
 
     private List<V1Pod> list(String node) throws ApiException {
@@ -121,19 +186,10 @@ final class NodeMemoryReader {
                 pods.stream().collect(Collectors.groupingBy(p -> p.getMetadata().getNamespace()));
         long sum = 0;
         for (var e : byNamespace.entrySet()) {
-            Map<String, PodMetrics> measured = metrics.getPodMetrics(e.getKey()).getItems().stream()
-                    .collect(Collectors.toMap(m -> m.getMetadata().getName(), m -> m, (a, b) -> a));
+            Map<String, PodMetrics> measured = measured(e.getKey());
             for (V1Pod p : e.getValue()) {
                 PodMetrics m = measured.get(p.getMetadata().getName());
-                sum += m == null || m.getContainers() == null
-                        ? requestBytes(p)
-                        : m.getContainers().stream()
-                                .map(ContainerMetrics::getUsage)
-                                .filter(Objects::nonNull)
-                                .map(u -> u.get("memory"))
-                                .filter(Objects::nonNull)
-                                .mapToLong(q -> q.getNumber().longValue())
-                                .sum();
+                sum += m == null || m.getContainers() == null ? requestBytes(p) : workingSet(m);
             }
         }
         return sum;

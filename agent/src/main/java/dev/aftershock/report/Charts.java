@@ -27,7 +27,14 @@ final class Charts {
     /** A pod termination, marked on the latency chart: when it began, and when it was over (null: not in the run). */
     record Mark(String label, double start, Double end) {}
 
-    record Data(double length, List<Chart> charts, List<Window> faults, List<Mark> terminations, Double abortAt) {}
+    /** {@code pressure}: when a node reported MemoryPressure, shaded on the memory charts. */
+    record Data(
+            double length,
+            List<Chart> charts,
+            List<Window> faults,
+            List<Mark> terminations,
+            Double abortAt,
+            List<Window> pressure) {}
 
     private final List<Chart> charts = new ArrayList<>();
     private final List<ReportView.ChartView> views = new ArrayList<>();
@@ -81,9 +88,27 @@ final class Charts {
         List<Dataset> nodes = new ArrayList<>();
         List<Dataset> utilization = new ArrayList<>();
         double end = j.run().lengthMs() / 1000.0;
+        // One memory chart per target container (by name): each pod's working set, its request and limit.
+        Map<String, List<Dataset>> memory = new LinkedHashMap<>();
         for (Series series : j.series()) {
             Dataset d = stepped(series, end);
-            if (series.name().startsWith("nodes.")) {
+            if (series.name().startsWith(Series.MEMORY)) {
+                String[] path = series.name().substring(Series.MEMORY.length()).split("/");
+                if (path.length < 2) {
+                    continue;
+                }
+                List<Dataset> chart = memory.computeIfAbsent(path[1], k -> new ArrayList<>());
+                if (path.length == 2) {
+                    // Sampled, not stepped: a pod evicted or deleted is not drawn on to the run's end.
+                    chart.add(new Dataset(path[0], sampled(series), false));
+                } else if (chart.stream()
+                        .noneMatch(x -> x.label().startsWith(path[2]) && sameData(x.data(), d.data()))) {
+                    // The template's request and limit stand for all its pods; a pod that differs
+                    // (a VPA's new requests, say) has its own line.
+                    boolean first = chart.stream().noneMatch(x -> x.label().startsWith(path[2]));
+                    chart.add(new Dataset(first ? path[2] : path[2] + " " + path[0], d.data(), true));
+                }
+            } else if (series.name().startsWith("nodes.")) {
                 nodes.add(d);
             } else if ("%".equals(series.unit())) {
                 utilization.add(d);
@@ -99,6 +124,15 @@ final class Charts {
         }
         if (!nodes.isEmpty()) {
             add("nodes", "Nodes", "count", nodes, "count");
+        }
+        int n = 0;
+        for (var container : memory.entrySet()) {
+            add(
+                    "memory-" + n++,
+                    "Memory of container " + container.getKey() + " (working set; request, limit)",
+                    "MiB",
+                    container.getValue(),
+                    "MiB");
         }
         List<Window> windows = new ArrayList<>();
         for (FaultRecord f : j.faults()) {
@@ -126,11 +160,29 @@ final class Charts {
         }
         Double abortAt = j.abort() == null ? null : j.abort().t() / 1000.0;
         json = JsonMapper.shared()
-                .writeValueAsString(new Data(end, charts, windows, marks, abortAt))
+                .writeValueAsString(new Data(end, charts, windows, marks, abortAt, pressure(j, end)))
                 // The JSON sits inside a <script> element: no "</script>" may close it and no "<!--<script>"
                 // may send the parser into its escaped states. JSON never has '<' outside strings, and
                 // inside strings its escape reads back the same.
                 .replace("<", "\\u003c");
+    }
+
+    /** Each node's MemoryPressure, from its condition's timeline events, to the run's end when it lasted. */
+    private static List<Window> pressure(Journal j, double end) {
+        List<Window> windows = new ArrayList<>();
+        Map<String, Double> since = new LinkedHashMap<>();
+        for (var e : j.events()) {
+            if (!"node".equals(e.source())) {
+                continue;
+            }
+            if ("memory-pressure".equals(e.kind())) {
+                since.putIfAbsent(e.subject(), e.t() / 1000.0);
+            } else if ("memory-pressure-over".equals(e.kind()) && since.containsKey(e.subject())) {
+                windows.add(new Window("MemoryPressure on " + e.subject(), since.remove(e.subject()), e.t() / 1000.0));
+            }
+        }
+        since.forEach((node, start) -> windows.add(new Window("MemoryPressure on " + node, start, end)));
+        return windows;
     }
 
     private void add(String id, String title, String yTitle, List<Dataset> datasets, String unit) {
@@ -146,6 +198,23 @@ final class Charts {
             data.add(new double[] {s.t(), round(value.applyAsDouble(s))});
         }
         return new Dataset(label, data, false);
+    }
+
+    private static List<double[]> sampled(Series series) {
+        List<double[]> data = new ArrayList<>(series.points().size());
+        for (Series.Point p : series.points()) {
+            data.add(new double[] {p.t() / 1000.0, round(p.v())});
+        }
+        return data;
+    }
+
+    /** The same values in turn, whenever first sampled: two pods with the same request draw one line. */
+    private static boolean sameData(List<double[]> a, List<double[]> b) {
+        return a.stream()
+                .map(p -> p[1])
+                .distinct()
+                .toList()
+                .equals(b.stream().map(p -> p[1]).distinct().toList());
     }
 
     /** A series changes by steps; the last value is carried to the end of the run so the line does not stop short. */

@@ -34,7 +34,8 @@ final class ClusterObservation implements AutoCloseable {
                     if (observed instanceof Observed.HpaStatus hpa) {
                         metrics.hpa(hpa);
                     }
-                });
+                },
+                warning -> recorder.event("agent", "warning", "", warning));
         try {
             if (watch.start(Duration.ofSeconds(15))) {
                 timeline.markListed();
@@ -53,6 +54,15 @@ final class ClusterObservation implements AutoCloseable {
                         "the EndpointSlices of %s could not be listed within 3 s (is the agent allowed to?):"
                                         .formatted(target.namespace())
                                 + " when terminating pods left rotation is not measured");
+            }
+            if (!watch.probeKillsListed(Duration.ofSeconds(3))) {
+                recorder.event(
+                        "agent",
+                        "warning",
+                        "",
+                        "the Events of %s could not be listed within 3 s (is the agent allowed to watch them?):"
+                                        .formatted(target.namespace())
+                                + " a liveness failure without a fault is told as a plain container end");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -125,13 +125,12 @@ class HelmChartTest {
     void nodeHelpersAreOffUnlessEnabledAndThenTheAgentMayCreatePodsOnlyInTheirNamespace() {
         List<Map<String, Object>> off = objects(Helm.template(NS));
         assertThat(deploymentArgs(off)).noneMatch(a -> a.startsWith("--helper-"));
-        // node-memory-pressure sizes its hog from the pods' use: read, and only with helpers on.
-        assertThat(Helm.template(NS)).doesNotContain("metrics.k8s.io");
-        assertThat(Helm.template(
-                        NS,
-                        "--set",
-                        "helpers.enabled=true,helpers.image.tag=0.1.0-abc,helpers.namespace=shock-helpers"))
-                .contains("- apiGroups: [metrics.k8s.io]\n    resources: [pods]\n    verbs: [list]");
+        // The report's memory charts and node-memory-pressure's sizing read the pods' use: list, no more.
+        assertThat(Helm.template(NS))
+                .contains("- apiGroups: [metrics.k8s.io]\n    resources: [pods]\n    verbs: [list]")
+                .contains(
+                        "- apiGroups: [autoscaling.k8s.io]\n    resources: [verticalpodautoscalers]\n    verbs: [list]")
+                .contains("- apiGroups: [\"\"]\n    resources: [events]\n    verbs: [create, list, watch]");
         assertThat(off).noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-helpers"));
 
         List<Map<String, Object>> on = objects(Helm.template(

@@ -133,6 +133,10 @@ class AutoscalerEvaluationTest {
         t.observe(hpa(17_000, 3, 3, 120.0)); // a repeat: no new point, no event
         t.observe(new Observed.NodeStatus(1, "n1", true, true, false));
         t.observe(new Observed.NodeStatus(2, "n1", true, false, false));
+        t.observe(new Observed.NodeStatus(3, "n1", true, false, false, true, false));
+        t.observe(new Observed.NodeStatus(4, "n1", true, false, false, true, true));
+        t.observe(new Observed.NodeStatus(5, "n1", true, false, false, false, true));
+        t.observe(new Observed.NodeStatus(6, "n1", true, false, false, false, false));
         t.observe(new Observed.PodStatus(40_000, "b", "web-b", "node-1", false, true, false));
         t.observe(new Observed.PodStatus(41_000, "b", "web-b", "node-1", false, true, true));
 
@@ -146,6 +150,10 @@ class AutoscalerEvaluationTest {
                         "0 seen pod/web-a",
                         "16500 created pod/web-d",
                         "2 cordoned node/n1",
+                        "3 memory-pressure node/n1",
+                        "4 memory-pressure-taint node/n1",
+                        "5 memory-pressure-over node/n1",
+                        "6 memory-pressure-taint-removed node/n1",
                         "40000 not-ready pod/web-b",
                         "40000 terminating pod/web-b",
                         "41000 deleted pod/web-b");
@@ -160,6 +168,24 @@ class AutoscalerEvaluationTest {
                 .orElseThrow();
         assertThat(ready.points().get(ready.points().size() - 1).v()).isEqualTo(2);
         assertThat(t.readyNodes()).isZero();
+    }
+
+    @Test
+    void aContainersMemoryIsASeriesWithItsRequestAndLimit() {
+        ClusterTimeline t = new ClusterTimeline();
+        long mib = 1 << 20;
+        t.observe(new Observed.ContainerMemory(1_000, "web-a", "app", 100 * mib + mib / 3, 96 * mib, 256 * mib));
+        t.observe(new Observed.ContainerMemory(11_000, "web-a", "app", 180 * mib, 96 * mib, 256 * mib));
+        t.observe(new Observed.ContainerMemory(11_000, "web-b", "app", 90 * mib, 0, 0));
+
+        assertThat(t.series())
+                .extracting(s -> s.name() + " " + s.unit() + " " + s.points())
+                .contains(
+                        "memory/web-a/app MiB [Point[t=1000, v=100.3], Point[t=11000, v=180.0]]",
+                        "memory/web-a/app/request MiB [Point[t=1000, v=96.0]]",
+                        "memory/web-a/app/limit MiB [Point[t=1000, v=256.0]]",
+                        "memory/web-b/app MiB [Point[t=11000, v=90.0]]")
+                .noneMatch(s -> s.startsWith("memory/web-b/app/"));
     }
 
     @Test

@@ -178,6 +178,38 @@ class TerminationClassesTest {
         });
     }
 
+    /**
+     * With no fault of the run, the kubelet's Killing Event tells a liveness failure from a crash:
+     * each told kill goes with the container end that followed it, once.
+     */
+    @Test
+    void aLivenessFailureWithoutAFaultIsToldByTheKubeletsEvent() {
+        ClusterTimeline t = listed("a", "b");
+        String liveness = "Container app failed liveness probe, will be restarted";
+        t.observe(new Observed.ProbeKill(10_000, "web-a", "app", "liveness", liveness));
+        t.observe(new Observed.ContainerEnded(10_900, "a", "web-a", "node-1", "Burstable", "app", "Error", 137));
+        // The same pod crashes later: no Event, so a crash.
+        t.observe(new Observed.ContainerEnded(30_000, "a", "web-a", "node-1", "Burstable", "app", "Error", 1));
+        // Another pod's container: the Event came through its watch a moment after the end.
+        t.observe(new Observed.ContainerEnded(40_000, "b", "web-b", "node-1", "Burstable", "app", "Error", 137));
+        t.observe(new Observed.ProbeKill(
+                41_000, "web-b", "app", "startup", "Container app failed startup probe, will be restarted"));
+        // A kill of another container of the pod tells nothing of this one.
+        t.observe(new Observed.ProbeKill(49_000, "web-b", "sidecar", "liveness", liveness));
+        t.observe(new Observed.ContainerEnded(50_000, "b", "web-b", "node-1", "Burstable", "app", "Error", 2));
+
+        assertThat(of(t))
+                .extracting(x -> x.atMs() + " " + x.causeText() + ": " + x.how())
+                .containsExactly(
+                        "10900 other: killed by the kubelet: its liveness probe failed (exit code 137)",
+                        "30000 other: exited with code 1 (Error)",
+                        "40000 other: killed by the kubelet: its startup probe failed (exit code 137)",
+                        "50000 other: exited with code 2 (Error)");
+        assertThat(t.events())
+                .extracting(e -> e.t() + " " + e.kind() + " " + e.subject())
+                .contains("10000 probe-kill pod/web-a", "41000 probe-kill pod/web-b");
+    }
+
     /** The kill's time is the helper's (or when the agent saw the helper end): the watch may see the end earlier. */
     @Test
     void anOomKillIsToldOnceWhenTheWatchSawTheEndBeforeTheFaultsMeasure() {

@@ -274,9 +274,24 @@ public final class SampleJournals {
                         new LoadSeries.Totals(18_000, 2_200, 40, 900, 2000, 120)),
                 List.of(
                         new Series("nodes.schedulable", "count", points(0, 3, 60_010, 2)),
-                        new Series("pods.ready", "count", points(0, 6, 61_000, 4, 90_000, 5))),
+                        new Series("pods.ready", "count", points(0, 6, 61_000, 4, 90_000, 5)),
+                        new Series(
+                                "memory/checkout-5c7b-9kq2d/app",
+                                "MiB",
+                                points(0, 180, 10_000, 184.5, 20_000, 190, 30_000, 201.2, 40_000, 199, 50_000, 230)),
+                        new Series("memory/checkout-5c7b-9kq2d/app/request", "MiB", points(0, 256)),
+                        new Series("memory/checkout-5c7b-9kq2d/app/limit", "MiB", points(0, 512)),
+                        new Series(
+                                "memory/checkout-5c7b-zz81p/app",
+                                "MiB",
+                                points(0, 175, 10_000, 260, 20_000, 340, 30_000, 420, 40_000, 480, 90_000, 0)),
+                        new Series("memory/checkout-5c7b-zz81p/app/request", "MiB", points(0, 256)),
+                        new Series("memory/checkout-5c7b-zz81p/app/limit", "MiB", points(0, 512))),
                 List.of(
                         new TimelineEvent(60_010, "fault", "injected", "kwok-node-2", "cordoned; evicting 14 pods"),
+                        new TimelineEvent(
+                                80_000, "node", "memory-pressure", "node/kwok-node-1", "Ready, MemoryPressure"),
+                        new TimelineEvent(110_000, "node", "memory-pressure-over", "node/kwok-node-1", "Ready"),
                         new TimelineEvent(125_000, "abort", "triggered", "errorRate", "errorRate > 25% for 30s"),
                         new TimelineEvent(
                                 126_000, "fault", "recovery-failed", "kwok-node-2", "uncordon failed: HTTP 403")),

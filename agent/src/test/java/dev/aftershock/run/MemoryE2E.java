@@ -10,8 +10,13 @@ import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
 import dev.aftershock.testbed.Testbed;
 import dev.aftershock.testbed.TestbedExtension;
+import io.kubernetes.client.openapi.ApiException;
+import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -21,6 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MemoryE2E {
     private static final int NODE_PORT = 30094;
     private static final String APP = "leaking";
+    private static final String VPA_GROUP = "autoscaling.k8s.io";
+    private static final String VPAS = "verticalpodautoscalers";
     private final RunFixture fixture;
     private final TestCluster cluster;
     private final String loadUrl = "http://" + TargetApps.nodeIp("real-node-1") + ":" + NODE_PORT;
@@ -33,15 +40,25 @@ class MemoryE2E {
     @AfterEach
     void clear() throws Exception {
         cluster.core().deleteNamespacedService(APP, cluster.namespace()).execute();
+        try {
+            vpas().deleteNamespacedCustomObject(VPA_GROUP, "v1", cluster.namespace(), VPAS, APP)
+                    .execute();
+        } catch (ApiException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
         fixture.clearNamespace();
     }
 
     /** Two pods of the template (requests 96Mi, limit 256Mi), one on each real node, behind a NodePort. */
     private void deploy() throws Exception {
+        deploy(TargetApps.Template.of(APP));
+    }
+
+    private void deploy(TargetApps.Template template) throws Exception {
         TargetApps.createAndAwaitReady(
-                cluster,
-                TargetApps.deployment(TargetApps.Template.of(APP).spreadOverNodes(), 2),
-                Duration.ofSeconds(90));
+                cluster, TargetApps.deployment(template.spreadOverNodes(), 2), Duration.ofSeconds(90));
         cluster.core()
                 .createNamespacedService(cluster.namespace(), TargetApps.nodePort(APP, NODE_PORT, "Cluster"))
                 .execute();
@@ -49,22 +66,73 @@ class MemoryE2E {
                 .until(() -> TargetApps.get(loadUrl, Duration.ofSeconds(2)).answered());
     }
 
+    private CustomObjectsApi vpas() {
+        return new CustomObjectsApi(cluster.client());
+    }
+
+    /** The testbed's VPA recommender (every 10 s) for the target, in recommendation-only mode. */
+    private void createVpa() throws ApiException {
+        vpas().createNamespacedCustomObject(
+                        VPA_GROUP,
+                        "v1",
+                        cluster.namespace(),
+                        VPAS,
+                        Map.of(
+                                "apiVersion",
+                                VPA_GROUP + "/v1",
+                                "kind",
+                                "VerticalPodAutoscaler",
+                                "metadata",
+                                Map.of("name", APP),
+                                "spec",
+                                Map.of(
+                                        "targetRef",
+                                        Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", APP),
+                                        "updatePolicy",
+                                        Map.of("updateMode", "Off"))))
+                .execute();
+    }
+
+    private Optional<String> vpaMemoryTarget() throws ApiException {
+        Map<?, ?> vpa = (Map<?, ?>) vpas().getNamespacedCustomObject(VPA_GROUP, "v1", cluster.namespace(), VPAS, APP)
+                .execute();
+        if (vpa.get("status") instanceof Map<?, ?> status
+                && status.get("recommendation") instanceof Map<?, ?> recommendation
+                && recommendation.get("containerRecommendations") instanceof List<?> containers
+                && !containers.isEmpty()
+                && ((Map<?, ?>) containers.get(0)).get("target") instanceof Map<?, ?> target
+                && target.get("memory") instanceof String memory) {
+            return Optional.of(memory);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * With a VPA: the recommender counts the OOM kill as a sample above what the container had (its
+     * request here: 200Mi, plus at least 100Mi), well over its floor of 250Mi a pod, so its memory
+     * target rises within its 10 s loop.
+     */
     @Test
     void aContainerWhoseMemoryGrowsIsOomKilledRestartedAndReadyAgainUnderLoad() throws Exception {
-        deploy();
+        deploy(TargetApps.Template.of(APP)
+                .resources("{requests: {cpu: 100m, memory: 200Mi}, limits: {memory: 256Mi}}"));
+        createVpa();
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> vpaMemoryTarget().isPresent());
         Path file = fixture.experiment("oom", """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
                 metadata: {name: oom}
                 spec:
-                  duration: 30s
+                  duration: 45s
                   seed: 3
                   target: {namespace: NAMESPACE, workload: deployment/%s}
                   load:
                     url: http://%s.NAMESPACE.svc:8080/
                     timeout: 2s
                     arrivals:
-                      - hold: {rate: 20, for: 30s}
+                      - hold: {rate: 20, for: 45s}
                   faults:
                     - {name: leak, at: 5s, action: memory-oom, rate: 64Mi/s, for: 15s, pods: {selector: {app: %s}, pick: 1}}
                   hypotheses:
@@ -94,6 +162,15 @@ class MemoryE2E {
         assertThat(RunFixture.measured(target, "container restarted after")).isGreaterThan(killedAfter);
         assertThat(RunFixture.measured(target, "ready again after")).isGreaterThan(killedAfter);
         assertThat(RunFixture.measured(target, "requests until its restart")).isGreaterThan(0.0);
+        double before = RunFixture.measured(target, "vpa memory target before");
+        System.out.printf(
+                "VPA memory target %.0f MiB before, %.0f MiB after, rose %.0f ms after the kill%n",
+                before,
+                RunFixture.measured(target, "vpa memory target after"),
+                RunFixture.measured(target, "vpa memory target rose after"));
+        assertThat(before).isPositive();
+        assertThat(RunFixture.measured(target, "vpa memory target after")).isGreaterThan(before);
+        assertThat(RunFixture.measured(target, "vpa memory target rose after")).isBetween(0.0, 30_000.0);
         var pod = cluster.core()
                 .readNamespacedPod(target.name(), cluster.namespace())
                 .execute();
@@ -108,6 +185,17 @@ class MemoryE2E {
             assertThat(t.how()).isEqualTo("OOMKilled");
             assertThat(t.qos()).isEqualTo("Burstable");
         });
+        assertThat(journal.series())
+                .as("the target container's memory, sampled from the metrics API for the report's chart")
+                .anySatisfy(s -> {
+                    assertThat(s.name()).isEqualTo("memory/" + target.name() + "/target");
+                    assertThat(s.unit()).isEqualTo("MiB");
+                    assertThat(s.points()).isNotEmpty();
+                })
+                .anySatisfy(s -> {
+                    assertThat(s.name()).isEqualTo("memory/" + target.name() + "/target/limit");
+                    assertThat(s.points()).extracting(p -> p.v()).containsOnly(256.0);
+                });
         assertThat(fixture.helpers())
                 .as("the helper lets its memory go at the kill and is deleted")
                 .isEmpty();

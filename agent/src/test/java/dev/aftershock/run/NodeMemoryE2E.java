@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestbedExtension.class)
 class NodeMemoryE2E {
     private static final String NODE = "real-node-2";
+    private static final String OTHER_NODE = "real-node-1";
     private static final String APP = "squeezed";
     private final RunFixture fixture;
     private final TestCluster cluster;
@@ -60,21 +61,23 @@ class NodeMemoryE2E {
     @AfterEach
     void clear() throws Exception {
         fixture.clearNamespace();
-        schedulable(true);
+        schedulable(OTHER_NODE, true);
+        schedulable(NODE, true);
         awaitNoPressure();
     }
 
     /**
-     * Cordoned once its pods run, so that the target's replacements wait elsewhere instead of being
-     * placed on the node and refused by its kubelet, one after another, while it is under pressure
-     * (the testbed's node lifecycle controller may not have tainted the node yet).
+     * The node is cordoned once its pods run, so that the target's replacements go to the other
+     * real node instead of being placed on it and refused by its kubelet, one after another, while
+     * it is under pressure (the node lifecycle controller's taint comes a moment after the
+     * condition).
      */
-    private void schedulable(boolean yes) throws Exception {
+    private void schedulable(String node, boolean yes) throws Exception {
         io.kubernetes.client.util.PatchUtils.patch(
                 io.kubernetes.client.openapi.models.V1Node.class,
                 () -> cluster.core()
                         .patchNode(
-                                NODE,
+                                node,
                                 new io.kubernetes.client.custom.V1Patch(
                                         "{\"spec\":{\"unschedulable\":" + (yes ? "null" : "true") + "}}"))
                         .buildCall(null),
@@ -94,13 +97,21 @@ class NodeMemoryE2E {
                 });
     }
 
-    /** Two BestEffort pods of the target (150 MiB each), a Burstable pod (80 MiB over 32Mi), a Guaranteed one. */
+    /**
+     * Two BestEffort pods of the target (150 MiB each), a Burstable pod (80 MiB over 32Mi), a
+     * Guaranteed one. The target may run on either real node: it is created while the other is
+     * cordoned, so its pods start on the node, and its replacements have somewhere to go.
+     */
     private void deploy() throws Exception {
-        TargetApps.createAndAwaitReady(
-                cluster,
-                TargetApps.deployment(
-                        Template.of(APP).onNode(NODE).resources("{}").env("HOLD_MIB", "150"), 2),
-                Duration.ofSeconds(90));
+        schedulable(OTHER_NODE, false);
+        try {
+            TargetApps.createAndAwaitReady(
+                    cluster,
+                    TargetApps.deployment(Template.of(APP).resources("{}").env("HOLD_MIB", "150"), 2),
+                    Duration.ofSeconds(90));
+        } finally {
+            schedulable(OTHER_NODE, true);
+        }
         TargetApps.createAndAwaitReady(
                 cluster,
                 TargetApps.pod(Template.of("burstable")
@@ -115,7 +126,7 @@ class NodeMemoryE2E {
                         .resources("{requests: {cpu: 200m, memory: 192Mi}, limits: {cpu: 200m, memory: 192Mi}}")
                         .env("HOLD_MIB", "100")),
                 Duration.ofSeconds(90));
-        schedulable(false);
+        schedulable(NODE, false);
         // metrics-server measures every 10 s: the hog is sized from what the pods use.
         Thread.sleep(20_000);
     }
@@ -173,13 +184,16 @@ class NodeMemoryE2E {
         // 117 % of 2 GiB: the pods must give up about 350 MiB, more than one BestEffort pod holds.
         assertThat(RunFixture.measured(target, "pods evicted by the kubelet")).isGreaterThanOrEqualTo(2.0);
         assertThat(evictions).isNotEmpty();
-        assertThat(evictions.get(0).name()).contains("(BestEffort, requests 0 MiB)");
+        assertThat(evictions.get(0).name()).contains("(BestEffort, requests 0 MiB, used ");
         assertThat(evictions)
                 .as("in the order they went, never a lower QoS class after a higher one")
                 .isSortedAccordingTo(java.util.Comparator.comparingDouble(Measurement::value))
                 .isSortedAccordingTo(java.util.Comparator.comparingInt(NodeMemoryE2E::qosRank));
         assertThat(journal.events())
-                .anyMatch(e -> e.kind().equals("memory-pressure") && e.subject().equals("node/" + NODE));
+                .anyMatch(e -> e.kind().equals("memory-pressure") && e.subject().equals("node/" + NODE))
+                .as("the node lifecycle controller taints the node for it, and untaints it")
+                .anyMatch(e ->
+                        e.kind().equals("memory-pressure-taint") && e.subject().equals("node/" + NODE));
         assertThat(journal.terminations())
                 .as("the target's evicted pods")
                 .isNotEmpty()
@@ -189,6 +203,14 @@ class NodeMemoryE2E {
                     assertThat(t.qos()).isEqualTo("BestEffort");
                     assertThat(t.node()).isEqualTo(NODE);
                 });
+        for (var t : journal.terminations()) {
+            String of = "replacement of " + cluster.namespace() + "/" + t.pod();
+            double scheduled = RunFixture.measured(target, of + " scheduled on " + OTHER_NODE + " after");
+            double ready = RunFixture.measured(target, of + " ready after");
+            System.out.printf("%s: scheduled %.0f ms, Ready %.0f ms after the eviction%n", of, scheduled, ready);
+            assertThat(scheduled).as(of + " scheduled on the other node").isBetween(0.0, 30_000.0);
+            assertThat(ready).isBetween(scheduled, 60_000.0);
+        }
         assertThat(fixture.helpers()).as("the hog is gone").isEmpty();
         awaitNoPressure();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.aftershock.cli.CliRun;
+import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
@@ -230,7 +231,42 @@ class ProbeFailureE2E {
                 .isGreaterThanOrEqualTo(1);
         assertThat(generation()).isEqualTo(generationBefore);
         assertThat(before.getMetadata().getUid()).isNotNull();
+        assertThat(fixture.journal(file).terminations())
+                .isNotEmpty()
+                .allSatisfy(t -> assertThat(t.how())
+                        .startsWith("killed by the kubelet: its")
+                        .contains("probe failed"));
         assertThat(fixture.helpers()).isEmpty();
+    }
+
+    /** Without a fault of the run: the kubelet's Killing Event tells the target's liveness failure from a crash. */
+    @Test
+    void aLivenessFailureOfTheTargetsOwnIsClassifiedAsSuch() throws Exception {
+        // Nothing listens on port 9: once the initial delay is over, the first probe fails and kills.
+        deploy(TargetApps.Template.of(APP).env("DRAIN_TIMEOUT_SECONDS", "2").probes("""
+                        readinessProbe: {httpGet: {path: /ready, port: 8080}, periodSeconds: 1, failureThreshold: 1}
+                        livenessProbe: {tcpSocket: {port: 9}, periodSeconds: 2, failureThreshold: 1, initialDelaySeconds: 25}"""));
+        Path file = fixture.experiment("own-liveness", """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: own-liveness}
+                spec:
+                  duration: 40s
+                  target: {namespace: NAMESPACE, workload: deployment/%s}
+                  hypotheses:
+                    - name: pods-stay
+                      kube: {availableReplicasAtLeast: 0, within: 5s}
+                """.formatted(APP));
+
+        CliRun run = fixture.run(file);
+
+        assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+        Journal journal = fixture.journal(file);
+        assertThat(journal.terminations()).isNotEmpty().allSatisfy(t -> {
+            assertThat(t.causeText()).isEqualTo("other");
+            assertThat(t.how()).startsWith("killed by the kubelet: its liveness probe failed (exit code ");
+        });
+        assertThat(journal.events()).anyMatch(e -> e.kind().equals("probe-kill"));
     }
 
     private List<String> uids() throws Exception {

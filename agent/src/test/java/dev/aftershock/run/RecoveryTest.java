@@ -158,6 +158,21 @@ class RecoveryTest {
         }
 
         @Override
+        public Map<String, Long> memoryUseOnNode(String node) {
+            return Map.of();
+        }
+
+        @Override
+        public List<PodLike> podsLike(String namespace, Map<String, String> labels, String controllerUid) {
+            return List.of();
+        }
+
+        @Override
+        public Optional<VpaMemory> vpaMemory(String namespace, Map<String, String> podLabels, String container) {
+            return Optional.empty();
+        }
+
+        @Override
         public String event(String kind, String namespace, String name, EventReason reason, String message) {
             return null;
         }
