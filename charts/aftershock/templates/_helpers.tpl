@@ -64,7 +64,7 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
   verbs: [list, watch]
 - apiGroups: [autoscaling.k8s.io]
   resources: [verticalpodautoscalers]
-  verbs: [list]
+  verbs: [list, watch]
 - apiGroups: [metrics.k8s.io]
   resources: [pods]
   verbs: [list]

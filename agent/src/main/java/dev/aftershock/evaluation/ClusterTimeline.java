@@ -27,9 +27,16 @@ public final class ClusterTimeline {
     private final Map<String, Observed.HpaStatus> hpas = new LinkedHashMap<>();
     private final Map<String, Observed.PodStatus> pods = new LinkedHashMap<>();
     private final Map<String, Observed.NodeStatus> nodes = new LinkedHashMap<>();
+    private final Map<String, Observed.VpaStatus> vpas = new HashMap<>();
+    private final java.util.Set<String> sampledPods = new java.util.HashSet<>();
+
+    /** The most target pods whose use is kept and charted (a 10 s sample each). */
+    public static final int MAX_SAMPLED_PODS = 50;
+
     private final Map<String, Boolean> inRotation = new HashMap<>();
     private Observed.WorkloadStatus workload;
     private boolean listed;
+    private boolean vpasListed;
     private boolean rotationWatched;
 
     /**
@@ -64,7 +71,8 @@ public final class ClusterTimeline {
             case Observed.ContainerEnded c -> containerEnded(c);
             case Observed.PodDisrupted d -> disrupted(d);
             case Observed.ProbeKill k -> probeKill(k);
-            case Observed.ContainerMemory m -> memory(m);
+            case Observed.ContainerUsage m -> usage(m);
+            case Observed.VpaStatus v -> vpa(v);
         }
         notifyAll();
     }
@@ -255,10 +263,23 @@ public final class ClusterTimeline {
     }
 
     /**
-     * Series {@code memory/<pod>/<container>} (MiB), with {@code .../request} and {@code .../limit}
-     * when the container has them: names a pod or container cannot break, since neither holds a '/'.
+     * Kept (the vpa hypothesis judges the use), and as series: {@code memory/<pod>/<container>}
+     * (MiB), with {@code .../request} and {@code .../limit} when the container has them, and {@code
+     * cpu/<pod>/<container>} (millicores): names a pod or container cannot break, since neither
+     * holds a '/'.
      */
-    private void memory(Observed.ContainerMemory m) {
+    private void usage(Observed.ContainerUsage m) {
+        // A large target would fill the journal with series: the first pods sampled stand for it.
+        if (!sampledPods.contains(m.pod())) {
+            if (sampledPods.size() >= MAX_SAMPLED_PODS) {
+                return;
+            }
+            sampledPods.add(m.pod());
+        }
+        observed.add(m);
+        if (m.cpuMillicores() >= 0) {
+            point(Series.CPU + m.pod() + "/" + m.container(), "m", m.t(), m.cpuMillicores());
+        }
         String series = Series.MEMORY + m.pod() + "/" + m.container();
         point(series, "MiB", m.t(), mib(m.workingSetBytes()));
         if (m.requestBytes() > 0) {
@@ -266,6 +287,49 @@ public final class ClusterTimeline {
         }
         if (m.limitBytes() > 0) {
             point(series + "/limit", "MiB", m.t(), mib(m.limitBytes()));
+        }
+    }
+
+    /**
+     * Kept when it changed (the vpa hypothesis judges the recommendations), and as series {@code
+     * vpa/<vpa>/<container>/<cpu or memory>-<target, lower or upper>} (millicores, MiB).
+     */
+    private void vpa(Observed.VpaStatus v) {
+        Observed.VpaStatus before = vpas.put(v.vpa(), v);
+        if (before != null && before.containers().equals(v.containers())) {
+            return;
+        }
+        observed.add(v);
+        event(
+                v.t(),
+                "vpa",
+                before == null ? "seen" : "recommendation",
+                "vpa/" + v.vpa(),
+                v.containers().isEmpty()
+                        ? "no recommendation yet"
+                        : String.join(
+                                "; ",
+                                v.containers().stream()
+                                        .map(c -> "%s: target cpu %s, memory %s"
+                                                .formatted(
+                                                        c.container(),
+                                                        c.cpuTarget() < 0 ? "-" : c.cpuTarget() + "m",
+                                                        c.memoryTarget() < 0 ? "-" : mib(c.memoryTarget()) + " MiB"))
+                                        .toList()));
+        for (Observed.VpaRecommendation c : v.containers()) {
+            String series = Series.VPA + v.vpa() + "/" + c.container() + "/";
+            vpaPoint(series + "cpu-target", "m", v.t(), c.cpuTarget());
+            vpaPoint(series + "cpu-lower", "m", v.t(), c.cpuLower());
+            vpaPoint(series + "cpu-upper", "m", v.t(), c.cpuUpper());
+            vpaPoint(series + "memory-target", "MiB", v.t(), c.memoryTarget() < 0 ? -1 : mib(c.memoryTarget()));
+            vpaPoint(series + "memory-lower", "MiB", v.t(), c.memoryLower() < 0 ? -1 : mib(c.memoryLower()));
+            vpaPoint(series + "memory-upper", "MiB", v.t(), c.memoryUpper() < 0 ? -1 : mib(c.memoryUpper()));
+        }
+    }
+
+    private void vpaPoint(String series, String unit, long t, double v) {
+        if (v >= 0) {
+            point(series, unit, t, v);
         }
     }
 
@@ -349,6 +413,15 @@ public final class ClusterTimeline {
     /** Everything that changed, in the order it was seen. */
     public synchronized List<Observed> observed() {
         return List.copyOf(observed);
+    }
+
+    /** The VerticalPodAutoscalers' watch listed (only a run with a vpa hypothesis watches them). */
+    public synchronized void markVpasListed() {
+        vpasListed = true;
+    }
+
+    public synchronized boolean vpasListed() {
+        return vpasListed;
     }
 
     public <T extends Observed> List<T> observed(Class<T> kind) {

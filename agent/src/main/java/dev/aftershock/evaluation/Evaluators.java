@@ -10,7 +10,7 @@ import java.util.List;
  */
 public final class Evaluators {
     /** The kinds, as the schema and the journal name them. */
-    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory");
+    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory", "vpa");
 
     static final Evaluator<Hypothesis.Slo> SLO = (h, e) -> {
         if (e.load().isEmpty()) {
@@ -31,6 +31,7 @@ public final class Evaluators {
             (h, e) -> PromQlEvaluator.judge(h, e.prometheus().orElse(null), e.runEndMs());
     static final Evaluator<Hypothesis.Shutdown> SHUTDOWN = (h, e) -> ShutdownEvaluator.judge(h, e);
     static final Evaluator<Hypothesis.Memory> MEMORY = (h, e) -> MemoryEvaluator.judge(h, e);
+    static final Evaluator<Hypothesis.Vpa> VPA = (h, e) -> VpaEvaluator.judge(h, e);
 
     private Evaluators() {}
 
@@ -43,6 +44,7 @@ public final class Evaluators {
                 case Hypothesis.Prometheus prometheus -> PROMETHEUS.judge(prometheus, evidence);
                 case Hypothesis.Shutdown shutdown -> SHUTDOWN.judge(shutdown, evidence);
                 case Hypothesis.Memory memory -> MEMORY.judge(memory, evidence);
+                case Hypothesis.Vpa vpa -> VPA.judge(vpa, evidence);
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -58,6 +60,7 @@ public final class Evaluators {
             case Hypothesis.Prometheus prometheus -> "prometheus";
             case Hypothesis.Shutdown shutdown -> "shutdown";
             case Hypothesis.Memory memory -> "memory";
+            case Hypothesis.Vpa vpa -> "vpa";
         };
     }
 }

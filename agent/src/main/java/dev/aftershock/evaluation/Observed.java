@@ -1,6 +1,7 @@
 package dev.aftershock.evaluation;
 
 import dev.aftershock.journal.Format;
+import java.util.List;
 
 /**
  * What the agent saw of the cluster at one instant, as its watches report it: plain values, no
@@ -122,12 +123,40 @@ public sealed interface Observed {
     }
 
     /**
-     * A target container's memory as the metrics API last measured it (its working set: what the
-     * kubelet's eviction and the OOM killer's limit count), with its request and limit (0: none).
+     * A target container's use as the metrics API last measured it: its CPU in millicores and its
+     * memory working set (what the kubelet's eviction and the OOM killer's limit count), with its
+     * memory request and limit (0: none).
      */
-    record ContainerMemory(
-            long t, String pod, String container, long workingSetBytes, long requestBytes, long limitBytes)
+    record ContainerUsage(
+            long t,
+            String pod,
+            String container,
+            long cpuMillicores,
+            long workingSetBytes,
+            long requestBytes,
+            long limitBytes)
             implements Observed {}
+
+    /**
+     * A VerticalPodAutoscaler of the target's namespace as its status last said: {@code target} its
+     * target workload ("deployment/checkout"), and per container the recommender's target and
+     * bounds (none until it has written one).
+     */
+    record VpaStatus(long t, String vpa, String target, List<VpaRecommendation> containers) implements Observed {
+        public VpaStatus {
+            containers = List.copyOf(containers);
+        }
+    }
+
+    /** CPU in millicores, memory in bytes; -1 where the recommendation leaves one out. */
+    record VpaRecommendation(
+            String container,
+            long cpuTarget,
+            long memoryTarget,
+            long cpuLower,
+            long memoryLower,
+            long cpuUpper,
+            long memoryUpper) {}
 
     /**
      * The kubelet decided to kill a container because its {@code probe} (liveness or startup)

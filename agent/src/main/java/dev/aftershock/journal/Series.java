@@ -15,6 +15,15 @@ public record Series(String name, String unit, List<Point> points) {
      */
     public static final String MEMORY = "memory/";
 
+    /** A target container's CPU use in millicores: {@code cpu/<pod>/<container>}. */
+    public static final String CPU = "cpu/";
+
+    /**
+     * A VerticalPodAutoscaler's recommendation for a container: {@code vpa/<vpa>/<container>/<cpu or
+     * memory>-<target, lower or upper>} (millicores, MiB).
+     */
+    public static final String VPA = "vpa/";
+
     public Series {
         points = List.copyOf(points);
     }

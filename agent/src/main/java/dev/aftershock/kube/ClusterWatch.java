@@ -49,6 +49,8 @@ public final class ClusterWatch implements AutoCloseable {
     private SharedIndexInformer<V1EndpointSlice> endpoints;
     /** Apart too: without Events, a liveness failure without a fault is told as a plain container end. */
     private SharedIndexInformer<CoreV1Event> probeEvents;
+    /** Apart too, and only when a vpa hypothesis asks for it. */
+    private SharedIndexInformer<io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject> vpaInformer;
 
     private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private final Consumer<String> warn;
@@ -69,11 +71,23 @@ public final class ClusterWatch implements AutoCloseable {
             String workloadKind,
             String workloadName,
             boolean nodes,
-            boolean endpoints) {
+            boolean endpoints,
+            boolean vpas) {
         /** Without the namespace's EndpointSlices. */
         public Scope(
                 String namespace, LabelSelector podSelector, String workloadKind, String workloadName, boolean nodes) {
-            this(namespace, podSelector, workloadKind, workloadName, nodes, false);
+            this(namespace, podSelector, workloadKind, workloadName, nodes, false, false);
+        }
+
+        /** Without the namespace's VerticalPodAutoscalers. */
+        public Scope(
+                String namespace,
+                LabelSelector podSelector,
+                String workloadKind,
+                String workloadName,
+                boolean nodes,
+                boolean endpoints) {
+            this(namespace, podSelector, workloadKind, workloadName, nodes, endpoints, false);
         }
     }
 
@@ -93,7 +107,8 @@ public final class ClusterWatch implements AutoCloseable {
             ClusterWatch::targetWorkload,
             ClusterWatch::rotation,
             ClusterWatch::probeKills,
-            ClusterWatch::memory);
+            ClusterWatch::memory,
+            ClusterWatch::vpas);
 
     /** The target's pods and the nodes are read from the run's {@code shared} watches; the rest are this one's own. */
     public ClusterWatch(SharedInformers shared, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
@@ -284,10 +299,11 @@ public final class ClusterWatch implements AutoCloseable {
             while (!closed) {
                 try {
                     samples.now(pod -> targetPodNamed(scope, pod))
-                            .forEach(m -> emit(new Observed.ContainerMemory(
+                            .forEach(m -> emit(new Observed.ContainerUsage(
                                     clock.getAsLong(),
                                     m.pod(),
                                     m.container(),
+                                    m.cpuMillicores(),
                                     m.workingSetBytes(),
                                     m.requestBytes(),
                                     m.limitBytes())));
@@ -330,6 +346,34 @@ public final class ClusterWatch implements AutoCloseable {
     /** Whether the namespace's pod of this name is one of the target's (as the shared watch has it now). */
     private boolean targetPod(Scope scope, String name) {
         return targetPodNamed(scope, name).isPresent();
+    }
+
+    /**
+     * The namespace's VerticalPodAutoscalers, through client-java's dynamic client (the VPA is an
+     * add-on: no typed model), when the experiment judges one. Apart from the other watches: a
+     * cluster without the VPA's CRD has none, and the run goes on.
+     */
+    private void vpas(Scope scope) {
+        if (!scope.vpas()) {
+            return;
+        }
+        var api = new io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi(
+                "autoscaling.k8s.io", "v1", "verticalpodautoscalers", shared.watchClient());
+        vpaInformer = factory.sharedIndexInformerFor(
+                api,
+                io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject.class,
+                0,
+                scope.namespace(),
+                (type, error) -> {
+                    // A missing CRD or a refused list: the vpa hypothesis says what it did not see.
+                });
+        vpaInformer.addEventHandler(handler((v, gone) ->
+                gone ? null : VpaStatuses.of(clock.getAsLong(), v.getMetadata().getName(), v.getRaw())));
+    }
+
+    /** Whether the namespace's VerticalPodAutoscalers were listed within the limit (false when not watched). */
+    public boolean vpasListed(java.time.Duration limit) throws InterruptedException {
+        return vpaInformer != null && Awaiting.listed(List.of(vpaInformer), limit);
     }
 
     /** Whether the namespace's Killing Events were listed within the limit. */

@@ -15,11 +15,18 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * The memory of a namespace's target containers as the metrics API last measured it (one list of
- * the namespace's pod metrics), with each container's request and limit from its pod's spec.
+ * The CPU and memory of a namespace's target containers as the metrics API last measured it (one
+ * list of the namespace's pod metrics), with each container's memory request and limit from its
+ * pod's spec.
  */
 final class MemorySamples {
-    record Sample(String pod, String container, long workingSetBytes, long requestBytes, long limitBytes) {}
+    record Sample(
+            String pod,
+            String container,
+            long cpuMillicores,
+            long workingSetBytes,
+            long requestBytes,
+            long limitBytes) {}
 
     private final Metrics metrics;
     private final String namespace;
@@ -39,6 +46,7 @@ final class MemorySamples {
             }
             for (ContainerMetrics c : m.getContainers()) {
                 Quantity used = c.getUsage() == null ? null : c.getUsage().get("memory");
+                Quantity cpu = c.getUsage() == null ? null : c.getUsage().get("cpu");
                 if (used == null) {
                     continue;
                 }
@@ -50,6 +58,11 @@ final class MemorySamples {
                 samples.add(new Sample(
                         m.getMetadata().getName(),
                         c.getName(),
+                        cpu == null
+                                ? -1
+                                : cpu.getNumber()
+                                        .multiply(java.math.BigDecimal.valueOf(1000))
+                                        .longValue(),
                         used.getNumber().longValue(),
                         bytes(spec, true),
                         bytes(spec, false)));

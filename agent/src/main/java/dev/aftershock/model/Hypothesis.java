@@ -13,6 +13,11 @@ public sealed interface Hypothesis {
         return false;
     }
 
+    /** Whether judging it reads the namespace's VerticalPodAutoscalers (the run watches them only then). */
+    default boolean readsVpas() {
+        return false;
+    }
+
     /** Latency percentiles and error rate over the run, or over every {@code window} when given. */
     record Slo(
             String name,
@@ -70,6 +75,33 @@ public sealed interface Hypothesis {
             java.util.OptionalLong maxEvictions,
             boolean evictionOrderByQos)
             implements Hypothesis {}
+
+    /**
+     * How the target's VerticalPodAutoscaler (the one named, else the one whose target is the
+     * experiment's workload) recommends under the run's load, for {@code container} or each of its
+     * containers: its first recommendation within {@code recommendationWithin} of the run's start;
+     * at the end, its CPU target against the observed P90 of the containers' CPU use and its memory
+     * target against their peak working set ({@code covers}: at least that; {@code
+     * maxOverProvision}: at most that much above it); and, after each OOM kill of the run, its
+     * memory target above the one before within {@code oomBumpWithin}.
+     */
+    record Vpa(
+            String name,
+            Optional<String> vpaName,
+            Optional<String> container,
+            Optional<Duration> recommendationWithin,
+            Optional<Bounds> cpu,
+            Optional<Bounds> memory,
+            Optional<Duration> oomBumpWithin)
+            implements Hypothesis {
+        @Override
+        public boolean readsVpas() {
+            return true;
+        }
+
+        /** {@code covers}: the target is at least the use (CPU: its P90; memory: its peak). */
+        public record Bounds(boolean covers, Optional<Percent> maxOverProvision) {}
+    }
 
     /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */
     record Prometheus(String name, String query, Bound bound, double threshold) implements Hypothesis {

@@ -90,6 +90,8 @@ final class Charts {
         double end = j.run().lengthMs() / 1000.0;
         // One memory chart per target container (by name): each pod's working set, its request and limit.
         Map<String, List<Dataset>> memory = new LinkedHashMap<>();
+        // And one CPU chart per target container: each pod's use, and a VPA's recommendation.
+        Map<String, List<Dataset>> cpu = new LinkedHashMap<>();
         for (Series series : j.series()) {
             Dataset d = stepped(series, end);
             if (series.name().startsWith(Series.MEMORY)) {
@@ -107,6 +109,21 @@ final class Charts {
                     // (a VPA's new requests, say) has its own line.
                     boolean first = chart.stream().noneMatch(x -> x.label().startsWith(path[2]));
                     chart.add(new Dataset(first ? path[2] : path[2] + " " + path[0], d.data(), true));
+                }
+            } else if (series.name().startsWith(Series.CPU)) {
+                String[] path = series.name().substring(Series.CPU.length()).split("/");
+                if (path.length == 2) {
+                    cpu.computeIfAbsent(path[1], k -> new ArrayList<>())
+                            .add(new Dataset(path[0], sampled(series), false));
+                }
+            } else if (series.name().startsWith(Series.VPA)) {
+                // vpa/<vpa>/<container>/<cpu|memory>-<target|lower|upper>: on that container's chart.
+                String[] path = series.name().substring(Series.VPA.length()).split("/");
+                if (path.length == 3) {
+                    String[] kind = path[2].split("-", 2);
+                    (kind[0].equals("cpu") ? cpu : memory)
+                            .computeIfAbsent(path[1], k -> new ArrayList<>())
+                            .add(new Dataset("vpa/" + path[0] + " " + kind[kind.length - 1], d.data(), true));
                 }
             } else if (series.name().startsWith("nodes.")) {
                 nodes.add(d);
@@ -126,10 +143,23 @@ final class Charts {
             add("nodes", "Nodes", "count", nodes, "count");
         }
         int n = 0;
+        for (var container : cpu.entrySet()) {
+            add(
+                    "cpu-" + n++,
+                    "CPU of container " + container.getKey()
+                            + (withVpa(container.getValue())
+                                    ? " (millicores; a VPA's recommendation)"
+                                    : " (millicores)"),
+                    "millicores",
+                    container.getValue(),
+                    "m");
+        }
+        n = 0;
         for (var container : memory.entrySet()) {
             add(
                     "memory-" + n++,
-                    "Memory of container " + container.getKey() + " (working set; request, limit)",
+                    "Memory of container " + container.getKey() + " (working set; request, limit"
+                            + (withVpa(container.getValue()) ? "; a VPA's recommendation)" : ")"),
                     "MiB",
                     container.getValue(),
                     "MiB");
@@ -198,6 +228,10 @@ final class Charts {
             data.add(new double[] {s.t(), round(value.applyAsDouble(s))});
         }
         return new Dataset(label, data, false);
+    }
+
+    private static boolean withVpa(List<Dataset> datasets) {
+        return datasets.stream().anyMatch(d -> d.label().startsWith("vpa/"));
     }
 
     private static List<double[]> sampled(Series series) {

@@ -22,12 +22,13 @@ final class ClusterObservation implements AutoCloseable {
             SharedInformers informers,
             ClusterSnapshot.WorkloadView target,
             dev.aftershock.selection.Reach reach,
+            boolean vpas,
             RunRecorder recorder,
             AgentMetrics metrics) {
         watch = new ClusterWatch(
                 informers,
                 new ClusterWatch.Scope(
-                        target.namespace(), target.selector(), target.kind(), target.name(), reach.nodes(), true),
+                        target.namespace(), target.selector(), target.kind(), target.name(), reach.nodes(), true, vpas),
                 recorder::now,
                 observed -> {
                     timeline.observe(observed);
@@ -54,6 +55,19 @@ final class ClusterObservation implements AutoCloseable {
                         "the EndpointSlices of %s could not be listed within 3 s (is the agent allowed to?):"
                                         .formatted(target.namespace())
                                 + " when terminating pods left rotation is not measured");
+            }
+            if (vpas) {
+                if (watch.vpasListed(Duration.ofSeconds(3))) {
+                    timeline.markVpasListed();
+                } else {
+                    recorder.event(
+                            "agent",
+                            "warning",
+                            "",
+                            "the VerticalPodAutoscalers of %s could not be listed within 3 s (is the VPA installed, and"
+                                            .formatted(target.namespace())
+                                    + " the agent allowed to watch them?): the vpa hypotheses are not evaluated");
+                }
             }
             if (!watch.probeKillsListed(Duration.ofSeconds(3))) {
                 recorder.event(

@@ -311,7 +311,13 @@ public final class RunEngine {
         plan.warnings().forEach(w -> recorder.event("plan", "warning", "", w));
         clock = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "aftershock-timeline"));
         metrics.runStarted();
-        observation.start(informers, snapshot.target().orElseThrow(), options.reach(), recorder, metrics);
+        observation.start(
+                informers,
+                snapshot.target().orElseThrow(),
+                options.reach(),
+                experiment.spec().hypotheses().stream().anyMatch(Hypothesis::readsVpas),
+                recorder,
+                metrics);
         faults.prepare();
         clock.schedule(
                 stop::countDown, experiment.spec().duration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);

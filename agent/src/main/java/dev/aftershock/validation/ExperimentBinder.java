@@ -294,6 +294,19 @@ final class ExperimentBinder {
                             : java.util.OptionalLong.empty(),
                     m.has("evictionOrder"));
         }
+        if (h.has("vpa")) {
+            JsonNode v = h.get("vpa");
+            Pointer vAt = at.field("vpa");
+            JsonNode target = v.path("target");
+            return new Hypothesis.Vpa(
+                    name,
+                    optionalText(v, "name"),
+                    optionalText(v, "container"),
+                    duration(v, vAt, "recommendationWithin"),
+                    bounds(target.get("cpu"), "coversP90"),
+                    bounds(target.get("memory"), "coversPeak"),
+                    duration(v, vAt, "oomBumpWithin"));
+        }
         if (h.has("shutdown")) {
             JsonNode d = h.get("shutdown");
             return new Hypothesis.Shutdown(
@@ -371,6 +384,16 @@ final class ExperimentBinder {
 
     private Duration required(JsonNode parent, Pointer at, String field) {
         return duration(parent, at, field).orElse(Duration.ZERO);
+    }
+
+    /** A vpa target's bounds for one resource; absent when the experiment does not bound it. */
+    private static Optional<Hypothesis.Vpa.Bounds> bounds(JsonNode bounds, String covers) {
+        if (bounds == null || bounds.isMissingNode()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Hypothesis.Vpa.Bounds(
+                bounds.has(covers) && bounds.get(covers).asBoolean(),
+                optionalText(bounds, "maxOverProvision").map(Percent::parse)));
     }
 
     private Optional<Duration> duration(JsonNode parent, Pointer at, String field) {

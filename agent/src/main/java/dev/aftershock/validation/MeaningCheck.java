@@ -207,6 +207,27 @@ final class MeaningCheck {
                 case Hypothesis.Shutdown shutdown -> shutdown(shutdown, at.field("shutdown"), withLoad);
                 // The schema asks for at least one criterion.
                 case Hypothesis.Memory memory -> {}
+                case Hypothesis.Vpa vpa -> {
+                    Pointer vAt = at.field("vpa");
+                    if (vpa.recommendationWithin().isEmpty()
+                            && vpa.cpu().isEmpty()
+                            && vpa.memory().isEmpty()
+                            && vpa.oomBumpWithin().isEmpty()) {
+                        add(vAt, "a vpa check needs at least one of recommendationWithin, target, oomBumpWithin");
+                    }
+                    vpa.recommendationWithin().ifPresent(d -> positive(vAt.field("recommendationWithin"), d));
+                    vpa.oomBumpWithin().ifPresent(d -> positive(vAt.field("oomBumpWithin"), d));
+                    vpa.cpu()
+                            .filter(b -> !b.covers() && b.maxOverProvision().isEmpty())
+                            .ifPresent(b -> add(
+                                    vAt.field("target").field("cpu"),
+                                    "coversP90: false with no maxOverProvision checks nothing"));
+                    vpa.memory()
+                            .filter(b -> !b.covers() && b.maxOverProvision().isEmpty())
+                            .ifPresent(b -> add(
+                                    vAt.field("target").field("memory"),
+                                    "coversPeak: false with no maxOverProvision checks nothing"));
+                }
             }
         }
     }

@@ -129,7 +129,7 @@ class HelmChartTest {
         assertThat(Helm.template(NS))
                 .contains("- apiGroups: [metrics.k8s.io]\n    resources: [pods]\n    verbs: [list]")
                 .contains(
-                        "- apiGroups: [autoscaling.k8s.io]\n    resources: [verticalpodautoscalers]\n    verbs: [list]")
+                        "- apiGroups: [autoscaling.k8s.io]\n    resources: [verticalpodautoscalers]\n    verbs: [list, watch]")
                 .contains("- apiGroups: [\"\"]\n    resources: [events]\n    verbs: [create, list, watch]");
         assertThat(off).noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-helpers"));
 

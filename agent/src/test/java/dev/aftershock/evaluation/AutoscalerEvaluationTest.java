@@ -174,9 +174,9 @@ class AutoscalerEvaluationTest {
     void aContainersMemoryIsASeriesWithItsRequestAndLimit() {
         ClusterTimeline t = new ClusterTimeline();
         long mib = 1 << 20;
-        t.observe(new Observed.ContainerMemory(1_000, "web-a", "app", 100 * mib + mib / 3, 96 * mib, 256 * mib));
-        t.observe(new Observed.ContainerMemory(11_000, "web-a", "app", 180 * mib, 96 * mib, 256 * mib));
-        t.observe(new Observed.ContainerMemory(11_000, "web-b", "app", 90 * mib, 0, 0));
+        t.observe(new Observed.ContainerUsage(1_000, "web-a", "app", 50, 100 * mib + mib / 3, 96 * mib, 256 * mib));
+        t.observe(new Observed.ContainerUsage(11_000, "web-a", "app", 70, 180 * mib, 96 * mib, 256 * mib));
+        t.observe(new Observed.ContainerUsage(11_000, "web-b", "app", 30, 90 * mib, 0, 0));
 
         assertThat(t.series())
                 .extracting(s -> s.name() + " " + s.unit() + " " + s.points())
@@ -186,6 +186,18 @@ class AutoscalerEvaluationTest {
                         "memory/web-a/app/limit MiB [Point[t=1000, v=256.0]]",
                         "memory/web-b/app MiB [Point[t=11000, v=90.0]]")
                 .noneMatch(s -> s.startsWith("memory/web-b/app/"));
+    }
+
+    @Test
+    void onlyTheFirstPodsSampledAreKeptSoALargeTargetDoesNotFillTheJournal() {
+        ClusterTimeline t = new ClusterTimeline();
+        for (int pod = 0; pod < ClusterTimeline.MAX_SAMPLED_PODS + 5; pod++) {
+            t.observe(new Observed.ContainerUsage(1_000, "web-" + pod, "app", 10, 1 << 20, 0, 0));
+        }
+        assertThat(t.series())
+                .filteredOn(s -> s.name().startsWith("memory/"))
+                .hasSize(ClusterTimeline.MAX_SAMPLED_PODS);
+        assertThat(t.observed(Observed.ContainerUsage.class)).hasSize(ClusterTimeline.MAX_SAMPLED_PODS);
     }
 
     @Test

@@ -8,15 +8,11 @@ import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.TargetRecord;
 import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
+import dev.aftershock.testbed.TestVpas;
 import dev.aftershock.testbed.Testbed;
 import dev.aftershock.testbed.TestbedExtension;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -26,8 +22,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class MemoryE2E {
     private static final int NODE_PORT = 30094;
     private static final String APP = "leaking";
-    private static final String VPA_GROUP = "autoscaling.k8s.io";
-    private static final String VPAS = "verticalpodautoscalers";
     private final RunFixture fixture;
     private final TestCluster cluster;
     private final String loadUrl = "http://" + TargetApps.nodeIp("real-node-1") + ":" + NODE_PORT;
@@ -40,14 +34,7 @@ class MemoryE2E {
     @AfterEach
     void clear() throws Exception {
         cluster.core().deleteNamespacedService(APP, cluster.namespace()).execute();
-        try {
-            vpas().deleteNamespacedCustomObject(VPA_GROUP, "v1", cluster.namespace(), VPAS, APP)
-                    .execute();
-        } catch (ApiException e) {
-            if (e.getCode() != 404) {
-                throw e;
-            }
-        }
+        TestVpas.delete(cluster, APP);
         fixture.clearNamespace();
     }
 
@@ -66,47 +53,6 @@ class MemoryE2E {
                 .until(() -> TargetApps.get(loadUrl, Duration.ofSeconds(2)).answered());
     }
 
-    private CustomObjectsApi vpas() {
-        return new CustomObjectsApi(cluster.client());
-    }
-
-    /** The testbed's VPA recommender (every 10 s) for the target, in recommendation-only mode. */
-    private void createVpa() throws ApiException {
-        vpas().createNamespacedCustomObject(
-                        VPA_GROUP,
-                        "v1",
-                        cluster.namespace(),
-                        VPAS,
-                        Map.of(
-                                "apiVersion",
-                                VPA_GROUP + "/v1",
-                                "kind",
-                                "VerticalPodAutoscaler",
-                                "metadata",
-                                Map.of("name", APP),
-                                "spec",
-                                Map.of(
-                                        "targetRef",
-                                        Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", APP),
-                                        "updatePolicy",
-                                        Map.of("updateMode", "Off"))))
-                .execute();
-    }
-
-    private Optional<String> vpaMemoryTarget() throws ApiException {
-        Map<?, ?> vpa = (Map<?, ?>) vpas().getNamespacedCustomObject(VPA_GROUP, "v1", cluster.namespace(), VPAS, APP)
-                .execute();
-        if (vpa.get("status") instanceof Map<?, ?> status
-                && status.get("recommendation") instanceof Map<?, ?> recommendation
-                && recommendation.get("containerRecommendations") instanceof List<?> containers
-                && !containers.isEmpty()
-                && ((Map<?, ?>) containers.get(0)).get("target") instanceof Map<?, ?> target
-                && target.get("memory") instanceof String memory) {
-            return Optional.of(memory);
-        }
-        return Optional.empty();
-    }
-
     /**
      * With a VPA: the recommender counts the OOM kill as a sample above what the container had (its
      * request here: 200Mi, plus at least 100Mi), well over its floor of 250Mi a pod, so its memory
@@ -116,10 +62,10 @@ class MemoryE2E {
     void aContainerWhoseMemoryGrowsIsOomKilledRestartedAndReadyAgainUnderLoad() throws Exception {
         deploy(TargetApps.Template.of(APP)
                 .resources("{requests: {cpu: 100m, memory: 200Mi}, limits: {memory: 256Mi}}"));
-        createVpa();
+        TestVpas.create(cluster, APP);
         await().atMost(Duration.ofSeconds(120))
                 .pollInterval(Duration.ofSeconds(2))
-                .until(() -> vpaMemoryTarget().isPresent());
+                .until(() -> TestVpas.memoryTarget(cluster, APP).isPresent());
         Path file = fixture.experiment("oom", """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
@@ -156,8 +102,9 @@ class MemoryE2E {
                 RunFixture.measured(target, "ready again after"),
                 RunFixture.measured(target, "requests failed until its restart"),
                 RunFixture.measured(target, "requests until its restart"));
-        // 256Mi at 64Mi/s, less what the JVM already holds.
-        assertThat(killedAfter).isBetween(500.0, 6_000.0);
+        // 256Mi at 64Mi/s, less what the JVM already holds: about 3 s, but on a busy node the
+        // helper's writes fall behind the rate (a clean-clone CI measured 211 MiB in 7.7 s).
+        assertThat(killedAfter).isBetween(500.0, 15_000.0);
         assertThat(RunFixture.measured(target, "memory grown")).isBetween(64.0, 256.0);
         assertThat(RunFixture.measured(target, "container restarted after")).isGreaterThan(killedAfter);
         assertThat(RunFixture.measured(target, "ready again after")).isGreaterThan(killedAfter);
