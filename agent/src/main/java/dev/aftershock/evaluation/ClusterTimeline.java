@@ -291,12 +291,23 @@ public final class ClusterTimeline {
     }
 
     /**
-     * Kept when it changed (the vpa hypothesis judges the recommendations), and as series {@code
+     * Kept when its targets changed (the vpa hypothesis judges the recommendations), and as series {@code
      * vpa/<vpa>/<container>/<cpu or memory>-<target, lower or upper>} (millicores, MiB).
      */
     private void vpa(Observed.VpaStatus v) {
         Observed.VpaStatus before = vpas.put(v.vpa(), v);
-        if (before != null && before.containers().equals(v.containers())) {
+        for (Observed.VpaRecommendation c : v.containers()) {
+            String series = Series.VPA + v.vpa() + "/" + c.container() + "/";
+            vpaPoint(series + "cpu-target", "m", v.t(), c.cpuTarget());
+            vpaPoint(series + "cpu-lower", "m", v.t(), c.cpuLower());
+            vpaPoint(series + "cpu-upper", "m", v.t(), c.cpuUpper());
+            vpaPoint(series + "memory-target", "MiB", v.t(), c.memoryTarget() < 0 ? -1 : mib(c.memoryTarget()));
+            vpaPoint(series + "memory-lower", "MiB", v.t(), c.memoryLower() < 0 ? -1 : mib(c.memoryLower()));
+            vpaPoint(series + "memory-upper", "MiB", v.t(), c.memoryUpper() < 0 ? -1 : mib(c.memoryUpper()));
+        }
+        // The bounds move with the recommender's confidence on most of its loops: only a change of
+        // target is a change of recommendation.
+        if (before != null && targets(before).equals(targets(v))) {
             return;
         }
         observed.add(v);
@@ -316,15 +327,12 @@ public final class ClusterTimeline {
                                                         c.cpuTarget() < 0 ? "-" : c.cpuTarget() + "m",
                                                         c.memoryTarget() < 0 ? "-" : mib(c.memoryTarget()) + " MiB"))
                                         .toList()));
-        for (Observed.VpaRecommendation c : v.containers()) {
-            String series = Series.VPA + v.vpa() + "/" + c.container() + "/";
-            vpaPoint(series + "cpu-target", "m", v.t(), c.cpuTarget());
-            vpaPoint(series + "cpu-lower", "m", v.t(), c.cpuLower());
-            vpaPoint(series + "cpu-upper", "m", v.t(), c.cpuUpper());
-            vpaPoint(series + "memory-target", "MiB", v.t(), c.memoryTarget() < 0 ? -1 : mib(c.memoryTarget()));
-            vpaPoint(series + "memory-lower", "MiB", v.t(), c.memoryLower() < 0 ? -1 : mib(c.memoryLower()));
-            vpaPoint(series + "memory-upper", "MiB", v.t(), c.memoryUpper() < 0 ? -1 : mib(c.memoryUpper()));
-        }
+    }
+
+    private static List<List<Object>> targets(Observed.VpaStatus v) {
+        return v.containers().stream()
+                .map(c -> List.<Object>of(c.container(), c.cpuTarget(), c.memoryTarget()))
+                .toList();
     }
 
     private void vpaPoint(String series, String unit, long t, double v) {

@@ -25,6 +25,9 @@ public final class VpaEvaluator {
     private static final String KIND = "vpa";
     private static final double MIB = 1 << 20;
 
+    /** A P90 or a peak of fewer samples (10 s apart) says little of the use under the run's load. */
+    static final int MIN_SAMPLES = 3;
+
     private VpaEvaluator() {}
 
     public static HypothesisResult judge(Hypothesis.Vpa h, Evidence e) {
@@ -110,9 +113,10 @@ public final class VpaEvaluator {
                         .toList();
                 List<Observed.ContainerUsage> withCpu =
                         of.stream().filter(u -> u.cpuMillicores() >= 0).toList();
-                if (of.isEmpty() || (h.cpu().isPresent() && withCpu.isEmpty())) {
-                    unjudged.add("the metrics API measured no use of container %s: its targets cannot be judged"
-                            .formatted(c.container()));
+                if (of.size() < MIN_SAMPLES || (h.cpu().isPresent() && withCpu.size() < MIN_SAMPLES)) {
+                    unjudged.add(
+                            "the metrics API measured the use of container %s %d time(s), fewer than %d: its targets cannot be judged"
+                                    .formatted(c.container(), of.size(), MIN_SAMPLES));
                     continue;
                 }
                 long cpuP90 = withCpu.isEmpty() ? 0 : p90(withCpu, Observed.ContainerUsage::cpuMillicores);
@@ -205,6 +209,12 @@ public final class VpaEvaluator {
                     .reduce((a, b) -> b)
                     .map(v -> memoryTarget(v, h))
                     .orElse(-1L);
+            if (before < 0) {
+                // A first recommendation after the kill is no rise: there was nothing to rise from.
+                unjudged.add("the VPA had no memory target before pod %s's OOM kill: no rise can be told"
+                        .formatted(kill.pod()));
+                continue;
+            }
             Optional<Observed.VpaStatus> rose = seen.stream()
                     .filter(v -> v.t() > kill.atMs() && memoryTarget(v, h) > before)
                     .findFirst();
@@ -224,7 +234,7 @@ public final class VpaEvaluator {
                         .formatted(
                                 memoryTarget(rose.get(), h) / MIB,
                                 kill.pod(),
-                                before < 0 ? 0 : before / MIB,
+                                before / MIB,
                                 (rose.get().t() - kill.atMs()) / 1000.0));
             }
         }

@@ -307,6 +307,7 @@ public final class ClusterWatch implements AutoCloseable {
                                     m.workingSetBytes(),
                                     m.requestBytes(),
                                     m.limitBytes())));
+                    failures = 0;
                 } catch (io.kubernetes.client.openapi.ApiException e) {
                     if (e.getCode() == 403) {
                         warn.accept("the metrics API refused to list the pods' memory in %s (%s): no memory series"

@@ -143,6 +143,10 @@ class VpaHypothesisTest {
         Termination late = oomKill(90_000);
         assertThat(judge(soon, t, List.of(late)).measured())
                 .isEqualTo("the run ended 10.0 s after pod web-a's OOM kill, before 20s had passed");
+        // A first recommendation after the kill is no bump.
+        ClusterTimeline first = timeline(status(10_000, -1, 0), status(45_000, 300, 363));
+        assertThat(judge(soon, first, List.of(kill)).measured())
+                .isEqualTo("the VPA had no memory target before pod web-a's OOM kill: no rise can be told");
     }
 
     @Test
@@ -158,7 +162,7 @@ class VpaHypothesisTest {
         unmeasured.observe(status(1_000, 300, 250));
         HypothesisResult r = judge(h, unmeasured, List.of());
         assertThat(r.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
-        assertThat(r.measured()).contains("the metrics API measured no use of container app");
+        assertThat(r.measured()).contains("the metrics API measured the use of container app 0 time(s), fewer than 3");
 
         ClusterTimeline unlisted = new ClusterTimeline();
         unlisted.markListed();
