@@ -106,6 +106,9 @@ class ProbeFailureE2E {
                 () -> fixture.run(file, "--load-url", loadUrl, "--helper-image", Testbed.helperImage()));
         // While the probe fails: every new connection lands on the other pod.
         String unready = awaitUnreadyPod(Duration.ofSeconds(40));
+        // The pod's status says unready first; the EndpointSlice follows, and each kube-proxy applies
+        // it within its sync period (1 s): a clean-clone CI once sent the first request in between.
+        Thread.sleep(3_000);
         List<String> answeredBy = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             TargetApps.Answer a = TargetApps.get(loadUrl, Duration.ofSeconds(2));
