@@ -253,11 +253,14 @@ public final class Terminations {
         // Each container's previous end: a kill told before it was that end's, whether seen or not.
         Map<String, Long> previousEnd = new HashMap<>();
         for (Observed.ContainerEnded c : restarts) {
-            Optional<Cause> cause = podFaultCause(c.pod(), c.t(), in.faults());
             // The kubelet said it killed the container for a failed probe (its Killing Event).
             Long previous = previousEnd.put(c.pod() + "/" + c.container(), c.t());
             Optional<Observed.ProbeKill> told =
                     takeProbeKill(probeKills, c, previous == null ? Long.MIN_VALUE : previous);
+            // A told kill was decided when it was told: the container may take its grace period to
+            // end, after the fault that failed its probe has let go.
+            Optional<Cause> cause =
+                    podFaultCause(c.pod(), told.map(Observed.ProbeKill::t).orElse(c.t()), in.faults());
             // Only a liveness or startup probe-failure makes the kubelet kill (it measured the kill).
             boolean probeKill = cause.filter(Cause::killsByProbe).isPresent();
             ended.add(termination(
@@ -290,17 +293,21 @@ public final class Terminations {
     /**
      * The kubelet's probe kill of this container that its end followed: the latest told before it
      * (the kill waits for the container to stop, up to its grace period) and after its previous
-     * end, or a moment after it (two watches), taken so that it tells no other end.
+     * end; only when there is none, the first told a moment after it (two watches). Taken so that
+     * it tells no other end: a restarted container killed again soon has its next kill told within
+     * that moment, and it is the next end's.
      */
     private static Optional<Observed.ProbeKill> takeProbeKill(
             List<Observed.ProbeKill> kills, Observed.ContainerEnded c, long previousEnd) {
+        java.util.function.Predicate<Observed.ProbeKill> ofThisContainer =
+                k -> k.pod().equals(c.pod()) && k.container().equals(c.container()) && k.t() > previousEnd;
+        Comparator<Observed.ProbeKill> byTime = Comparator.comparingLong(Observed.ProbeKill::t);
         Optional<Observed.ProbeKill> nearest = kills.stream()
-                .filter(k -> k.pod().equals(c.pod())
-                        && k.container().equals(c.container())
-                        && k.t() > previousEnd
-                        && k.t() >= c.t() - PROBE_KILL_BEFORE_MS
-                        && k.t() <= c.t() + PROBE_KILL_AFTER_MS)
-                .max(java.util.Comparator.comparingLong(Observed.ProbeKill::t));
+                .filter(ofThisContainer.and(k -> k.t() >= c.t() - PROBE_KILL_BEFORE_MS && k.t() <= c.t()))
+                .max(byTime)
+                .or(() -> kills.stream()
+                        .filter(ofThisContainer.and(k -> k.t() > c.t() && k.t() <= c.t() + PROBE_KILL_AFTER_MS))
+                        .min(byTime));
         nearest.ifPresent(kills::remove);
         return nearest;
     }

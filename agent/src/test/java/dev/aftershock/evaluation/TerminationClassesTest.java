@@ -210,6 +210,30 @@ class TerminationClassesTest {
                 .contains("10000 probe-kill pod/web-a", "41000 probe-kill pod/web-b");
     }
 
+    /**
+     * A restarted container the kubelet kills again soon: the second kill is told within the slack
+     * after the first end, and must not be taken for it (found by CI: the second end was a crash).
+     */
+    @Test
+    void twoQuickKillsOfOneContainerEachGoWithTheirOwnEnd() {
+        ClusterTimeline t = listed("a");
+        String liveness = "Container app failed liveness probe, will be restarted";
+        t.observe(new Observed.ProbeKill(6_000, "web-a", "app", "liveness", liveness));
+        t.observe(new Observed.ContainerEnded(8_300, "a", "web-a", "node-1", "Burstable", "app", "Error", 143));
+        t.observe(new Observed.ProbeKill(11_000, "web-a", "app", "liveness", liveness));
+        t.observe(new Observed.ContainerEnded(14_300, "a", "web-a", "node-1", "Burstable", "app", "Error", 143));
+
+        assertThat(of(t))
+                .extracting(x -> x.atMs() + " " + x.how())
+                .containsExactly(
+                        "8300 killed by the kubelet: its liveness probe failed (exit code 143)",
+                        "14300 killed by the kubelet: its liveness probe failed (exit code 143)");
+        // Decided while a probe-failure acted, ended after it let go: still that fault's doing.
+        assertThat(of(t, fault("unhealthy", "probe-failure", "Pod", "web-a", 3_000, 11_000L)))
+                .extracting(x -> x.atMs() + " " + x.causeText())
+                .containsExactly("8300 probe-failure unhealthy", "14300 probe-failure unhealthy");
+    }
+
     /** The kill's time is the helper's (or when the agent saw the helper end): the watch may see the end earlier. */
     @Test
     void anOomKillIsToldOnceWhenTheWatchSawTheEndBeforeTheFaultsMeasure() {
