@@ -36,6 +36,9 @@ public final class ClusterTimeline {
     private final Map<String, Boolean> inRotation = new HashMap<>();
     private Observed.WorkloadStatus workload;
     private boolean listed;
+    /** The nodes first seen after the watches listed, and when: those added during the run. */
+    private final Map<String, Long> nodesAdded = new LinkedHashMap<>();
+
     private boolean vpasListed;
     private boolean rotationWatched;
 
@@ -73,6 +76,8 @@ public final class ClusterTimeline {
             case Observed.ProbeKill k -> probeKill(k);
             case Observed.ContainerUsage m -> usage(m);
             case Observed.VpaStatus v -> vpa(v);
+            case Observed.PodUnschedulable u -> unschedulable(u);
+            case Observed.NodeAutoscaling a -> autoscaling(a);
         }
         notifyAll();
     }
@@ -215,7 +220,11 @@ public final class ClusterTimeline {
         String subject = "node/" + now.node();
         boolean changed = true;
         if (before == null) {
-            event(now.t(), "node", now.gone() ? "removed" : "seen", subject, describe(now));
+            // A node first seen once the watches listed was added during the run.
+            if (listed && !now.gone()) {
+                nodesAdded.put(now.node(), now.t());
+            }
+            event(now.t(), "node", now.gone() ? "removed" : listed ? "added" : "seen", subject, describe(now));
         } else if (now.gone() && !before.gone()) {
             event(now.t(), "node", "removed", subject, describe(before));
         } else if (now.ready() != before.ready()) {
@@ -345,6 +354,22 @@ public final class ClusterTimeline {
         return Math.round(bytes / MIB * 10) / 10.0;
     }
 
+    private void unschedulable(Observed.PodUnschedulable now) {
+        observed.add(now);
+        event(now.t(), "pod", "unschedulable", "pod/" + now.pod(), now.message());
+    }
+
+    /** The node autoscaler's steps, told as it said them (the nodes hypothesis reads them back). */
+    private void autoscaling(Observed.NodeAutoscaling now) {
+        observed.add(now);
+        event(
+                now.t(),
+                "autoscaler",
+                now.step().label(),
+                now.subject(),
+                now.autoscaler() + ": " + now.message() + (now.node().isEmpty() ? "" : " (node " + now.node() + ")"));
+    }
+
     private void probeKill(Observed.ProbeKill now) {
         observed.add(now);
         event(now.t(), "pod", "probe-kill", "pod/" + now.pod(), now.message());
@@ -421,6 +446,11 @@ public final class ClusterTimeline {
     /** Everything that changed, in the order it was seen. */
     public synchronized List<Observed> observed() {
         return List.copyOf(observed);
+    }
+
+    /** The nodes added during the run (first seen after the watches listed), with when, in that order. */
+    public synchronized Map<String, Long> nodesAdded() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodesAdded));
     }
 
     /** The VerticalPodAutoscalers' watch listed (only a run with a vpa hypothesis watches them). */

@@ -10,7 +10,8 @@ import java.util.List;
  */
 public final class Evaluators {
     /** The kinds, as the schema and the journal name them. */
-    public static final List<String> KINDS = List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory", "vpa");
+    public static final List<String> KINDS =
+            List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory", "vpa", "nodes");
 
     static final Evaluator<Hypothesis.Slo> SLO = (h, e) -> {
         if (e.load().isEmpty()) {
@@ -32,6 +33,7 @@ public final class Evaluators {
     static final Evaluator<Hypothesis.Shutdown> SHUTDOWN = (h, e) -> ShutdownEvaluator.judge(h, e);
     static final Evaluator<Hypothesis.Memory> MEMORY = (h, e) -> MemoryEvaluator.judge(h, e);
     static final Evaluator<Hypothesis.Vpa> VPA = (h, e) -> VpaEvaluator.judge(h, e);
+    static final Evaluator<Hypothesis.Nodes> NODES = (h, e) -> NodesEvaluator.judge(h, e);
 
     private Evaluators() {}
 
@@ -45,6 +47,7 @@ public final class Evaluators {
                 case Hypothesis.Shutdown shutdown -> SHUTDOWN.judge(shutdown, evidence);
                 case Hypothesis.Memory memory -> MEMORY.judge(memory, evidence);
                 case Hypothesis.Vpa vpa -> VPA.judge(vpa, evidence);
+                case Hypothesis.Nodes nodes -> NODES.judge(nodes, evidence);
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -61,6 +64,7 @@ public final class Evaluators {
             case Hypothesis.Shutdown shutdown -> "shutdown";
             case Hypothesis.Memory memory -> "memory";
             case Hypothesis.Vpa vpa -> "vpa";
+            case Hypothesis.Nodes nodes -> "nodes";
         };
     }
 }

@@ -197,6 +197,44 @@ public sealed interface Observed {
             String message)
             implements Observed {}
 
+    /**
+     * A target pod the scheduler could not place: its {@code PodScheduled} condition turned False
+     * with reason {@code Unschedulable}, with the scheduler's message ("0/5 nodes are available:
+     * ..."). What a node autoscaler answers.
+     */
+    record PodUnschedulable(long t, String uid, String pod, String message) implements Observed {}
+
+    /**
+     * A step of the node autoscaler's, whichever it is ({@code autoscaler}: {@code karpenter} or
+     * {@code cluster-autoscaler}): {@code subject} what it is about ({@code nodeclaim/x},
+     * {@code pod/x}, {@code node/x}, {@code configmap/kube-system/cluster-autoscaler-status}),
+     * {@code node} the node it names when it names one, {@code message} its own words.
+     */
+    record NodeAutoscaling(long t, String autoscaler, Step step, String subject, String node, String message)
+            implements Observed {
+        /** In the order a scale-up and a scale-down go through them. */
+        public enum Step {
+            /** It decided to add capacity: a NodeClaim created, {@code TriggeredScaleUp}, scale-up InProgress. */
+            SCALE_UP_DECIDED,
+            /** It decided not to ({@code NotTriggerScaleUp}): the message says why. */
+            NO_SCALE_UP,
+            /** A pod was nominated to capacity it is making or has ({@code Nominated}). */
+            NOMINATED,
+            /** The cloud (kwok, here) gave it an instance ({@code Launched}). */
+            LAUNCHED,
+            /** The instance's Node registered ({@code Registered}). */
+            REGISTERED,
+            /** The Node is Ready and initialized ({@code Initialized}). */
+            INITIALIZED,
+            /** It decided to remove a node: a NodeClaim being deleted, {@code ScaleDown}. */
+            SCALE_DOWN_DECIDED;
+
+            public String label() {
+                return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+            }
+        }
+    }
+
     /** The target Deployment's or StatefulSet's status. */
     record WorkloadStatus(long t, String workload, int replicas, int ready, int available) implements Observed {}
 }

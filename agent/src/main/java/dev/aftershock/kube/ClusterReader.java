@@ -206,6 +206,24 @@ public final class ClusterReader {
                 && conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
+    /**
+     * The scheduler's message when it could not place the pod (its {@code PodScheduled} condition
+     * False, reason {@code Unschedulable}) and the pod is still unplaced.
+     */
+    static java.util.Optional<String> unschedulable(V1Pod p) {
+        if (p.getStatus() == null
+                || p.getStatus().getConditions() == null
+                || (p.getSpec() != null && p.getSpec().getNodeName() != null)) {
+            return java.util.Optional.empty();
+        }
+        return p.getStatus().getConditions().stream()
+                .filter(c -> "PodScheduled".equals(c.getType())
+                        && "False".equals(c.getStatus())
+                        && "Unschedulable".equals(c.getReason()))
+                .map(c -> java.util.Objects.requireNonNullElse(c.getMessage(), ""))
+                .findFirst();
+    }
+
     /** The kubelet reports containers, and none of them running: the pod's processes have exited. */
     static boolean stopped(V1Pod p) {
         var statuses = p.getStatus() == null ? null : p.getStatus().getContainerStatuses();

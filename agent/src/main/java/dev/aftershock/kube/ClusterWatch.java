@@ -49,6 +49,8 @@ public final class ClusterWatch implements AutoCloseable {
     private SharedIndexInformer<V1EndpointSlice> endpoints;
     /** Apart too: without Events, a liveness failure without a fault is told as a plain container end. */
     private SharedIndexInformer<CoreV1Event> probeEvents;
+    /** Apart too, and only when a nodes hypothesis asks for it. */
+    private NodeAutoscalerWatch nodeAutoscaler;
     /** Apart too, and only when a vpa hypothesis asks for it. */
     private SharedIndexInformer<io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject> vpaInformer;
 
@@ -72,7 +74,20 @@ public final class ClusterWatch implements AutoCloseable {
             String workloadName,
             boolean nodes,
             boolean endpoints,
-            boolean vpas) {
+            boolean vpas,
+            boolean nodeAutoscaler) {
+        /** Without the node autoscaler's objects and Events. */
+        public Scope(
+                String namespace,
+                LabelSelector podSelector,
+                String workloadKind,
+                String workloadName,
+                boolean nodes,
+                boolean endpoints,
+                boolean vpas) {
+            this(namespace, podSelector, workloadKind, workloadName, nodes, endpoints, vpas, false);
+        }
+
         /** Without the namespace's EndpointSlices. */
         public Scope(
                 String namespace, LabelSelector podSelector, String workloadKind, String workloadName, boolean nodes) {
@@ -108,7 +123,8 @@ public final class ClusterWatch implements AutoCloseable {
             ClusterWatch::rotation,
             ClusterWatch::probeKills,
             ClusterWatch::memory,
-            ClusterWatch::vpas);
+            ClusterWatch::vpas,
+            ClusterWatch::nodeAutoscaler);
 
     /** The target's pods and the nodes are read from the run's {@code shared} watches; the rest are this one's own. */
     public ClusterWatch(SharedInformers shared, Scope scope, LongSupplier clock, Consumer<Observed> sink) {
@@ -152,6 +168,7 @@ public final class ClusterWatch implements AutoCloseable {
             public void onAdd(V1Pod pod) {
                 if (selected.test(pod)) {
                     emit(pod(pod, Observed.Departure.NONE));
+                    unschedulable(null, pod);
                 }
             }
 
@@ -165,6 +182,7 @@ public final class ClusterWatch implements AutoCloseable {
                 }
                 if (selected.test(pod)) {
                     emit(pod(pod, Observed.Departure.NONE));
+                    unschedulable(sameUid ? before : null, pod);
                     PodEnds.disrupted(sameUid ? before : null, pod).ifPresent(d -> emit(d.at(clock.getAsLong())));
                     PodEnds.containersEnded(sameUid ? before : null, pod).forEach(c -> emit(c.at(clock.getAsLong())));
                 } else if (selected.test(before)) {
@@ -181,6 +199,19 @@ public final class ClusterWatch implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** A pod the scheduler has just marked Unschedulable (what a node autoscaler answers). */
+    private void unschedulable(V1Pod before, V1Pod pod) {
+        if (before != null && ClusterReader.unschedulable(before).isPresent()) {
+            return;
+        }
+        ClusterReader.unschedulable(pod)
+                .ifPresent(message -> emit(new Observed.PodUnschedulable(
+                        clock.getAsLong(),
+                        pod.getMetadata().getUid(),
+                        pod.getMetadata().getName(),
+                        message)));
     }
 
     private void nodes(Scope scope) {
@@ -263,28 +294,9 @@ public final class ClusterWatch implements AutoCloseable {
                 CoreV1Event.class,
                 CoreV1EventList.class);
         probeEvents = events;
-        events.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(CoreV1Event e) {
-                told(e);
-            }
-
-            @Override
-            public void onUpdate(CoreV1Event before, CoreV1Event e) {
-                if (!Objects.equals(before.getCount(), e.getCount())) {
-                    told(e);
-                }
-            }
-
-            @Override
-            public void onDelete(CoreV1Event e, boolean finalStateUnknown) {}
-
-            private void told(CoreV1Event e) {
-                ProbeKills.of(e, begun, pod -> targetPod(scope, pod))
-                        .ifPresent(k -> emit(new Observed.ProbeKill(
-                                clock.getAsLong(), k.pod(), k.container(), k.probe(), k.message())));
-            }
-        });
+        events.addEventHandler(EventsTold.handler(e -> ProbeKills.of(e, begun, pod -> targetPod(scope, pod))
+                .ifPresent(k -> emit(
+                        new Observed.ProbeKill(clock.getAsLong(), k.pod(), k.container(), k.probe(), k.message())))));
     }
 
     /**
@@ -372,6 +384,22 @@ public final class ClusterWatch implements AutoCloseable {
                 gone ? null : VpaStatuses.of(clock.getAsLong(), v.getMetadata().getName(), v.getRaw())));
     }
 
+    /** The node autoscaler's NodeClaims, Events and status, when a nodes hypothesis judges it. */
+    private void nodeAutoscaler(Scope scope) {
+        if (scope.nodeAutoscaler()) {
+            nodeAutoscaler = new NodeAutoscalerWatch(
+                    shared.watchClient(), threads, scope.namespace(), pod -> targetPod(scope, pod), clock, this::emit);
+        }
+    }
+
+    /**
+     * Whether every source of the node autoscaler's listed within the limit: a cluster runs one of
+     * the two (so one source at least never lists), and the run goes on either way.
+     */
+    public boolean nodeAutoscalerListed(java.time.Duration limit) throws InterruptedException {
+        return nodeAutoscaler != null && nodeAutoscaler.listed(limit);
+    }
+
     /** Whether the namespace's VerticalPodAutoscalers were listed within the limit (false when not watched). */
     public boolean vpasListed(java.time.Duration limit) throws InterruptedException {
         return vpaInformer != null && Awaiting.listed(List.of(vpaInformer), limit);
@@ -426,8 +454,12 @@ public final class ClusterWatch implements AutoCloseable {
 
     /** Starts every watch and waits (up to the limit) until each has listed once. */
     public boolean start(java.time.Duration limit) throws InterruptedException {
+        boolean first = started.compareAndSet(false, true);
+        if (first && nodeAutoscaler != null) {
+            nodeAutoscaler.start();
+        }
         boolean listed = Awaiting.started(factory, informers, limit);
-        if (memorySampler != null && started.compareAndSet(false, true)) {
+        if (first && memorySampler != null) {
             memorySampler.start();
         }
         return listed;
@@ -521,6 +553,9 @@ public final class ClusterWatch implements AutoCloseable {
         closed = true;
         if (memorySampler != null) {
             memorySampler.interrupt();
+        }
+        if (nodeAutoscaler != null) {
+            nodeAutoscaler.close();
         }
         factory.stopAllRegisteredInformers(true);
         threads.shutdownNow();

@@ -1,5 +1,8 @@
 package dev.aftershock.kube;
 
+import static dev.aftershock.kube.RawJson.object;
+import static dev.aftershock.kube.RawJson.text;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.aftershock.evaluation.Observed;
@@ -53,15 +56,5 @@ final class VpaStatuses {
     private static long bytes(JsonObject resources, String key) {
         String q = text(resources, key);
         return q.isEmpty() ? -1 : Quantity.fromString(q).getNumber().longValue();
-    }
-
-    private static JsonObject object(JsonObject parent, String key) {
-        JsonElement e = parent == null ? null : parent.get(key);
-        return e != null && e.isJsonObject() ? e.getAsJsonObject() : new JsonObject();
-    }
-
-    private static String text(JsonObject parent, String key) {
-        JsonElement e = parent.get(key);
-        return e != null && e.isJsonPrimitive() ? e.getAsString() : "";
     }
 }

@@ -13,6 +13,11 @@ public sealed interface Hypothesis {
         return false;
     }
 
+    /** Whether judging it reads the node autoscaler's objects and Events (the run watches them only then). */
+    default boolean readsNodeAutoscaler() {
+        return false;
+    }
+
     /** Whether judging it reads the namespace's VerticalPodAutoscalers (the run watches them only then). */
     default boolean readsVpas() {
         return false;
@@ -101,6 +106,33 @@ public sealed interface Hypothesis {
 
         /** {@code covers}: the target is at least the use (CPU: its P90; memory: its peak). */
         public record Bounds(boolean covers, Optional<Percent> maxOverProvision) {}
+    }
+
+    /**
+     * How the node autoscaler (Karpenter or the cluster-autoscaler) answers target pods that fit no
+     * node: from the first target pod marked Unschedulable, its decision (a NodeClaim created, a
+     * {@code TriggeredScaleUp} Event) within {@code decisionWithin}, a node added during the run
+     * Ready within {@code scaleUpWithin}, and every pod that waited Ready within {@code
+     * podsRunningWithin}; a node the target's pods left removed within {@code scaleDownWithin} of
+     * its last target pod leaving; at most {@code maxNodes} nodes in the cluster at any moment.
+     */
+    record Nodes(
+            String name,
+            Optional<Duration> decisionWithin,
+            Optional<Duration> scaleUpWithin,
+            Optional<Duration> podsRunningWithin,
+            Optional<Duration> scaleDownWithin,
+            OptionalInt maxNodes)
+            implements Hypothesis {
+        @Override
+        public boolean readsNodes() {
+            return true;
+        }
+
+        @Override
+        public boolean readsNodeAutoscaler() {
+            return true;
+        }
     }
 
     /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */

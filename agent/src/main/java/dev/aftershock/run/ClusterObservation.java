@@ -23,12 +23,20 @@ final class ClusterObservation implements AutoCloseable {
             ClusterSnapshot.WorkloadView target,
             dev.aftershock.selection.Reach reach,
             boolean vpas,
+            boolean nodeAutoscaler,
             RunRecorder recorder,
             AgentMetrics metrics) {
         watch = new ClusterWatch(
                 informers,
                 new ClusterWatch.Scope(
-                        target.namespace(), target.selector(), target.kind(), target.name(), reach.nodes(), true, vpas),
+                        target.namespace(),
+                        target.selector(),
+                        target.kind(),
+                        target.name(),
+                        reach.nodes(),
+                        true,
+                        vpas,
+                        nodeAutoscaler),
                 recorder::now,
                 observed -> {
                     timeline.observe(observed);

@@ -316,6 +316,7 @@ public final class RunEngine {
                 snapshot.target().orElseThrow(),
                 options.reach(),
                 experiment.spec().hypotheses().stream().anyMatch(Hypothesis::readsVpas),
+                experiment.spec().hypotheses().stream().anyMatch(Hypothesis::readsNodeAutoscaler),
                 recorder,
                 metrics);
         faults.prepare();

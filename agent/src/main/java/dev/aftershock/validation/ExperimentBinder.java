@@ -294,6 +294,17 @@ final class ExperimentBinder {
                             : java.util.OptionalLong.empty(),
                     m.has("evictionOrder"));
         }
+        if (h.has("nodes")) {
+            JsonNode n = h.get("nodes");
+            Pointer nAt = at.field("nodes");
+            return new Hypothesis.Nodes(
+                    name,
+                    duration(n, nAt, "decisionWithin"),
+                    duration(n, nAt, "scaleUpWithin"),
+                    duration(n, nAt, "podsRunningWithin"),
+                    duration(n, nAt, "scaleDownWithin"),
+                    optionalInt(n, "maxNodes"));
+        }
         if (h.has("vpa")) {
             JsonNode v = h.get("vpa");
             Pointer vAt = at.field("vpa");

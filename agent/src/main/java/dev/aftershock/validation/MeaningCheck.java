@@ -207,6 +207,13 @@ final class MeaningCheck {
                 case Hypothesis.Shutdown shutdown -> shutdown(shutdown, at.field("shutdown"), withLoad);
                 // The schema asks for at least one criterion.
                 case Hypothesis.Memory memory -> {}
+                case Hypothesis.Nodes nodes -> {
+                    Pointer nAt = at.field("nodes");
+                    nodes.decisionWithin().ifPresent(d -> positive(nAt.field("decisionWithin"), d));
+                    nodes.scaleUpWithin().ifPresent(d -> positive(nAt.field("scaleUpWithin"), d));
+                    nodes.podsRunningWithin().ifPresent(d -> positive(nAt.field("podsRunningWithin"), d));
+                    nodes.scaleDownWithin().ifPresent(d -> positive(nAt.field("scaleDownWithin"), d));
+                }
                 case Hypothesis.Vpa vpa -> {
                     Pointer vAt = at.field("vpa");
                     if (vpa.recommendationWithin().isEmpty()

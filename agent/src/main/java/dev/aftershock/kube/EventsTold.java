@@ -1,0 +1,33 @@
+package dev.aftershock.kube;
+
+import io.kubernetes.client.informer.ResourceEventHandler;
+import io.kubernetes.client.openapi.models.CoreV1Event;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * An Event informer's handler that hears each telling once: an Event added, or repeated (the
+ * recorder raises its count instead of making a new one). A deleted Event tells nothing.
+ */
+final class EventsTold {
+    private EventsTold() {}
+
+    static ResourceEventHandler<CoreV1Event> handler(Consumer<CoreV1Event> told) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(CoreV1Event e) {
+                told.accept(e);
+            }
+
+            @Override
+            public void onUpdate(CoreV1Event before, CoreV1Event e) {
+                if (!Objects.equals(before.getCount(), e.getCount())) {
+                    told.accept(e);
+                }
+            }
+
+            @Override
+            public void onDelete(CoreV1Event e, boolean finalStateUnknown) {}
+        };
+    }
+}
