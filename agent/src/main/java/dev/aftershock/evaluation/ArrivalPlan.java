@@ -48,6 +48,43 @@ public final class ArrivalPlan {
         return total;
     }
 
+    /**
+     * When the plan's rate starts to rise, in ms from its start: its start (from nothing), a phase
+     * that begins above where the one before ended, a ramp up, each step above the one before.
+     * The load's changes an autoscaler answers.
+     */
+    public List<Long> risesMs() {
+        List<Long> rises = new java.util.ArrayList<>();
+        double before = 0;
+        long start = 0;
+        for (Arrival a : arrivals) {
+            switch (a) {
+                case Arrival.Hold h -> {
+                    if (h.rate() > before) {
+                        rises.add(start);
+                    }
+                    before = h.rate();
+                }
+                case Arrival.Ramp r -> {
+                    if (r.from() > before || r.to() > r.from()) {
+                        rises.add(start);
+                    }
+                    before = r.to();
+                }
+                case Arrival.Steps s -> {
+                    for (int i = 0; i < s.rates().size(); i++) {
+                        if (s.rates().get(i) > before) {
+                            rises.add(start + i * s.each().toMillis());
+                        }
+                        before = s.rates().get(i);
+                    }
+                }
+            }
+            start += a.length().toMillis();
+        }
+        return rises;
+    }
+
     /** The rate the plan asks for at {@code ms} from its start (0 after its end). */
     public double rateAt(long ms) {
         long start = 0;

@@ -26,7 +26,7 @@ public final class Evaluators {
         }
         return SloEvaluator.judge(h, e.load().get());
     };
-    static final Evaluator<Hypothesis.Hpa> HPA = (h, e) -> HpaEvaluator.judge(h, e.cluster());
+    static final Evaluator<Hypothesis.Hpa> HPA = (h, e) -> HpaEvaluator.judge(h, e.cluster(), e.loadRisesMs());
     static final Evaluator<Hypothesis.Kube> KUBE = (h, e) -> KubeStateEvaluator.judge(h, e.cluster(), e.workload());
     static final Evaluator<Hypothesis.Prometheus> PROMETHEUS =
             (h, e) -> PromQlEvaluator.judge(h, e.prometheus().orElse(null), e.runEndMs());

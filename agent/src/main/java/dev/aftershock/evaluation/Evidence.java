@@ -8,7 +8,8 @@ import java.util.Optional;
  * Everything a hypothesis may be judged on, gathered once at the end of a run: the load (absent
  * without a load section), why the load did not happen as planned (if so), the cluster timeline,
  * the Prometheus to query (absent without --prometheus-url), when the run ended on its clock, the
- * target workload ("deployment/x"), and every pod termination of the run (see {@link Terminations}).
+ * target workload ("deployment/x"), every pod termination of the run (see {@link Terminations}), and
+ * the load's arrival plan.
  * A new kind of evidence is a new field here.
  */
 public record Evidence(
@@ -18,8 +19,33 @@ public record Evidence(
         Optional<PromQlEvaluator.Query> prometheus,
         long runEndMs,
         String workload,
-        List<Termination> terminations) {
+        List<Termination> terminations,
+        Optional<ArrivalPlan> arrivals) {
     public Evidence {
         terminations = List.copyOf(terminations);
+    }
+
+    /** Without the load's arrival plan. */
+    public Evidence(
+            Optional<LoadRecorder> load,
+            Optional<String> loadNotDelivered,
+            ClusterTimeline cluster,
+            Optional<PromQlEvaluator.Query> prometheus,
+            long runEndMs,
+            String workload,
+            List<Termination> terminations) {
+        this(load, loadNotDelivered, cluster, prometheus, runEndMs, workload, terminations, Optional.empty());
+    }
+
+    /**
+     * When the load's rises began, in ms of the run: the arrival plan's rises from when its first
+     * request was sent. Empty without a load that sent one.
+     */
+    public List<Long> loadRisesMs() {
+        return arrivals.flatMap(plan -> load.map(l -> l.firstRequestAtMs().stream()
+                        .boxed()
+                        .flatMap(first -> plan.risesMs().stream().map(rise -> first + rise))
+                        .toList()))
+                .orElse(List.of());
     }
 }

@@ -34,13 +34,26 @@ public final class HpaEvaluator {
             int max) {}
 
     public static HypothesisResult judge(Hypothesis.Hpa h, ClusterTimeline timeline) {
+        return judge(h, timeline, List.of());
+    }
+
+    /** With {@code loadRisesMs}: when the load's rises began, in ms of the run (none without load). */
+    public static HypothesisResult judge(Hypothesis.Hpa h, ClusterTimeline timeline, List<Long> loadRisesMs) {
         List<Observed.HpaStatus> statuses = timeline.observed(Observed.HpaStatus.class).stream()
                 .filter(s -> s.hpa().equals(h.hpaName()))
                 .toList();
-        return judge(h, statuses, timeline.observed(Observed.PodStatus.class));
+        return judge(h, statuses, timeline.observed(Observed.PodStatus.class), loadRisesMs);
     }
 
     static HypothesisResult judge(Hypothesis.Hpa h, List<Observed.HpaStatus> statuses, List<Observed.PodStatus> pods) {
+        return judge(h, statuses, pods, List.of());
+    }
+
+    static HypothesisResult judge(
+            Hypothesis.Hpa h,
+            List<Observed.HpaStatus> statuses,
+            List<Observed.PodStatus> pods,
+            List<Long> loadRisesMs) {
         String expected = expected(h);
         if (statuses.isEmpty()) {
             return new HypothesisResult(
@@ -72,6 +85,7 @@ public final class HpaEvaluator {
         h.readyWithin()
                 .ifPresent(limit -> within(
                         "new pods ready", s.metricAbove(), s.ready(), limit, failed, unknown, measured, evidence));
+        fromTheLoadsRise(h, s, loadRisesMs, failed, unknown, measured, evidence);
         h.scaleInWithin().ifPresent(limit -> {
             if (s.scaledOut() == null || s.metricBelow() == null) {
                 unknown.add("scale-in: the metric never fell below its target after a scale-out");
@@ -107,6 +121,45 @@ public final class HpaEvaluator {
                 expected,
                 said.isEmpty() ? what : String.join("; ", said) + (what.isEmpty() ? "" : " (" + what + ")"),
                 evidence);
+    }
+
+    /**
+     * From the load's rise that the metric's crossing followed (the latest at or before it) to the
+     * crossing, to desired replicas rising and to the new pods Ready: the whole reaction, of which
+     * the status alone shows only the part after the controller wrote the metric.
+     */
+    private static void fromTheLoadsRise(
+            Hypothesis.Hpa h,
+            Story s,
+            List<Long> loadRisesMs,
+            List<String> failed,
+            List<String> unknown,
+            List<String> measured,
+            List<Measurement> evidence) {
+        Long rise = s.metricAbove() == null
+                ? null
+                : loadRisesMs.stream()
+                        .filter(r -> r <= s.metricAbove())
+                        .max(Long::compare)
+                        .orElse(null);
+        if (rise != null) {
+            evidence.add(new Measurement("load rose at", rise, "t"));
+            evidence.add(new Measurement("metric above target after the load rose", s.metricAbove() - rise, "ms"));
+            if (s.scaledOut() != null) {
+                evidence.add(new Measurement("desired replicas rose after the load rose", s.scaledOut() - rise, "ms"));
+            }
+            if (s.ready() != null) {
+                evidence.add(new Measurement("new pods ready after the load rose", s.ready() - rise, "ms"));
+            }
+        }
+        h.reactWithin().ifPresent(limit -> {
+            if (s.metricAbove() != null && rise == null) {
+                unknown.add("react: no rise of the load before the metric exceeded its target (no load, or it sent"
+                        + " nothing before)");
+                return;
+            }
+            within("react", rise, s.ready(), limit, failed, unknown, measured, evidence);
+        });
     }
 
     private static void within(

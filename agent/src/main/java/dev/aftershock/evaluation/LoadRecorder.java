@@ -16,6 +16,7 @@ public final class LoadRecorder {
     private final long runStartMs;
     private final String target;
     private final TreeMap<Long, Bucket> seconds = new TreeMap<>();
+    private long firstRequestAtMs = Long.MAX_VALUE;
 
     public LoadRecorder(long runStartMs, String target) {
         this.runStartMs = runStartMs;
@@ -43,8 +44,16 @@ public final class LoadRecorder {
     }
 
     public synchronized void add(Outcome outcome) {
+        firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, outcome.startMs() - runStartMs));
         long t = Math.max(0, (outcome.startMs() - runStartMs) / 1000);
         seconds.computeIfAbsent(t, k -> new Bucket()).add(outcome);
+    }
+
+    /** When the first request was sent, in ms of the run: the arrival plan's start. */
+    public synchronized java.util.OptionalLong firstRequestAtMs() {
+        return firstRequestAtMs == Long.MAX_VALUE
+                ? java.util.OptionalLong.empty()
+                : java.util.OptionalLong.of(firstRequestAtMs);
     }
 
     /** Requests, errors and percentiles over the seconds [fromSecond, toSecond). */

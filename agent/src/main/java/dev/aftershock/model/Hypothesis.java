@@ -33,7 +33,11 @@ public sealed interface Hypothesis {
             Optional<Duration> window)
             implements Hypothesis {}
 
-    /** How the named HorizontalPodAutoscaler reacts under the run's load. */
+    /**
+     * How the named HorizontalPodAutoscaler reacts under the run's load; {@code reactWithin}: from
+     * the load's rise that preceded its metric crossing (the arrival plan's change) to the new
+     * pods Ready.
+     */
     record Hpa(
             String name,
             String hpaName,
@@ -41,8 +45,29 @@ public sealed interface Hypothesis {
             Optional<Duration> readyWithin,
             Optional<Duration> scaleInWithin,
             OptionalInt maxFlaps,
-            Optional<Boolean> maxReplicasNotReached)
-            implements Hypothesis {}
+            Optional<Boolean> maxReplicasNotReached,
+            Optional<Duration> reactWithin)
+            implements Hypothesis {
+        /** Without a bound from the load's rise. */
+        public Hpa(
+                String name,
+                String hpaName,
+                Optional<Duration> scaleOutWithin,
+                Optional<Duration> readyWithin,
+                Optional<Duration> scaleInWithin,
+                OptionalInt maxFlaps,
+                Optional<Boolean> maxReplicasNotReached) {
+            this(
+                    name,
+                    hpaName,
+                    scaleOutWithin,
+                    readyWithin,
+                    scaleInWithin,
+                    maxFlaps,
+                    maxReplicasNotReached,
+                    Optional.empty());
+        }
+    }
 
     /**
      * The cluster's state once the run is over: available replicas of the target workload, Ready

@@ -1,6 +1,7 @@
 package dev.aftershock.run;
 
 import dev.aftershock.evaluation.AbortMonitor;
+import dev.aftershock.evaluation.ArrivalPlan;
 import dev.aftershock.evaluation.Evaluators;
 import dev.aftershock.evaluation.Evidence;
 import dev.aftershock.evaluation.PromQlEvaluator;
@@ -443,7 +444,8 @@ public final class RunEngine {
                         .map(url -> (PromQlEvaluator.Query) new PrometheusClient(url)),
                 recorder.now(),
                 experiment.spec().target().workload().toString(),
-                terminations);
+                terminations,
+                experiment.spec().load().map(l -> new ArrivalPlan(l.arrivals())));
         List<HypothesisResult> verdicts = new ArrayList<>();
         for (Hypothesis h : experiment.spec().hypotheses()) {
             verdicts.add(Evaluators.judge(h, evidence));

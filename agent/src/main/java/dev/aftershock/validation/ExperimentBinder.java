@@ -342,7 +342,8 @@ final class ExperimentBinder {
                 optionalInt(a, "maxFlaps"),
                 a.has("maxReplicasNotReached")
                         ? Optional.of(a.get("maxReplicasNotReached").asBoolean())
-                        : Optional.empty());
+                        : Optional.empty(),
+                duration(a, aAt, "reactWithin"));
     }
 
     private static OptionalInt optionalInt(JsonNode node, String field) {

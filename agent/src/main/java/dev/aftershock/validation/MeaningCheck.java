@@ -192,6 +192,12 @@ final class MeaningCheck {
                     hpa.scaleOutWithin().ifPresent(d -> positive(hAt.field("scaleOutWithin"), d));
                     hpa.readyWithin().ifPresent(d -> positive(hAt.field("readyWithin"), d));
                     hpa.scaleInWithin().ifPresent(d -> positive(hAt.field("scaleInWithin"), d));
+                    hpa.reactWithin().ifPresent(d -> positive(hAt.field("reactWithin"), d));
+                    if (hpa.reactWithin().isPresent() && !withLoad) {
+                        add(
+                                hAt.field("reactWithin"),
+                                "reactWithin is timed from the load's rise: the experiment has no load");
+                    }
                 }
                 case Hypothesis.Kube kube -> {
                     if (kube.availableReplicasAtLeast().isEmpty()

@@ -29,4 +29,17 @@ class ArrivalPlanTest {
         assertThat(plan.rateAt(21_000)).isEqualTo(4);
         assertThat(plan.rateAt(30_000)).isZero();
     }
+
+    /** The ramp from nothing at 0; the hold continues it; the steps drop to 2, then rise to 4 at 20 s. */
+    @Test
+    void theLoadRisesWhereTheRateStartsToClimb() {
+        assertThat(plan.risesMs()).containsExactly(0L, 20_000L);
+        assertThat(new ArrivalPlan(List.of(
+                                new Arrival.Hold(5, Duration.ofSeconds(10)),
+                                new Arrival.Ramp(5, 5, Duration.ofSeconds(10)),
+                                new Arrival.Hold(50, Duration.ofSeconds(10)),
+                                new Arrival.Ramp(50, 10, Duration.ofSeconds(10))))
+                        .risesMs())
+                .containsExactly(0L, 20_000L);
+    }
 }

@@ -64,6 +64,44 @@ class AutoscalerEvaluationTest {
                         "scale-out took=5.00 s");
     }
 
+    private static Hypothesis.Hpa reactWithin(Duration bound) {
+        return new Hypothesis.Hpa(
+                "reacts",
+                "web",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                Optional.of(bound));
+    }
+
+    /**
+     * The load rose at 2 s (a ramp) and again at 12 s (a step up, after the crossing): the reaction
+     * is timed from the rise the crossing followed, through the crossing, the decision and Ready.
+     */
+    @Test
+    void theReactionIsTimedFromTheLoadsRiseTheCrossingFollowed() {
+        Hypothesis.Hpa react = reactWithin(Duration.ofSeconds(25));
+
+        HypothesisResult r = HpaEvaluator.judge(react, scaleOut(), List.of(2_000L, 12_000L));
+
+        assertThat(r.verdict()).as(r.measured()).isEqualTo(Verdict.PASSED);
+        assertThat(r.measured()).contains("react 20.00 s");
+        assertThat(r.evidence())
+                .extracting(m -> m.name() + "=" + m.shown())
+                .contains(
+                        "load rose at=T+0:02",
+                        "metric above target after the load rose=8.00 s",
+                        "desired replicas rose after the load rose=13.00 s",
+                        "new pods ready after the load rose=20.00 s");
+        HypothesisResult slow = HpaEvaluator.judge(reactWithin(Duration.ofSeconds(15)), scaleOut(), List.of(2_000L));
+        assertThat(slow.verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(slow.measured()).startsWith("react took 20.00 s > 15s");
+        // No load rise seen before the crossing: not evaluated, never passed.
+        assertThat(HpaEvaluator.judge(react, scaleOut(), List.of()).verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+    }
+
     @Test
     void aSlowScaleOutFailsNamingTheMeasuredTime() {
         HypothesisResult r = HpaEvaluator.judge(hypothesis(Duration.ofSeconds(3), null, null, null), scaleOut());

@@ -56,7 +56,15 @@ class QuickstartE2E {
                 .orElseThrow();
         assertThat(hpa.evidence())
                 .extracting(m -> m.name())
-                .contains("metric above target at", "desired replicas rose at", "new pods ready at", "scale-out took");
+                .contains(
+                        "metric above target at",
+                        "desired replicas rose at",
+                        "new pods ready at",
+                        "scale-out took",
+                        "load rose at",
+                        "new pods ready after the load rose",
+                        "react took");
+        hpa.evidence().forEach(m -> System.out.println("quickstart hpa: " + m.name() + " = " + m.shown()));
         assertThat(journal.series()).extracting(s -> s.name()).contains("hpa.target.desired", "pods.ready");
         var killed = RunFixture.onlyTarget(journal, "kill-one-pod");
         assertThat(RunFixture.measured(killed, "replacement ready after")).isPositive();
