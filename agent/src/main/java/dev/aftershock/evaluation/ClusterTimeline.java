@@ -40,6 +40,7 @@ public final class ClusterTimeline {
     private final Map<String, Long> nodesAdded = new LinkedHashMap<>();
 
     private boolean vpasListed;
+    private java.util.Set<String> nodeAutoscalers = java.util.Set.of();
     private boolean rotationWatched;
 
     /**
@@ -355,8 +356,16 @@ public final class ClusterTimeline {
     }
 
     private void unschedulable(Observed.PodUnschedulable now) {
-        observed.add(now);
-        event(now.t(), "pod", "unschedulable", "pod/" + now.pod(), now.message());
+        // Seen before the watches listed: it was waiting when the run began.
+        Observed.PodUnschedulable kept =
+                listed ? now : new Observed.PodUnschedulable(now.t(), now.uid(), now.pod(), now.message(), true);
+        observed.add(kept);
+        event(
+                now.t(),
+                "pod",
+                "unschedulable",
+                "pod/" + now.pod(),
+                (kept.beforeRun() ? "waiting since before the run: " : "") + now.message());
     }
 
     /** The node autoscaler's steps, told as it said them (the nodes hypothesis reads them back). */
@@ -454,6 +463,18 @@ public final class ClusterTimeline {
     }
 
     /** The VerticalPodAutoscalers' watch listed (only a run with a vpa hypothesis watches them). */
+    /**
+     * Which node autoscalers the run could watch: {@code karpenter} when its NodeClaims were
+     * listed, {@code cluster-autoscaler} when its status ConfigMap was there.
+     */
+    public synchronized void markNodeAutoscalers(java.util.Set<String> watched) {
+        nodeAutoscalers = java.util.Set.copyOf(watched);
+    }
+
+    public synchronized java.util.Set<String> nodeAutoscalers() {
+        return nodeAutoscalers;
+    }
+
     public synchronized void markVpasListed() {
         vpasListed = true;
     }

@@ -33,7 +33,11 @@ public final class NodesEvaluator {
 
     private NodesEvaluator() {}
 
-    /** What happened, in order, from the run's first Unschedulable target pod on. */
+    /**
+     * What happened, in order, from the run's first Unschedulable target pod on: the autoscaler's
+     * decision for those pods, the first new node one of them was placed on registered and Ready,
+     * all of them Ready; which never ran, and which were placed on nodes there before.
+     */
     record ScaleUp(
             long pendingAt,
             int podsWaited,
@@ -42,7 +46,8 @@ public final class NodesEvaluator {
             OptionalLong registeredAt,
             OptionalLong readyAt,
             OptionalLong allRunningAt,
-            List<String> neverRan) {}
+            List<String> neverRan,
+            boolean placedOnlyOnOldNodes) {}
 
     public static HypothesisResult judge(Hypothesis.Nodes h, Evidence e) {
         String expected = expected(h);
@@ -74,19 +79,46 @@ public final class NodesEvaluator {
             u.allRunningAt()
                     .ifPresent(at -> evidence.add(new Measurement("pods running after", at - u.pendingAt(), "ms")));
         });
-        String nothingPending = "no target pod was unschedulable in the run: nothing asked for a node";
+        List<String> waitingBefore = t.observed(Observed.PodUnschedulable.class).stream()
+                .filter(Observed.PodUnschedulable::beforeRun)
+                .map(Observed.PodUnschedulable::pod)
+                .distinct()
+                .sorted()
+                .toList();
+        String nothingToTime = waitingBefore.isEmpty()
+                ? "no target pod was unschedulable in the run: nothing asked for a node"
+                : "no target pod began waiting in the run, and %s waited since before it: a wait that began"
+                                .formatted(String.join(", ", waitingBefore))
+                        + " before the run cannot be timed";
         for (Phase p : List.of(
-                new Phase("a scale-up decision", h.decisionWithin(), ScaleUp::decidedAt),
-                new Phase("a new node Ready", h.scaleUpWithin(), ScaleUp::readyAt),
-                new Phase("every waiting pod Ready", h.podsRunningWithin(), ScaleUp::allRunningAt))) {
-            p.within()
-                    .ifPresent(within ->
-                            phase(p.what(), up, p.at(), within, e.runEndMs(), nothingPending, off, said, unjudged));
+                new Phase("a scale-up decision", "no scale-up decision", h.decisionWithin(), ScaleUp::decidedAt),
+                new Phase("a new node Ready", "no new node Ready", h.scaleUpWithin(), ScaleUp::readyAt),
+                new Phase(
+                        "every waiting pod Ready",
+                        "not every waiting pod Ready",
+                        h.podsRunningWithin(),
+                        ScaleUp::allRunningAt))) {
+            p.within().ifPresent(within -> {
+                if (up.isEmpty()) {
+                    if (!unjudged.contains(nothingToTime)) {
+                        unjudged.add(nothingToTime);
+                    }
+                } else if (p.at().apply(up.get()).isEmpty() && whyNotSeen(p, up.get(), t) != null) {
+                    unjudged.add(whyNotSeen(p, up.get(), t));
+                } else {
+                    phase(p, up.get(), within, e.runEndMs(), off, said, unjudged);
+                }
+            });
         }
-        h.scaleDownWithin().ifPresent(within -> scaleDown(t, within, e.runEndMs(), evidence, off, said, unjudged));
-        int most = mostNodes(t);
-        evidence.add(new Measurement("most nodes", most, "count"));
+        h.scaleDownWithin()
+                .ifPresent(within -> scaleDown(t, added, within, e.runEndMs(), evidence, off, said, unjudged));
         h.maxNodes().ifPresent(max -> {
+            if (t.observed(Observed.NodeStatus.class).isEmpty()) {
+                unjudged.add("no node was seen: the cluster's size is not known");
+                return;
+            }
+            int most = mostNodes(t);
+            evidence.add(new Measurement("most nodes", most, "count"));
             if (most > max) {
                 off.add("%d nodes at once, at most %d expected".formatted(most, max));
             } else {
@@ -106,91 +138,90 @@ public final class NodesEvaluator {
                 evidence);
     }
 
-    /** A phase of the scale-up, its bound when the hypothesis asks for one, and when it came. */
-    private record Phase(String what, Optional<Duration> within, Function<ScaleUp, OptionalLong> at) {}
+    /**
+     * A phase of the scale-up: what it is, what its absence is called, its bound when the
+     * hypothesis asks for one, and when it came.
+     */
+    private record Phase(String what, String none, Optional<Duration> within, Function<ScaleUp, OptionalLong> at) {}
+
+    /** Why a phase not seen cannot be judged at all (null: it can, and its absence counts). */
+    private static String whyNotSeen(Phase p, ScaleUp up, ClusterTimeline t) {
+        if (p.what().equals("a scale-up decision") && t.nodeAutoscalers().isEmpty()) {
+            return "no scale-up decision seen, and neither Karpenter's NodeClaims nor the cluster-autoscaler's status"
+                    + " could be read: the decision cannot be judged";
+        }
+        if (!p.what().equals("every waiting pod Ready") && up.placedOnlyOnOldNodes()) {
+            return "the waiting pods were placed on nodes that were there before: no node was added for them";
+        }
+        return null;
+    }
 
     /** One phase of the scale-up against its bound: too late, in time, or not seen in a run too short. */
     private static void phase(
-            String what,
-            Optional<ScaleUp> up,
-            Function<ScaleUp, OptionalLong> at,
+            Phase p,
+            ScaleUp up,
             Duration within,
             long runEnd,
-            String nothingPending,
             List<String> off,
             List<String> said,
             List<String> unjudged) {
-        if (up.isEmpty()) {
-            if (!unjudged.contains(nothingPending)) {
-                unjudged.add(nothingPending);
-            }
-            return;
-        }
-        long pending = up.get().pendingAt();
-        OptionalLong when = at.apply(up.get());
+        long pending = up.pendingAt();
+        OptionalLong when = p.at().apply(up);
         if (when.isEmpty()) {
             if (runEnd - pending < within.toMillis()) {
-                unjudged.add(
-                        "the run ended %.1f s after the first pod was unschedulable, before %s had passed, with no %s"
-                                .formatted((runEnd - pending) / 1000.0, Durations.format(within), what));
+                unjudged.add("the run ended %.1f s after the first pod was unschedulable, before %s had passed, with %s"
+                        .formatted((runEnd - pending) / 1000.0, Durations.format(within), p.none()));
             } else {
-                String neverRan = up.get().neverRan().isEmpty()
-                        ? ""
-                        : " (never Ready: " + String.join(", ", up.get().neverRan()) + ")";
-                off.add("no %s by the run's end, within %s expected%s"
-                        .formatted(what, Durations.format(within), neverRan));
+                String neverRan =
+                        up.neverRan().isEmpty() ? "" : " (never Ready: " + String.join(", ", up.neverRan()) + ")";
+                off.add("%s by the run's end, within %s expected%s"
+                        .formatted(p.none(), Durations.format(within), neverRan));
             }
             return;
         }
         long took = Math.max(0, when.getAsLong() - pending);
         if (took > within.toMillis()) {
-            off.add("%s after %.1f s, within %s expected".formatted(what, took / 1000.0, Durations.format(within)));
+            off.add("%s after %.1f s, within %s expected".formatted(p.what(), took / 1000.0, Durations.format(within)));
         } else {
-            said.add("%s after %.1f s".formatted(what, took / 1000.0));
+            said.add("%s after %.1f s".formatted(p.what(), took / 1000.0));
         }
     }
 
     /**
-     * From the first Unschedulable target pod: the autoscaler's first decision (from a moment
-     * before), the first node added after it registered and Ready, and when the last of the pods
-     * that waited was Ready (a pod deleted before it ran, as a scale-in does, is not waited for).
+     * From the first target pod that began waiting in the run: the autoscaler's first decision for
+     * the waiting pods (a {@code TriggeredScaleUp} on one of them, a NodeClaim a waiting pod was
+     * nominated to or whose node it was placed on; from a moment before the pod's mark), the first
+     * node added then that a waiting pod was placed on, registered and Ready, and when the last
+     * waiting pod was Ready (one deleted before it ran, as a scale-in does, is not waited for). A
+     * node another workload's pods brought is not theirs.
      */
     static Optional<ScaleUp> scaleUp(ClusterTimeline t, Map<String, Long> added) {
-        List<Observed.PodUnschedulable> pending = t.observed(Observed.PodUnschedulable.class);
+        List<Observed.PodUnschedulable> pending = t.observed(Observed.PodUnschedulable.class).stream()
+                .filter(p -> !p.beforeRun())
+                .toList();
         if (pending.isEmpty()) {
             return Optional.empty();
         }
         long pendingAt =
                 pending.stream().mapToLong(Observed.PodUnschedulable::t).min().orElseThrow();
-        Optional<Observed.NodeAutoscaling> decision = t.observed(Observed.NodeAutoscaling.class).stream()
-                .filter(a -> a.step() == Observed.NodeAutoscaling.Step.SCALE_UP_DECIDED
-                        && a.t() >= pendingAt - DECISION_BEFORE_PENDING_MS)
-                .min(Comparator.comparingLong(Observed.NodeAutoscaling::t));
-        List<Observed.NodeStatus> nodes = t.observed(Observed.NodeStatus.class);
-        OptionalLong registered = added.values().stream()
-                .filter(at -> at >= pendingAt - DECISION_BEFORE_PENDING_MS)
-                .mapToLong(Long::longValue)
-                .min();
-        OptionalLong ready = nodes.stream()
-                .filter(n -> added.containsKey(n.node())
-                        && n.ready()
-                        && !n.gone()
-                        && n.t() >= pendingAt - DECISION_BEFORE_PENDING_MS)
-                .mapToLong(Observed.NodeStatus::t)
-                .min();
-        // Each pod that waited: Ready after it waited, or gone before it ran.
+        long from = pendingAt - DECISION_BEFORE_PENDING_MS;
         Map<String, String> names = new HashMap<>();
         Map<String, Long> waitedFrom = new HashMap<>();
         pending.forEach(p -> {
             waitedFrom.merge(p.uid(), p.t(), Math::min);
             names.put(p.uid(), p.pod());
         });
+        // Where each pod that waited was placed, when it was Ready, or that it went before it ran.
+        Map<String, String> placedOn = new HashMap<>();
         Map<String, Long> readyAt = new HashMap<>();
         Set<String> goneBeforeRunning = new HashSet<>();
         for (Observed.PodStatus p : t.observed(Observed.PodStatus.class)) {
-            Long from = waitedFrom.get(p.uid());
-            if (from == null || p.t() < from || readyAt.containsKey(p.uid())) {
+            Long since = waitedFrom.get(p.uid());
+            if (since == null || p.t() < since || readyAt.containsKey(p.uid())) {
                 continue;
+            }
+            if (p.node() != null && !p.node().isEmpty()) {
+                placedOn.putIfAbsent(p.uid(), p.node());
             }
             if (p.serving()) {
                 readyAt.put(p.uid(), p.t());
@@ -198,6 +229,16 @@ public final class NodesEvaluator {
                 goneBeforeRunning.add(p.uid());
             }
         }
+        Set<String> newNodes = new HashSet<>();
+        placedOn.values().stream()
+                .filter(n -> added.containsKey(n) && added.get(n) >= from)
+                .forEach(newNodes::add);
+        OptionalLong registered = newNodes.stream().mapToLong(added::get).min();
+        OptionalLong ready = t.observed(Observed.NodeStatus.class).stream()
+                .filter(n -> newNodes.contains(n.node()) && n.ready() && !n.gone())
+                .mapToLong(Observed.NodeStatus::t)
+                .min();
+        Optional<Observed.NodeAutoscaling> decision = decision(t, from, names.values(), newNodes);
         List<String> neverRan = waitedFrom.keySet().stream()
                 .filter(uid -> !readyAt.containsKey(uid) && !goneBeforeRunning.contains(uid))
                 .map(names::get)
@@ -214,25 +255,65 @@ public final class NodesEvaluator {
                 registered,
                 ready,
                 allRunning,
-                neverRan));
+                neverRan,
+                !placedOn.isEmpty() && newNodes.isEmpty()));
+    }
+
+    private static final java.util.regex.Pattern NODE_CLAIM = java.util.regex.Pattern.compile("nodeclaim/([^,\\s)]+)");
+
+    /**
+     * The autoscaler's first scale-up decision for the waiting pods: a {@code TriggeredScaleUp} on
+     * one of them, or a NodeClaim one of them was nominated to or placed on (through its node).
+     * The cluster-autoscaler's status names no pod: on its own it does not count.
+     */
+    private static Optional<Observed.NodeAutoscaling> decision(
+            ClusterTimeline t, long from, java.util.Collection<String> waitingPods, Set<String> newNodes) {
+        List<Observed.NodeAutoscaling> steps = t.observed(Observed.NodeAutoscaling.class);
+        Set<String> subjects = new HashSet<>();
+        waitingPods.forEach(pod -> subjects.add("pod/" + pod));
+        for (Observed.NodeAutoscaling s : steps) {
+            if (s.subject().startsWith("nodeclaim/") && newNodes.contains(s.node())) {
+                subjects.add(s.subject());
+            }
+            if (s.step() == Observed.NodeAutoscaling.Step.NOMINATED && subjects.contains(s.subject())) {
+                java.util.regex.Matcher m = NODE_CLAIM.matcher(s.message());
+                if (m.find()) {
+                    subjects.add("nodeclaim/" + m.group(1));
+                }
+            }
+        }
+        return steps.stream()
+                .filter(s -> s.step() == Observed.NodeAutoscaling.Step.SCALE_UP_DECIDED
+                        && s.t() >= from
+                        && subjects.contains(s.subject()))
+                .min(Comparator.comparingLong(Observed.NodeAutoscaling::t));
     }
 
     /**
-     * Each node the target's pods ran on and all left during the run: removed within the bound of
-     * its last target pod leaving. The autoscaler's own decision is evidence, not the measure: a
-     * node is scaled down when it is gone.
+     * Each node the autoscaler might take away (added during the run, or one it said it would
+     * remove) that the target's pods ran on and all left: removed within the bound of the last one
+     * leaving (a node gone before its pods' departures were seen counts as removed at once). The
+     * autoscaler's own decision is evidence, not the measure: a node is scaled down when it is gone.
      */
     private static void scaleDown(
             ClusterTimeline t,
+            Map<String, Long> added,
             Duration within,
             long runEnd,
             List<Measurement> evidence,
             List<String> off,
             List<String> said,
             List<String> unjudged) {
-        Map<String, Long> emptiedAt = emptied(t);
+        Set<String> removable = new HashSet<>(added.keySet());
+        t.observed(Observed.NodeAutoscaling.class).stream()
+                .filter(s -> s.step() == Observed.NodeAutoscaling.Step.SCALE_DOWN_DECIDED
+                        && !s.node().isEmpty())
+                .forEach(s -> removable.add(s.node()));
+        Map<String, Long> emptiedAt = new HashMap<>(emptied(t));
+        emptiedAt.keySet().retainAll(removable);
         if (emptiedAt.isEmpty()) {
-            unjudged.add("no node the target's pods ran on was left by all of them in the run: nothing to scale down");
+            unjudged.add("no node added in the run (or marked for removal) was left by all the target's pods:"
+                    + " nothing to scale down");
             return;
         }
         Map<String, Long> removedAt = new HashMap<>();
@@ -241,8 +322,8 @@ public final class NodesEvaluator {
                 .forEach(n -> removedAt.putIfAbsent(n.node(), n.t()));
         emptiedAt.forEach((node, at) -> {
             Long removed = removedAt.get(node);
-            if (removed != null && removed >= at) {
-                long took = removed - at;
+            if (removed != null) {
+                long took = Math.max(0, removed - at);
                 evidence.add(new Measurement("node " + node + " removed after", took, "ms"));
                 if (took > within.toMillis()) {
                     off.add("node %s removed %.1f s after the target's pods left it, within %s expected"

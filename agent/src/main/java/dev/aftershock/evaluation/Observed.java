@@ -200,9 +200,15 @@ public sealed interface Observed {
     /**
      * A target pod the scheduler could not place: its {@code PodScheduled} condition turned False
      * with reason {@code Unschedulable}, with the scheduler's message ("0/5 nodes are available:
-     * ..."). What a node autoscaler answers.
+     * ..."). What a node autoscaler answers. {@code beforeRun}: it was waiting already when the run
+     * began (its condition says so, or the watches had not listed yet): its wait cannot be timed.
      */
-    record PodUnschedulable(long t, String uid, String pod, String message) implements Observed {}
+    record PodUnschedulable(long t, String uid, String pod, String message, boolean beforeRun) implements Observed {
+        /** One that began waiting during the run. */
+        public PodUnschedulable(long t, String uid, String pod, String message) {
+            this(t, uid, pod, message, false);
+        }
+    }
 
     /**
      * A step of the node autoscaler's, whichever it is ({@code autoscaler}: {@code karpenter} or

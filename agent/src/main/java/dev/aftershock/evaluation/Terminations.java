@@ -257,10 +257,11 @@ public final class Terminations {
             Long previous = previousEnd.put(c.pod() + "/" + c.container(), c.t());
             Optional<Observed.ProbeKill> told =
                     takeProbeKill(probeKills, c, previous == null ? Long.MIN_VALUE : previous);
-            // A told kill was decided when it was told: the container may take its grace period to
-            // end, after the fault that failed its probe has let go.
+            // A told kill was decided when it was told (or before the end, when told just after it):
+            // the container may take its grace period to end, after the fault that failed its probe
+            // has let go.
             Optional<Cause> cause =
-                    podFaultCause(c.pod(), told.map(Observed.ProbeKill::t).orElse(c.t()), in.faults());
+                    podFaultCause(c.pod(), told.map(k -> Math.min(k.t(), c.t())).orElse(c.t()), in.faults());
             // Only a liveness or startup probe-failure makes the kubelet kill (it measured the kill).
             boolean probeKill = cause.filter(Cause::killsByProbe).isPresent();
             ended.add(termination(

@@ -210,7 +210,7 @@ public final class ClusterReader {
      * The scheduler's message when it could not place the pod (its {@code PodScheduled} condition
      * False, reason {@code Unschedulable}) and the pod is still unplaced.
      */
-    static java.util.Optional<String> unschedulable(V1Pod p) {
+    static java.util.Optional<Unschedulable> unschedulable(V1Pod p) {
         if (p.getStatus() == null
                 || p.getStatus().getConditions() == null
                 || (p.getSpec() != null && p.getSpec().getNodeName() != null)) {
@@ -220,9 +220,15 @@ public final class ClusterReader {
                 .filter(c -> "PodScheduled".equals(c.getType())
                         && "False".equals(c.getStatus())
                         && "Unschedulable".equals(c.getReason()))
-                .map(c -> java.util.Objects.requireNonNullElse(c.getMessage(), ""))
+                .map(c -> new Unschedulable(
+                        java.util.Objects.requireNonNullElse(c.getMessage(), ""),
+                        java.util.Optional.ofNullable(c.getLastTransitionTime())
+                                .map(java.time.OffsetDateTime::toInstant)))
                 .findFirst();
     }
+
+    /** The scheduler's message, and since when the pod has been unschedulable (the API server's clock). */
+    record Unschedulable(String message, java.util.Optional<java.time.Instant> since) {}
 
     /** The kubelet reports containers, and none of them running: the pod's processes have exited. */
     static boolean stopped(V1Pod p) {

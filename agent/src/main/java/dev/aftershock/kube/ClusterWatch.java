@@ -58,6 +58,10 @@ public final class ClusterWatch implements AutoCloseable {
     private final Consumer<String> warn;
 
     private volatile boolean closed;
+    /** When the watch began, by the agent's clock. */
+    private final java.time.Instant begun = java.time.Instant.now();
+    /** How far the API server's clock may be from the agent's before a pod's wait counts as the run's. */
+    private static final java.time.Duration WAITING_SLACK = java.time.Duration.ofSeconds(5);
 
     private static final java.time.Duration MEMORY_EVERY = java.time.Duration.ofSeconds(10);
     private static final int WARN_AFTER_FAILURES = 3;
@@ -201,17 +205,24 @@ public final class ClusterWatch implements AutoCloseable {
         });
     }
 
-    /** A pod the scheduler has just marked Unschedulable (what a node autoscaler answers). */
+    /**
+     * A pod the scheduler has just marked Unschedulable (what a node autoscaler answers); one whose
+     * condition says it has been since before the watch began (with a little slack for the agent's
+     * clock against the API server's) was waiting before the run.
+     */
     private void unschedulable(V1Pod before, V1Pod pod) {
         if (before != null && ClusterReader.unschedulable(before).isPresent()) {
             return;
         }
         ClusterReader.unschedulable(pod)
-                .ifPresent(message -> emit(new Observed.PodUnschedulable(
+                .ifPresent(u -> emit(new Observed.PodUnschedulable(
                         clock.getAsLong(),
                         pod.getMetadata().getUid(),
                         pod.getMetadata().getName(),
-                        message)));
+                        u.message(),
+                        u.since()
+                                .map(since -> since.isBefore(begun.minus(WAITING_SLACK)))
+                                .orElse(false))));
     }
 
     private void nodes(Scope scope) {
@@ -393,11 +404,11 @@ public final class ClusterWatch implements AutoCloseable {
     }
 
     /**
-     * Whether every source of the node autoscaler's listed within the limit: a cluster runs one of
-     * the two (so one source at least never lists), and the run goes on either way.
+     * Which node autoscalers the run watches ({@code karpenter}, {@code cluster-autoscaler}), once
+     * their sources listed (up to the limit); none when not watched.
      */
-    public boolean nodeAutoscalerListed(java.time.Duration limit) throws InterruptedException {
-        return nodeAutoscaler != null && nodeAutoscaler.listed(limit);
+    public java.util.Set<String> nodeAutoscalers(java.time.Duration limit) throws InterruptedException {
+        return nodeAutoscaler == null ? java.util.Set.of() : nodeAutoscaler.watched(limit);
     }
 
     /** Whether the namespace's VerticalPodAutoscalers were listed within the limit (false when not watched). */

@@ -45,6 +45,8 @@ final class NodeAutoscalerWatch implements AutoCloseable {
     /** The steps already told of each NodeClaim: an update repeats its conditions. */
     private final Map<String, Set<Step>> claimSteps = new HashMap<>();
 
+    private SharedIndexInformer<DynamicKubernetesObject> nodeClaims;
+    private SharedIndexInformer<V1ConfigMap> statusInformer;
     private boolean scalingUp;
     private boolean statusSeen;
 
@@ -69,9 +71,23 @@ final class NodeAutoscalerWatch implements AutoCloseable {
         factories.forEach(SharedInformerFactory::startAllRegisteredInformers);
     }
 
-    /** Whether every source listed within the limit (a missing one never does). */
-    boolean listed(java.time.Duration limit) throws InterruptedException {
-        return Awaiting.listed(informers, limit);
+    /**
+     * Which autoscalers this watch sees, once its sources listed (up to the limit): {@code
+     * karpenter} when its NodeClaims could be listed (the CRD is there and the agent may), {@code
+     * cluster-autoscaler} when its status ConfigMap is there. Either's Events are read regardless.
+     */
+    java.util.Set<String> watched(java.time.Duration limit) throws InterruptedException {
+        Awaiting.listed(informers, limit);
+        java.util.Set<String> watched = new java.util.TreeSet<>();
+        if (nodeClaims != null && nodeClaims.hasSynced()) {
+            watched.add(NodeAutoscalerSignals.KARPENTER);
+        }
+        if (statusInformer != null
+                && statusInformer.hasSynced()
+                && !statusInformer.getIndexer().list().isEmpty()) {
+            watched.add(NodeAutoscalerSignals.CLUSTER_AUTOSCALER);
+        }
+        return watched;
     }
 
     private SharedInformerFactory factory() {
@@ -84,6 +100,7 @@ final class NodeAutoscalerWatch implements AutoCloseable {
         var api = new DynamicKubernetesApi("karpenter.sh", "v1", "nodeclaims", client);
         SharedIndexInformer<DynamicKubernetesObject> claims =
                 factory().sharedIndexInformerFor(api, DynamicKubernetesObject.class, 0, "", (type, error) -> {});
+        nodeClaims = claims;
         informers.add(claims);
         claims.addEventHandler(handler(o -> claim(NodeAutoscalerSignals.nodeClaim(o.getRaw()))));
     }
@@ -159,7 +176,7 @@ final class NodeAutoscalerWatch implements AutoCloseable {
 
     private void clusterAutoscalerStatus() {
         CoreV1Api core = new CoreV1Api(client);
-        SharedIndexInformer<V1ConfigMap> status = factory()
+        statusInformer = factory()
                 .sharedIndexInformerFor(
                         p -> core.listNamespacedConfigMap(NodeAutoscalerSignals.STATUS_NAMESPACE)
                                 .fieldSelector("metadata.name=" + NodeAutoscalerSignals.STATUS_CONFIGMAP)
@@ -169,8 +186,8 @@ final class NodeAutoscalerWatch implements AutoCloseable {
                                 .buildCall(null),
                         V1ConfigMap.class,
                         V1ConfigMapList.class);
-        informers.add(status);
-        status.addEventHandler(handler(this::status));
+        informers.add(statusInformer);
+        statusInformer.addEventHandler(handler(this::status));
     }
 
     /** The status's scale-up turning InProgress is a decision (its Events name the pods). */

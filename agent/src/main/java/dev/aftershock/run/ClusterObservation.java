@@ -77,6 +77,19 @@ final class ClusterObservation implements AutoCloseable {
                                     + " the agent allowed to watch them?): the vpa hypotheses are not evaluated");
                 }
             }
+            if (nodeAutoscaler) {
+                java.util.Set<String> watched = watch.nodeAutoscalers(Duration.ofSeconds(3));
+                timeline.markNodeAutoscalers(watched);
+                if (watched.isEmpty()) {
+                    recorder.event(
+                            "agent",
+                            "warning",
+                            "",
+                            "neither Karpenter's NodeClaims nor the cluster-autoscaler's status ConfigMap could be read"
+                                    + " within 3 s (no node autoscaler, or the agent may not read them): the nodes"
+                                    + " hypotheses do not judge the autoscaler's decision");
+                }
+            }
             if (!watch.probeKillsListed(Duration.ofSeconds(3))) {
                 recorder.event(
                         "agent",

@@ -63,7 +63,7 @@ public record Reach(boolean nodes, Set<String> namespaces) {
         }
         for (Hypothesis h : experiment.spec().hypotheses()) {
             if (!nodes && h.readsNodes()) {
-                refusals.add("hypothesis %s counts Ready nodes, and %s, which grants no access to nodes"
+                refusals.add("hypothesis %s reads the nodes, and %s, which grants no access to nodes"
                         .formatted(h.name(), scope));
             }
         }

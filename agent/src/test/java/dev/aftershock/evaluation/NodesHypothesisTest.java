@@ -43,6 +43,7 @@ class NodesHypothesisTest {
         t.observe(new Observed.NodeStatus(0, "kwok-0", true, true, false));
         t.observe(new Observed.NodeStatus(0, "kwok-1", true, true, false));
         t.markListed();
+        t.markNodeAutoscalers(java.util.Set.of("karpenter"));
         t.observe(new Observed.PodStatus(5_000, "a", "web-a", null, false, false, false));
         t.observe(new Observed.PodUnschedulable(5_000, "a", "web-a", "0/2 nodes are available"));
         t.observe(new Observed.PodStatus(5_100, "b", "web-b", null, false, false, false));
@@ -50,6 +51,13 @@ class NodesHypothesisTest {
         t.observe(new Observed.NodeAutoscaling(
                 5_500, "karpenter", UP, "nodeclaim/autoscaled-x", "", "NodeClaim created"));
         t.observe(new Observed.NodeStatus(7_000, "autoscaled-x", false, true, false));
+        t.observe(new Observed.NodeAutoscaling(
+                7_000,
+                "karpenter",
+                Observed.NodeAutoscaling.Step.REGISTERED,
+                "nodeclaim/autoscaled-x",
+                "autoscaled-x",
+                "Registered"));
         t.observe(new Observed.NodeStatus(9_000, "autoscaled-x", true, true, false));
         t.observe(new Observed.PodStatus(9_500, "a", "web-a", "autoscaled-x", false, false, false));
         t.observe(new Observed.PodStatus(9_600, "b", "web-b", "autoscaled-x", false, false, false));
@@ -122,6 +130,7 @@ class NodesHypothesisTest {
     void aNodeThatNeverCameFailsOnceTheBoundPassedAndIsUnjudgedBefore() {
         ClusterTimeline t = new ClusterTimeline();
         t.markListed();
+        t.markNodeAutoscalers(java.util.Set.of("cluster-autoscaler"));
         t.observe(new Observed.PodStatus(5_000, "a", "web-a", null, false, false, false));
         t.observe(new Observed.PodUnschedulable(5_000, "a", "web-a", "0/2 nodes are available"));
         Hypothesis.Nodes h = nodes(Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(30), null, null);
@@ -129,7 +138,7 @@ class NodesHypothesisTest {
         HypothesisResult late = judge(h, t, 60_000);
         assertThat(late.verdict()).isEqualTo(Verdict.FAILED);
         assertThat(late.measured())
-                .contains("no a scale-up decision by the run's end")
+                .contains("no scale-up decision by the run's end")
                 .contains("(never Ready: web-a)");
 
         HypothesisResult tooShort = judge(nodes(null, Duration.ofSeconds(30), null, null, null), t, 20_000);
@@ -163,5 +172,84 @@ class NodesHypothesisTest {
         assertThat(judge(nodes(null, null, null, Duration.ofSeconds(30), null), t, 30_000)
                         .verdict())
                 .isEqualTo(Verdict.NOT_EVALUATED);
+    }
+
+    /** A pod already waiting when the run began: its wait is not the run's, and cannot be timed. */
+    @Test
+    void aPodWaitingSinceBeforeTheRunIsNotTimedFromTheRun() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.observe(new Observed.PodUnschedulable(0, "a", "web-a", "0/2 nodes are available"));
+        t.markListed();
+        t.observe(new Observed.PodUnschedulable(3_000, "b", "web-b", "0/2 nodes are available", true));
+
+        HypothesisResult r = judge(nodes(null, Duration.ofSeconds(30), null, null, null), t, 60_000);
+
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(r.measured()).contains("web-a, web-b waited since before it");
+    }
+
+    /** Another workload's NodeClaim and node are not the answer to the target's pods. */
+    @Test
+    void aNodeAndAClaimOfAnotherWorkloadAreNotTheTargets() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.markListed();
+        t.markNodeAutoscalers(java.util.Set.of("karpenter"));
+        t.observe(new Observed.PodUnschedulable(5_000, "a", "web-a", "0/2 nodes are available"));
+        t.observe(new Observed.NodeAutoscaling(6_000, "karpenter", UP, "nodeclaim/other", "", "NodeClaim created"));
+        t.observe(new Observed.NodeStatus(7_000, "other", true, true, false));
+
+        HypothesisResult r = judge(nodes(Duration.ofSeconds(10), Duration.ofSeconds(10), null, null, null), t, 60_000);
+
+        assertThat(r.verdict()).isEqualTo(Verdict.FAILED);
+        assertThat(r.measured())
+                .contains("no scale-up decision by the run's end", "no new node Ready by the run's end");
+        // The cluster-autoscaler's decision on the pod itself counts.
+        t.observe(new Observed.NodeAutoscaling(
+                8_000, "cluster-autoscaler", UP, "pod/web-a", "", "pod triggered scale-up: [{ng 1->2 (max: 5)}]"));
+        assertThat(judge(nodes(Duration.ofSeconds(10), null, null, null, null), t, 60_000)
+                        .measured())
+                .contains("a scale-up decision after 3.0 s", "decided by cluster-autoscaler (pod/web-a)");
+    }
+
+    @Test
+    void withNoAutoscalerWatchedTheDecisionIsNotJudged() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.markListed();
+        t.observe(new Observed.PodUnschedulable(5_000, "a", "web-a", "0/2 nodes are available"));
+
+        HypothesisResult r = judge(nodes(Duration.ofSeconds(10), null, null, null, null), t, 60_000);
+
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(r.measured()).contains("neither Karpenter's NodeClaims nor the cluster-autoscaler's status");
+    }
+
+    @Test
+    void podsPlacedOnNodesThatWereThereNeededNoNewNode() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.observe(new Observed.NodeStatus(0, "kwok-0", true, true, false));
+        t.markListed();
+        t.observe(new Observed.PodStatus(5_000, "a", "web-a", null, false, false, false));
+        t.observe(new Observed.PodUnschedulable(5_000, "a", "web-a", "0/1 nodes are available"));
+        t.observe(new Observed.PodStatus(9_000, "a", "web-a", "kwok-0", true, false, false));
+
+        HypothesisResult r = judge(nodes(null, Duration.ofSeconds(10), Duration.ofSeconds(10), null, null), t, 60_000);
+
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(r.measured()).contains("placed on nodes that were there before");
+    }
+
+    /** A node the run began with, left by the target's pods (a pod-kill, a scale-in), is not the autoscaler's to remove. */
+    @Test
+    void aNodeTheRunBeganWithIsNotExpectedToGo() {
+        ClusterTimeline t = new ClusterTimeline();
+        t.observe(new Observed.NodeStatus(0, "kwok-0", true, true, false));
+        t.observe(new Observed.PodStatus(0, "a", "web-a", "kwok-0", true, false, false));
+        t.markListed();
+        t.observe(new Observed.PodStatus(10_000, "a", "web-a", "kwok-0", false, false, true));
+
+        HypothesisResult r = judge(nodes(null, null, null, Duration.ofSeconds(30), null), t, 60_000);
+
+        assertThat(r.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(r.measured()).contains("nothing to scale down");
     }
 }

@@ -56,7 +56,7 @@ class ReachTest {
                         .contains("fault cordon (node-cordon) acts on nodes")
                         .contains("rbac.scope: cluster"))
                 .anySatisfy(r -> assertThat(r).contains("fault kill picks pods in namespace other"))
-                .anySatisfy(r -> assertThat(r).contains("hypothesis nodes-back counts Ready nodes"));
+                .anySatisfy(r -> assertThat(r).contains("hypothesis nodes-back reads the nodes"));
     }
 
     @Test
