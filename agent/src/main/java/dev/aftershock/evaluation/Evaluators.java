@@ -11,7 +11,7 @@ import java.util.List;
 public final class Evaluators {
     /** The kinds, as the schema and the journal name them. */
     public static final List<String> KINDS =
-            List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory", "vpa", "nodes");
+            List.of("slo", "hpa", "kube", "prometheus", "shutdown", "memory", "vpa", "nodes", "traffic");
 
     static final Evaluator<Hypothesis.Slo> SLO = (h, e) -> {
         if (e.load().isEmpty()) {
@@ -34,6 +34,7 @@ public final class Evaluators {
     static final Evaluator<Hypothesis.Memory> MEMORY = (h, e) -> MemoryEvaluator.judge(h, e);
     static final Evaluator<Hypothesis.Vpa> VPA = (h, e) -> VpaEvaluator.judge(h, e);
     static final Evaluator<Hypothesis.Nodes> NODES = (h, e) -> NodesEvaluator.judge(h, e);
+    static final Evaluator<Hypothesis.Traffic> TRAFFIC = (h, e) -> TrafficEvaluator.judge(h, e);
 
     private Evaluators() {}
 
@@ -48,6 +49,7 @@ public final class Evaluators {
                 case Hypothesis.Memory memory -> MEMORY.judge(memory, evidence);
                 case Hypothesis.Vpa vpa -> VPA.judge(vpa, evidence);
                 case Hypothesis.Nodes nodes -> NODES.judge(nodes, evidence);
+                case Hypothesis.Traffic traffic -> TRAFFIC.judge(traffic, evidence);
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -65,6 +67,7 @@ public final class Evaluators {
             case Hypothesis.Memory memory -> "memory";
             case Hypothesis.Vpa vpa -> "vpa";
             case Hypothesis.Nodes nodes -> "nodes";
+            case Hypothesis.Traffic traffic -> "traffic";
         };
     }
 }

@@ -27,8 +27,22 @@ public final class LoadRecorder {
         int[] latencies = new int[16];
         int count;
         final Map<String, Long> errors = new TreeMap<>();
+        /** Who served (as the target said), and the client address it saw: counts, not requests. */
+        final Map<String, Integer> pods = new TreeMap<>();
+
+        final Map<String, Integer> nodes = new TreeMap<>();
+        final Map<String, Integer> clients = new TreeMap<>();
 
         void add(Outcome o) {
+            if (o.pod() != null) {
+                pods.merge(o.pod(), 1, Integer::sum);
+            }
+            if (o.node() != null) {
+                nodes.merge(o.node(), 1, Integer::sum);
+            }
+            if (o.client() != null) {
+                clients.merge(o.client(), 1, Integer::sum);
+            }
             if (count == latencies.length) {
                 latencies = Arrays.copyOf(latencies, count * 2);
             }
@@ -47,6 +61,83 @@ public final class LoadRecorder {
         firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, outcome.startMs() - runStartMs));
         long t = Math.max(0, (outcome.startMs() - runStartMs) / 1000);
         seconds.computeIfAbsent(t, k -> new Bucket()).add(outcome);
+    }
+
+    /** The address the load's requests leave from toward the target, when known (see LoadSession). */
+    private volatile String sourceAddress;
+
+    public void sourceAddress(String address) {
+        this.sourceAddress = address;
+    }
+
+    public java.util.Optional<String> sourceAddress() {
+        return java.util.Optional.ofNullable(sourceAddress);
+    }
+
+    /**
+     * Who served the requests started in [fromSecond, toSecond), as the target said in its
+     * response headers: counts by pod, by node and by the client address the pod saw.
+     */
+    public record ServedBy(Map<String, Long> pods, Map<String, Long> nodes, Map<String, Long> clients) {
+        public long toldPod() {
+            return pods.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    public synchronized ServedBy servedBy(long fromSecond, long toSecond) {
+        Map<String, Long> pods = new TreeMap<>();
+        Map<String, Long> nodes = new TreeMap<>();
+        Map<String, Long> clients = new TreeMap<>();
+        for (Bucket b : seconds.subMap(fromSecond, toSecond).values()) {
+            b.pods.forEach((k, v) -> pods.merge(k, (long) v, Long::sum));
+            b.nodes.forEach((k, v) -> nodes.merge(k, (long) v, Long::sum));
+            b.clients.forEach((k, v) -> clients.merge(k, (long) v, Long::sum));
+        }
+        return new ServedBy(pods, nodes, clients);
+    }
+
+    /** Seconds of the run with a failed request in them, and how many. */
+    public synchronized Map<Long, Long> errorsBySecond() {
+        Map<Long, Long> errors = new TreeMap<>();
+        seconds.forEach((s, b) -> {
+            if (b.errorCount() > 0) {
+                errors.put(s, b.errorCount());
+            }
+        });
+        return errors;
+    }
+
+    /**
+     * Each pod's and each node's share of the requests the target told who served, in % over every
+     * {@code windowSeconds}: series {@code traffic/pod/<pod>} and {@code traffic/node/<node>}
+     * (names a pod or node cannot break: neither holds a '/'). None when the target never said.
+     */
+    public synchronized List<dev.aftershock.journal.Series> trafficSeries(int windowSeconds) {
+        Map<String, List<dev.aftershock.journal.Series.Point>> points = new TreeMap<>();
+        if (seconds.isEmpty()) {
+            return List.of();
+        }
+        for (long from = seconds.firstKey(); from <= seconds.lastKey(); from += windowSeconds) {
+            ServedBy s = servedBy(from, from + windowSeconds);
+            long told = s.toldPod();
+            long nodesTold =
+                    s.nodes().values().stream().mapToLong(Long::longValue).sum();
+            long t = (from + windowSeconds) * 1000;
+            if (told > 0) {
+                s.pods()
+                        .forEach((pod, n) -> points.computeIfAbsent("traffic/pod/" + pod, k -> new ArrayList<>())
+                                .add(new dev.aftershock.journal.Series.Point(t, Math.round(1000.0 * n / told) / 10.0)));
+            }
+            if (nodesTold > 0) {
+                s.nodes()
+                        .forEach((node, n) -> points.computeIfAbsent("traffic/node/" + node, k -> new ArrayList<>())
+                                .add(new dev.aftershock.journal.Series.Point(
+                                        t, Math.round(1000.0 * n / nodesTold) / 10.0)));
+            }
+        }
+        List<dev.aftershock.journal.Series> series = new ArrayList<>();
+        points.forEach((name, p) -> series.add(new dev.aftershock.journal.Series(name, "%", p)));
+        return series;
     }
 
     /** When the first request was sent, in ms of the run: the arrival plan's start. */

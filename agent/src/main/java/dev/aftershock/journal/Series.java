@@ -24,6 +24,14 @@ public record Series(String name, String unit, List<Point> points) {
      */
     public static final String VPA = "vpa/";
 
+    /**
+     * Each pod's and node's share of the requests the target told who served, in % over 5-second
+     * windows: {@code traffic/pod/<pod>} and {@code traffic/node/<node>}.
+     */
+    public static final String TRAFFIC_POD = "traffic/pod/";
+
+    public static final String TRAFFIC_NODE = "traffic/node/";
+
     public Series {
         points = List.copyOf(points);
     }

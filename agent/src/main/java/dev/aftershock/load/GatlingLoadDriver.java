@@ -153,6 +153,9 @@ public final class GatlingLoadDriver implements LoadDriver {
             env.put(variable, h.getValue());
         }
         profile.body().ifPresent(b -> p.setProperty("body", b));
+        p.setProperty("servedBy.pod", profile.servedBy().podHeader());
+        p.setProperty("servedBy.node", profile.servedBy().nodeHeader());
+        p.setProperty("servedBy.client", profile.servedBy().clientHeader());
         p.setProperty(
                 "arrivals",
                 profile.arrivals().stream().map(GatlingLoadDriver::phase).collect(Collectors.joining(";")));

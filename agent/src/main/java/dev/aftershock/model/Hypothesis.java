@@ -160,6 +160,23 @@ public sealed interface Hypothesis {
         }
     }
 
+    /**
+     * How {@code service} spreads the load over the target's pods and their nodes, from who served
+     * each request (the target's response headers): the busiest pod's share at most {@code
+     * maxPodSkew} times an even split over the pods that served or were ready, the busiest node's
+     * at most {@code maxNodeSkew} times what an even split over pods gives it; the client address
+     * the pods saw the load's own ({@code clientIpPreserved: true}) or never ({@code false}); at
+     * most {@code maxErrorsWhileRescheduling} failed requests while the target's endpoints moved.
+     */
+    record Traffic(
+            String name,
+            String service,
+            Optional<Double> maxPodSkew,
+            Optional<Double> maxNodeSkew,
+            Optional<Boolean> clientIpPreserved,
+            java.util.OptionalLong maxErrorsWhileRescheduling)
+            implements Hypothesis {}
+
     /** A PromQL instant query at the end of the run; every sample must be on the right side of the threshold. */
     record Prometheus(String name, String query, Bound bound, double threshold) implements Hypothesis {
         public enum Bound {

@@ -87,6 +87,9 @@ final class Charts {
         List<Dataset> workload = new ArrayList<>();
         List<Dataset> nodes = new ArrayList<>();
         List<Dataset> utilization = new ArrayList<>();
+        // Who served the load, as the target said: each pod's and node's share over 5 s windows.
+        List<Dataset> trafficPods = new ArrayList<>();
+        List<Dataset> trafficNodes = new ArrayList<>();
         double end = j.run().lengthMs() / 1000.0;
         // One memory chart per target container (by name): each pod's working set, its request and limit.
         Map<String, List<Dataset>> memory = new LinkedHashMap<>();
@@ -125,6 +128,12 @@ final class Charts {
                             .computeIfAbsent(path[1], k -> new ArrayList<>())
                             .add(new Dataset("vpa/" + path[0] + " " + kind[kind.length - 1], d.data(), true));
                 }
+            } else if (series.name().startsWith(Series.TRAFFIC_POD)) {
+                trafficPods.add(
+                        new Dataset(series.name().substring(Series.TRAFFIC_POD.length()), sampled(series), false));
+            } else if (series.name().startsWith(Series.TRAFFIC_NODE)) {
+                trafficNodes.add(
+                        new Dataset(series.name().substring(Series.TRAFFIC_NODE.length()), sampled(series), false));
             } else if (series.name().startsWith("nodes.")) {
                 nodes.add(d);
             } else if ("%".equals(series.unit())) {
@@ -141,6 +150,12 @@ final class Charts {
         }
         if (!nodes.isEmpty()) {
             add("nodes", "Nodes", "count", nodes, "count");
+        }
+        if (!trafficPods.isEmpty()) {
+            add("traffic-pods", "Share of requests per pod (as the target said)", "% of requests", trafficPods, "%");
+        }
+        if (!trafficNodes.isEmpty()) {
+            add("traffic-nodes", "Share of requests per node (as the target said)", "% of requests", trafficNodes, "%");
         }
         int n = 0;
         for (var container : cpu.entrySet()) {

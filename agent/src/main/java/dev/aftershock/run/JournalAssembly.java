@@ -96,7 +96,7 @@ final class JournalAssembly {
                 faults,
                 terminations,
                 in.load() == null ? null : in.load().series(),
-                in.cluster().series(),
+                series(in),
                 events(in.recorder(), in.cluster()),
                 verdicts,
                 in.interruptedBy() == null
@@ -126,4 +126,16 @@ final class JournalAssembly {
         all.sort(Comparator.comparingLong(TimelineEvent::t));
         return all;
     }
+
+    /** The cluster's series, and who served the load's requests over time (when the target said). */
+    private static List<dev.aftershock.journal.Series> series(Inputs in) {
+        List<dev.aftershock.journal.Series> all = new ArrayList<>(in.cluster().series());
+        if (in.load() != null) {
+            all.addAll(in.load().trafficSeries(TRAFFIC_WINDOW_SECONDS));
+        }
+        return all;
+    }
+
+    /** Shares over 5 s: a second holds too few requests at low rates to say much. */
+    private static final int TRAFFIC_WINDOW_SECONDS = 5;
 }

@@ -54,6 +54,7 @@ final class LoadSession {
         this.metrics = metrics;
         this.driver = driver;
         this.load = new LoadRecorder(recorder.start().toEpochMilli(), url.toString());
+        dev.aftershock.load.SourceAddress.toward(url).ifPresent(load::sourceAddress);
         this.arrivals = new ArrivalPlan(profile.arrivals());
     }
 

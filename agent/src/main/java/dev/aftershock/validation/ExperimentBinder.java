@@ -93,7 +93,19 @@ final class ExperimentBinder {
                 headers(l.get("headers")),
                 optionalText(l, "body"),
                 duration(l, at, "timeout").orElse(LoadProfile.DEFAULT_TIMEOUT),
-                list(l, at, "arrivals", this::arrival));
+                list(l, at, "arrivals", this::arrival),
+                servedBy(l.get("servedBy")));
+    }
+
+    private static LoadProfile.ServedBy servedBy(JsonNode s) {
+        LoadProfile.ServedBy d = LoadProfile.ServedBy.DEFAULT;
+        if (s == null) {
+            return d;
+        }
+        return new LoadProfile.ServedBy(
+                optionalText(s, "podHeader").orElse(d.podHeader()),
+                optionalText(s, "nodeHeader").orElse(d.nodeHeader()),
+                optionalText(s, "clientHeader").orElse(d.clientHeader()));
     }
 
     private Arrival arrival(JsonNode a, Pointer at) {
@@ -293,6 +305,21 @@ final class ExperimentBinder {
                             ? java.util.OptionalLong.of(m.get("maxEvictions").asLong())
                             : java.util.OptionalLong.empty(),
                     m.has("evictionOrder"));
+        }
+        if (h.has("traffic")) {
+            JsonNode tr = h.get("traffic");
+            return new Hypothesis.Traffic(
+                    name,
+                    tr.get("service").asString(),
+                    tr.has("maxPodSkew") ? Optional.of(tr.get("maxPodSkew").asDouble()) : Optional.empty(),
+                    tr.has("maxNodeSkew") ? Optional.of(tr.get("maxNodeSkew").asDouble()) : Optional.empty(),
+                    tr.has("clientIpPreserved")
+                            ? Optional.of(tr.get("clientIpPreserved").asBoolean())
+                            : Optional.empty(),
+                    tr.has("maxErrorsWhileRescheduling")
+                            ? java.util.OptionalLong.of(
+                                    tr.get("maxErrorsWhileRescheduling").asLong())
+                            : java.util.OptionalLong.empty());
         }
         if (h.has("nodes")) {
             JsonNode n = h.get("nodes");

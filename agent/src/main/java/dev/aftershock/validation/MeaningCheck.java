@@ -213,6 +213,13 @@ final class MeaningCheck {
                 case Hypothesis.Shutdown shutdown -> shutdown(shutdown, at.field("shutdown"), withLoad);
                 // The schema asks for at least one criterion.
                 case Hypothesis.Memory memory -> {}
+                case Hypothesis.Traffic traffic -> {
+                    if (!withLoad) {
+                        add(
+                                at.field("traffic"),
+                                "a traffic check judges who served the load: the experiment has no load");
+                    }
+                }
                 case Hypothesis.Nodes nodes -> {
                     Pointer nAt = at.field("nodes");
                     nodes.decisionWithin().ifPresent(d -> positive(nAt.field("decisionWithin"), d));

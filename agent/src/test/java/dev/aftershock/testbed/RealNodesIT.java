@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.aftershock.testbed.TargetApps.Answer;
 import dev.aftershock.testbed.TargetApps.Template;
-import io.kubernetes.client.custom.V1Patch;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.models.V1ContainerStatus;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1Service;
-import io.kubernetes.client.util.PatchUtils;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestbedExtension.class)
 class RealNodesIT {
     private static final Duration START = Duration.ofSeconds(90);
-    private static final String MACHINE_ON_BRIDGE = "10.201.0.1";
+    private static final String MACHINE_ON_BRIDGE = TargetApps.MACHINE_ON_BRIDGE;
 
     @Test
     void targetBecomesReadyOnBothRealNodesAndItsNodePortAnswersOnEachNode(TestCluster cluster) throws ApiException {
@@ -77,7 +74,7 @@ class RealNodesIT {
                 .as("the node without a ready pod does not serve a Local NodePort: %s", elsewhere)
                 .isFalse();
 
-        patchService(cluster, "solo", "{\"spec\":{\"externalTrafficPolicy\":\"Cluster\"}}");
+        TargetApps.patchService(cluster, "solo", "{\"spec\":{\"externalTrafficPolicy\":\"Cluster\"}}");
         await().atMost(Duration.ofSeconds(30)).until(() -> get(viaOtherNode).status() == 200);
         Answer forwarded = get(viaOtherNode);
         assertThat(forwarded.node()).isEqualTo("real-node-1");
@@ -236,16 +233,6 @@ class RealNodesIT {
 
     private static Answer get(String url) {
         return TargetApps.get(url, Duration.ofSeconds(2));
-    }
-
-    private static void patchService(TestCluster cluster, String name, String mergePatch) throws ApiException {
-        PatchUtils.patch(
-                V1Service.class,
-                () -> cluster.core()
-                        .patchNamespacedService(name, cluster.namespace(), new V1Patch(mergePatch))
-                        .buildCall(null),
-                V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
-                cluster.client());
     }
 
     private static V1ContainerStatus containerStatus(TestCluster cluster, String pod) throws ApiException {

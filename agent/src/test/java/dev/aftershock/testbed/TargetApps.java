@@ -25,6 +25,9 @@ import java.util.stream.Collectors;
  */
 public final class TargetApps {
     public static final List<String> REAL_NODES = List.of("real-node-1", "real-node-2");
+
+    /** This machine's address on the real nodes' bridge: the client a pod sees when nothing rewrites it. */
+    public static final String MACHINE_ON_BRIDGE = "10.201.0.1";
     /** Where pods write lifecycle events through a hostPath volume, readable after the pod is gone. */
     public static final Path EVENTS_ROOT = Path.of("/var/lib/aftershock-testbed/test-events");
 
@@ -213,6 +216,18 @@ public final class TargetApps {
                   selector: {app: %1$s}
                   ports: [{port: 80, targetPort: 8080, nodePort: %2$d}]
                 """.formatted(app, nodePort, externalTrafficPolicy), V1Service.class);
+    }
+
+    /** A JSON merge patch of the namespace's Service (its externalTrafficPolicy, say). */
+    public static void patchService(TestCluster cluster, String name, String mergePatch) throws ApiException {
+        io.kubernetes.client.util.PatchUtils.patch(
+                V1Service.class,
+                () -> cluster.core()
+                        .patchNamespacedService(
+                                name, cluster.namespace(), new io.kubernetes.client.custom.V1Patch(mergePatch))
+                        .buildCall(null),
+                io.kubernetes.client.custom.V1Patch.PATCH_FORMAT_JSON_MERGE_PATCH,
+                cluster.client());
     }
 
     public static void createAndAwaitReady(TestCluster cluster, V1Deployment deployment, Duration within)

@@ -35,7 +35,10 @@ public record LoadPlan(
         Map<String, String> headers,
         Optional<String> body,
         long timeoutMs,
-        List<Phase> phases) {
+        List<Phase> phases,
+        String podHeader,
+        String nodeHeader,
+        String clientHeader) {
 
     public sealed interface Phase {
         long millis();
@@ -85,7 +88,10 @@ public record LoadPlan(
                 headers,
                 Optional.ofNullable(p.getProperty("body")),
                 Long.parseLong(p.getProperty("timeoutMs", "5000")),
-                phases);
+                phases,
+                p.getProperty("servedBy.pod", "X-Aftershock-Pod"),
+                p.getProperty("servedBy.node", "X-Aftershock-Node"),
+                p.getProperty("servedBy.client", "X-Aftershock-Client-Ip"));
     }
 
     private static String fromEnv(Map<String, String> env, String variable) {

@@ -45,9 +45,9 @@ public final class OutcomeStream implements AutoCloseable {
         }
     }
 
-    public void record(long startMs, long latencyMs, int status, String pod, String node, String error) {
+    public void record(long startMs, long latencyMs, int status, String pod, String node, String client, String error) {
         String line = startMs + " " + latencyMs + " " + status + " " + word(pod) + " " + word(node) + " " + word(error)
-                + "\n";
+                + " " + word(client) + "\n";
         synchronized (out) {
             try {
                 out.write(line);

@@ -28,8 +28,6 @@ import java.util.List;
  * reported there; Gatling's own simulation.log is never read.
  */
 public class PlanSimulation extends Simulation {
-    static final String POD_HEADER = "X-Aftershock-Pod";
-    static final String NODE_HEADER = "X-Aftershock-Node";
 
     private final OutcomeStream outcomes;
     private final long timeoutMs;
@@ -53,8 +51,9 @@ public class PlanSimulation extends Simulation {
                 .check(
                         status().saveAs("status"),
                         responseTimeInMillis().saveAs("latency"),
-                        header(POD_HEADER).optional().saveAs("pod"),
-                        header(NODE_HEADER).optional().saveAs("node"));
+                        header(plan.podHeader()).optional().saveAs("pod"),
+                        header(plan.nodeHeader()).optional().saveAs("node"),
+                        header(plan.clientHeader()).optional().saveAs("client"));
         if (plan.body().isPresent()) {
             request = request.body(StringBody(plan.body().get()));
         }
@@ -91,6 +90,7 @@ public class PlanSimulation extends Simulation {
                 status,
                 session.contains("pod") ? session.getString("pod") : null,
                 session.contains("node") ? session.getString("node") : null,
+                session.contains("client") ? session.getString("client") : null,
                 error);
         return session.markAsSucceeded();
     }
