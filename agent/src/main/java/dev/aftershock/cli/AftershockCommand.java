@@ -18,6 +18,7 @@ import picocli.CommandLine.IVersionProvider;
             DemoCommand.class,
             RecoverCommand.class,
             ReportCommand.class,
+            CompareCommand.class,
             ServeCommand.class,
             SubmitCommand.class,
             RunsCommand.class,

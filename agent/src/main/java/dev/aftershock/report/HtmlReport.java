@@ -31,6 +31,17 @@ public final class HtmlReport {
         return out.toString();
     }
 
+    /** Two runs side by side, offline as a report is (see {@link ComparisonView}). */
+    public static String compare(Journal a, Journal b) {
+        return compare(a, b, CHART_JS_SOURCE);
+    }
+
+    static String compare(Journal a, Journal b, String chartJs) {
+        StringOutput out = new StringOutput(512 * 1024);
+        TEMPLATES.render("compare.jte", java.util.Map.of("view", ComparisonView.of(a, b), "chartJs", chartJs), out);
+        return out.toString();
+    }
+
     private static String readChartJs() {
         try (InputStream in = HtmlReport.class.getResourceAsStream(CHART_JS)) {
             if (in == null) {

@@ -27,7 +27,8 @@ class HtmlReportBrowserTest {
                 Arguments.of("failed-hypothesis", SampleJournals.failedHypothesis()),
                 Arguments.of("aborted-failed-recovery", SampleJournals.abortedWithFailedRecovery()),
                 Arguments.of("one-hour", SampleJournals.oneHour()),
-                Arguments.of("hostile-names", SampleJournals.hostileNames()));
+                Arguments.of("hostile-names", SampleJournals.hostileNames()),
+                Arguments.of("traffic-shares", SampleJournals.withTraffic(true)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -86,16 +87,16 @@ class HtmlReportBrowserTest {
     }
 
     /** Chromium logs the page's console to stderr as CONSOLE lines; uncaught errors show there too. */
-    private static Stream<String> consoleErrors(String stderr) {
+    static Stream<String> consoleErrors(String stderr) {
         return stderr.lines().filter(l -> l.contains("CONSOLE") && (l.contains("ERROR") || l.contains("Uncaught")));
     }
 
-    private static int attribute(String html, String name) {
+    static int attribute(String html, String name) {
         Matcher m = Pattern.compile(name + "=\"(\\d+)\"").matcher(html);
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    private static int count(String text, String needle) {
+    static int count(String text, String needle) {
         int n = 0;
         for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
             n++;

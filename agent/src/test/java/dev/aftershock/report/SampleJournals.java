@@ -183,6 +183,57 @@ public final class SampleJournals {
                 j.rollback());
     }
 
+    /**
+     * The passing run with who served its requests, as an externalTrafficPolicy run has it:
+     * {@code local} all to one pod of three (its node's), else spread evenly; and its traffic verdict.
+     */
+    public static Journal withTraffic(boolean local) {
+        Journal j = passing();
+        List<Series> series = new java.util.ArrayList<>(j.series());
+        String[] pods = {"target-7d9f-a", "target-7d9f-b", "target-7d9f-c"};
+        for (int i = 0; i < pods.length; i++) {
+            double share = local ? (i == 2 ? 100 : 0) : 33.3 + (i == 0 ? 0.1 : 0);
+            List<Series.Point> p = new ArrayList<>();
+            for (long t = 5_000; t <= 240_000; t += 5_000) {
+                p.add(new Series.Point(t, share));
+            }
+            series.add(new Series(Series.TRAFFIC_POD + pods[i], "%", p));
+        }
+        for (String node : List.of("kwok-node-1", "kwok-node-2")) {
+            double share = local ? (node.equals("kwok-node-2") ? 100 : 0) : (node.equals("kwok-node-1") ? 66.7 : 33.3);
+            List<Series.Point> p = new ArrayList<>();
+            for (long t = 5_000; t <= 240_000; t += 5_000) {
+                p.add(new Series.Point(t, share));
+            }
+            series.add(new Series(Series.TRAFFIC_NODE + node, "%", p));
+        }
+        List<HypothesisResult> hypotheses = new ArrayList<>(j.hypotheses());
+        hypotheses.add(new HypothesisResult(
+                "even-spread",
+                "traffic",
+                local ? HypothesisResult.Verdict.FAILED : HypothesisResult.Verdict.PASSED,
+                "service target: pod skew at most 1.50",
+                local
+                        ? "service target: pod target-7d9f-c had 3.00 times an even split over 3 pods, at most 1.50 expected"
+                        : "service target: pod target-7d9f-a had 1.00 times an even split over 3 pods",
+                List.of(
+                        new Measurement("pod skew", local ? 3.0 : 1.0, "times"),
+                        new Measurement("client address preserved", local ? 100 : 0, "%"))));
+        return new Journal(
+                j.format(),
+                j.run(),
+                j.experiment(),
+                j.environment(),
+                j.faults(),
+                j.terminations(),
+                j.load(),
+                series,
+                j.events(),
+                hypotheses,
+                j.abort(),
+                j.rollback());
+    }
+
     public static Journal abortedWithFailedRecovery() {
         int seconds = 150;
         List<LoadSeries.Second> load = new ArrayList<>();
