@@ -85,6 +85,28 @@ public final class ArrivalPlan {
         return rises;
     }
 
+    /**
+     * When the plan's first request is due, in ms from its start: the first moment it has sent one
+     * (a plan that opens quietly, or ramps from nothing, sends its first late). The plan's length
+     * when it sends none.
+     */
+    public long firstRequestMs() {
+        long low = 0;
+        long high = lengthMs();
+        if (expectedUntil(high) < 1) {
+            return high;
+        }
+        while (low < high) {
+            long mid = (low + high) / 2;
+            if (expectedUntil(mid) >= 1) {
+                high = mid;
+            } else {
+                low = mid + 1;
+            }
+        }
+        return low;
+    }
+
     /** The rate the plan asks for at {@code ms} from its start (0 after its end). */
     public double rateAt(long ms) {
         long start = 0;

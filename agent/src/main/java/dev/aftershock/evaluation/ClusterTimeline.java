@@ -38,6 +38,8 @@ public final class ClusterTimeline {
     private boolean listed;
     /** The nodes first seen after the watches listed, and when: those added during the run. */
     private final Map<String, Long> nodesAdded = new LinkedHashMap<>();
+    /** The target pods first seen after the watches listed: created during the run. */
+    private final java.util.Set<String> podsCreated = new java.util.HashSet<>();
 
     private boolean vpasListed;
     private java.util.Set<String> nodeAutoscalers = java.util.Set.of();
@@ -146,6 +148,9 @@ public final class ClusterTimeline {
         String subject = "pod/" + now.pod();
         boolean changed = false;
         if (before == null) {
+            if (listed && !now.gone()) {
+                podsCreated.add(now.uid());
+            }
             event(
                     now.t(),
                     "pod",
@@ -455,6 +460,25 @@ public final class ClusterTimeline {
     /** Everything that changed, in the order it was seen. */
     public synchronized List<Observed> observed() {
         return List.copyOf(observed);
+    }
+
+    /**
+     * The changes of the target's endpoints during the run: a pod in or out of its Services'
+     * EndpointSlices after it had been the other way, or a pod created during the run entering
+     * them. A pod listed in rotation when the watch began (its first status) did not change.
+     */
+    public synchronized List<Observed.RotationStatus> rotationChanges() {
+        Map<String, Boolean> seen = new HashMap<>();
+        List<Observed.RotationStatus> changes = new ArrayList<>();
+        for (Observed o : observed) {
+            if (o instanceof Observed.RotationStatus r && pods.containsKey(r.uid())) {
+                Boolean before = seen.put(r.uid(), r.inRotation());
+                if (before != null ? before != r.inRotation() : podsCreated.contains(r.uid())) {
+                    changes.add(r);
+                }
+            }
+        }
+        return changes;
     }
 
     /** The nodes added during the run (first seen after the watches listed), with when, in that order. */

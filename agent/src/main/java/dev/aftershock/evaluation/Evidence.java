@@ -38,13 +38,15 @@ public record Evidence(
     }
 
     /**
-     * When the load's rises began, in ms of the run: the arrival plan's rises from when its first
-     * request was sent. Empty without a load that sent one.
+     * When the load's rises began, in ms of the run: the arrival plan placed on the run's clock by
+     * its first request (sent when the plan had its first due, not at its start: a plan that opens
+     * quietly or ramps from nothing sends it late). Empty without a load that sent one.
      */
     public List<Long> loadRisesMs() {
         return arrivals.flatMap(plan -> load.map(l -> l.firstRequestAtMs().stream()
                         .boxed()
-                        .flatMap(first -> plan.risesMs().stream().map(rise -> first + rise))
+                        .map(first -> first - plan.firstRequestMs())
+                        .flatMap(start -> plan.risesMs().stream().map(rise -> start + rise))
                         .toList()))
                 .orElse(List.of());
     }

@@ -57,7 +57,37 @@ public final class LoadRecorder {
         }
     }
 
+    /**
+     * At most this many pod, node and client names are told apart; more go under {@link #OTHER}: a
+     * header that changes with every request must not make the load kept per request.
+     */
+    static final int MAX_SERVED_NAMES = 200;
+
+    static final String OTHER = "(other)";
+    private final java.util.Set<String> podNames = new java.util.HashSet<>();
+    private final java.util.Set<String> nodeNames = new java.util.HashSet<>();
+    private final java.util.Set<String> clientNames = new java.util.HashSet<>();
+
+    private static String capped(java.util.Set<String> names, String name) {
+        if (name == null || names.contains(name)) {
+            return name;
+        }
+        if (names.size() >= MAX_SERVED_NAMES) {
+            return OTHER;
+        }
+        names.add(name);
+        return name;
+    }
+
     public synchronized void add(Outcome outcome) {
+        outcome = new Outcome(
+                outcome.startMs(),
+                outcome.latencyMs(),
+                outcome.status(),
+                capped(podNames, outcome.pod()),
+                capped(nodeNames, outcome.node()),
+                outcome.error(),
+                capped(clientNames, outcome.client()));
         firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, outcome.startMs() - runStartMs));
         long t = Math.max(0, (outcome.startMs() - runStartMs) / 1000);
         seconds.computeIfAbsent(t, k -> new Bucket()).add(outcome);
@@ -122,7 +152,8 @@ public final class LoadRecorder {
             long told = s.toldPod();
             long nodesTold =
                     s.nodes().values().stream().mapToLong(Long::longValue).sum();
-            long t = (from + windowSeconds) * 1000;
+            // A window's point at its end, the last one at the load's end.
+            long t = Math.min(from + windowSeconds, seconds.lastKey() + 1) * 1000;
             if (told > 0) {
                 s.pods()
                         .forEach((pod, n) -> points.computeIfAbsent("traffic/pod/" + pod, k -> new ArrayList<>())

@@ -28,6 +28,9 @@ public final class TrafficEvaluator {
 
     static final long RESCHEDULING_AFTER_MS = 5_000;
 
+    /** More requests than this share served under names the watch does not know: the names do not match. */
+    static final double UNKNOWN_NAMES_AT_MOST = 0.01;
+
     private TrafficEvaluator() {}
 
     public static HypothesisResult judge(Hypothesis.Traffic h, Evidence e) {
@@ -52,10 +55,35 @@ public final class TrafficEvaluator {
         List<String> said = new ArrayList<>();
         List<String> unjudged = new ArrayList<>();
         evidence.add(new Measurement("requests told who served", told, "count"));
-        // The pods an even split is over: serving at the load's middle, and any that served.
+        // The pods an even split is over: serving at the load's middle, and any other of the
+        // target's that served. A name the watch never saw is not the target's pod name.
         long middle = (load.firstRequestAtMs().orElse(0) + end * 1000) / 2;
         Map<String, String> nodeOf = new TreeMap<>(nodesOfServing(e.cluster(), middle));
-        served.pods().keySet().forEach(pod -> nodeOf.putIfAbsent(pod, lastNode(e.cluster(), pod)));
+        Set<String> known = new TreeSet<>();
+        e.cluster().observed(Observed.PodStatus.class).forEach(p -> known.add(p.pod()));
+        served.pods().keySet().stream()
+                .filter(known::contains)
+                .forEach(pod -> nodeOf.putIfAbsent(pod, lastNode(e.cluster(), pod)));
+        long unknown = served.pods().entrySet().stream()
+                .filter(x -> !known.contains(x.getKey()))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+        if (unknown > told * UNKNOWN_NAMES_AT_MOST) {
+            String names = String.join(
+                    ", ",
+                    served.pods().keySet().stream()
+                            .filter(p -> !known.contains(p))
+                            .limit(3)
+                            .toList());
+            String why =
+                    "%.1f %% of the requests were served by pods the watch does not know (%s): the target's pod header"
+                                    .formatted(100.0 * unknown / told, names)
+                            + " does not name its pods";
+            if (h.maxPodSkew().isPresent() || h.maxNodeSkew().isPresent()) {
+                unjudged.add(why);
+            }
+            nodeOf.clear();
+        }
         int pods = nodeOf.size();
         evidence.add(new Measurement("pods", pods, "count"));
         String busiestPod = "";
@@ -68,10 +96,12 @@ public final class TrafficEvaluator {
                 busiestPod = pod;
             }
         }
-        evidence.add(new Measurement("pod skew", round(podSkew), "times"));
+        if (pods > 0) {
+            evidence.add(new Measurement("pod skew", round(podSkew), "times"));
+        }
         double finalPodSkew = podSkew;
         String finalBusiestPod = busiestPod;
-        h.maxPodSkew().ifPresent(max -> {
+        h.maxPodSkew().filter(max -> pods > 0).ifPresent(max -> {
             String what =
                     "pod %s had %.2f times an even split over %d pods".formatted(finalBusiestPod, finalPodSkew, pods);
             (finalPodSkew > max ? off : said)
@@ -120,6 +150,26 @@ public final class TrafficEvaluator {
             h.maxNodeSkew().ifPresent(max -> unjudged.add("which node served is not known"));
             return;
         }
+        // Requests on a node none of those pods is on: the node header does not name the watch's nodes.
+        long elsewhere = byNode.entrySet().stream()
+                .filter(x -> !podsOn.containsKey(x.getKey()))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
+        if (elsewhere > total * UNKNOWN_NAMES_AT_MOST) {
+            h.maxNodeSkew()
+                    .ifPresent(max -> unjudged.add(
+                            "%.1f %% of the requests were served on nodes (%s) where the watch saw none of the pods: the"
+                                            .formatted(
+                                                    100.0 * elsewhere / total,
+                                                    String.join(
+                                                            ", ",
+                                                            byNode.keySet().stream()
+                                                                    .filter(n -> !podsOn.containsKey(n))
+                                                                    .limit(3)
+                                                                    .toList()))
+                                    + " target's node header does not name its nodes"));
+            return;
+        }
         String busiest = "";
         double skew = 0;
         for (String node : new TreeSet<>(podsOn.keySet())) {
@@ -162,6 +212,12 @@ public final class TrafficEvaluator {
             return;
         }
         String own = load.sourceAddress().get();
+        if (ownMachineOnly(own)) {
+            unjudged.add("the load leaves from %s, a loopback or link-local address (a port-forward, say): what the"
+                            .formatted(own)
+                    + " pods see says nothing of the Service's policy");
+            return;
+        }
         long kept = served.clients().getOrDefault(own, 0L);
         double rate = 100.0 * kept / told;
         evidence.add(new Measurement("client address preserved", round(rate), "%"));
@@ -180,7 +236,10 @@ public final class TrafficEvaluator {
         }
     }
 
-    /** Failed requests started around each change of the target's endpoints (in or out of rotation). */
+    /**
+     * Failed requests started around each change of the target's endpoints (in or out of rotation):
+     * in the whole seconds from the one 1 s before the change through the one 5 s after it.
+     */
     private static void rescheduling(
             long max,
             ClusterTimeline t,
@@ -189,11 +248,7 @@ public final class TrafficEvaluator {
             List<String> off,
             List<String> said,
             List<String> unjudged) {
-        Set<String> targetUids = new TreeSet<>();
-        t.observed(Observed.PodStatus.class).forEach(p -> targetUids.add(p.uid()));
-        List<Observed.RotationStatus> changes = t.observed(Observed.RotationStatus.class).stream()
-                .filter(r -> targetUids.contains(r.uid()))
-                .toList();
+        List<Observed.RotationStatus> changes = t.rotationChanges();
         if (!t.rotationWatched() || changes.isEmpty()) {
             unjudged.add(
                     t.rotationWatched()
@@ -217,6 +272,16 @@ public final class TrafficEvaluator {
         evidence.add(new Measurement("errors while rescheduling", errors, "count"));
         String what = "%d failed request(s) around %d endpoint change(s)".formatted(errors, changes.size());
         (errors > max ? off : said).add(errors > max ? what + ", at most %d expected".formatted(max) : what);
+    }
+
+    /** An address that never crosses a node's network: loopback, link-local. */
+    private static boolean ownMachineOnly(String address) {
+        String a = address.toLowerCase(java.util.Locale.ROOT);
+        return a.startsWith("127.")
+                || a.equals("::1")
+                || a.equals("0:0:0:0:0:0:0:1")
+                || a.startsWith("169.254.")
+                || a.startsWith("fe80:");
     }
 
     /** The target pods serving at that moment (their latest status before it), with their nodes. */

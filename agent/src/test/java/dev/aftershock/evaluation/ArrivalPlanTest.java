@@ -42,4 +42,28 @@ class ArrivalPlanTest {
                         .risesMs())
                 .containsExactly(0L, 20_000L);
     }
+
+    /** A plan that opens quietly or ramps from nothing sends its first request late: the clock goes back by that. */
+    @Test
+    void theFirstRequestIsDueWhenThePlanHasSentOne() {
+        assertThat(new ArrivalPlan(List.of(new Arrival.Hold(20, Duration.ofSeconds(10)))).firstRequestMs())
+                .isEqualTo(50);
+        ArrivalPlan quiet = new ArrivalPlan(
+                List.of(new Arrival.Hold(0, Duration.ofSeconds(30)), new Arrival.Hold(10, Duration.ofSeconds(30))));
+        assertThat(quiet.firstRequestMs()).isEqualTo(30_100);
+        assertThat(quiet.risesMs()).containsExactly(30_000L);
+
+        LoadRecorder load = new LoadRecorder(1_000_000, "http://web");
+        load.add(new Outcome(1_000_000 + 34_100, 5, 200, null, null, null));
+        Evidence e = new Evidence(
+                java.util.Optional.of(load),
+                java.util.Optional.empty(),
+                new ClusterTimeline(),
+                java.util.Optional.empty(),
+                60_000,
+                "deployment/web",
+                List.of(),
+                java.util.Optional.of(quiet));
+        assertThat(e.loadRisesMs()).as("the plan began 4 s into the run").containsExactly(34_000L);
+    }
 }

@@ -22,6 +22,10 @@ class TrafficHypothesisTest {
         t.observe(new Observed.PodStatus(0, "a", "web-a", "node-1", true, false, false));
         t.observe(new Observed.PodStatus(0, "b", "web-b", "node-1", true, false, false));
         t.observe(new Observed.PodStatus(0, "c", "web-c", "node-2", true, false, false));
+        // The EndpointSlice watch lists them in rotation when it begins: no change.
+        for (String uid : List.of("a", "b", "c")) {
+            t.observe(new Observed.RotationStatus(100, uid, true));
+        }
         t.markListed();
         t.markRotationWatched();
         return t;
@@ -151,5 +155,54 @@ class TrafficHypothesisTest {
         assertThat(Outcome.parse("1000 12 200 web-a node-1 - 10.201.0.1"))
                 .isEqualTo(new Outcome(1000, 12, 200, "web-a", "node-1", null, "10.201.0.1"));
         assertThat(Outcome.parse("1000 12 0 - - timeout").client()).isNull();
+    }
+
+    /** A header that names something else than the pods and nodes the watch saw cannot be judged. */
+    @Test
+    void namesTheWatchDoesNotKnowAreNotJudgedAsSkew() {
+        LoadRecorder r = new LoadRecorder(0, "http://web");
+        r.sourceAddress(LOAD);
+        for (int i = 0; i < 90; i++) {
+            String host = "10.0.0." + (i % 3);
+            r.add(new Outcome(i * 100L, 5, 200, host, host, null, LOAD));
+        }
+
+        HypothesisResult podsUnknown = judge(traffic(1.5, 1.5, null, null), threePods(), r);
+        assertThat(podsUnknown.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(podsUnknown.measured())
+                .contains("100.0 % of the requests were served by pods the watch does not know");
+
+        LoadRecorder nodesUnknown = new LoadRecorder(0, "http://web");
+        for (int i = 0; i < 90; i++) {
+            String pod = List.of("web-a", "web-b", "web-c").get(i % 3);
+            nodesUnknown.add(new Outcome(i * 100L, 5, 200, pod, "ip-10-0-0-" + (i % 3), null, LOAD));
+        }
+        HypothesisResult nodes = judge(traffic(null, 1.5, null, null), threePods(), nodesUnknown);
+        assertThat(nodes.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(nodes.measured()).contains("where the watch saw none of the pods");
+    }
+
+    @Test
+    void aLoadFromLoopbackSaysNothingOfThePolicy() {
+        LoadRecorder r = new LoadRecorder(0, "http://127.0.0.1:8080");
+        r.sourceAddress("127.0.0.1");
+        r.add(new Outcome(0, 5, 200, "web-a", "node-1", null, "127.0.0.1"));
+
+        HypothesisResult h = judge(traffic(null, null, true, null), threePods(), r);
+
+        assertThat(h.verdict()).isEqualTo(Verdict.NOT_EVALUATED);
+        assertThat(h.measured()).contains("a loopback or link-local address");
+    }
+
+    @Test
+    void aHeaderThatChangesWithEveryRequestIsCappedNotKept() {
+        LoadRecorder r = new LoadRecorder(0, "http://web");
+        for (int i = 0; i < 1_000; i++) {
+            r.add(new Outcome(i, 5, 200, "pod-" + i, "node-1", null, "10.0.0." + i));
+        }
+
+        assertThat(r.servedBy(0, 10).pods())
+                .hasSize(LoadRecorder.MAX_SERVED_NAMES + 1)
+                .containsKey("(other)");
     }
 }
