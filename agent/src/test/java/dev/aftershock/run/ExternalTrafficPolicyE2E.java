@@ -97,6 +97,18 @@ class ExternalTrafficPolicyE2E {
         assertThat(clusterClient.verdict()).as(clusterClient.measured()).isEqualTo(Verdict.FAILED);
         assertThat(measured(clusterClient, "client address preserved")).isZero();
         assertThat(clustered.series()).extracting(s -> s.name()).anyMatch(n -> n.startsWith("traffic/pod/"));
+
+        // The A/B page of the two runs.
+        Path page = fixture.out("compare").resolve("etp.html");
+        CliRun compare = CliRun.of(
+                "compare",
+                fixture.out("etp-local.yaml").resolve("journal.json").toString(),
+                fixture.out("etp-cluster.yaml").resolve("journal.json").toString(),
+                "--out",
+                page.toString());
+        assertThat(compare.exitCode()).as(compare.err()).isZero();
+        assertThat(Files.readString(page))
+                .contains("etp-local (A) and etp-cluster (B)", "even-spread", "client-address-kept", "pod skew");
     }
 
     private Journal run(String name, String url) throws Exception {
