@@ -50,6 +50,7 @@ final class JournalAssembly {
             ClusterTimeline cluster,
             String abortCondition,
             String interruptedBy,
+            long interruptedAtMs,
             boolean rollbackPerformed) {}
 
     static Journal assemble(
@@ -102,7 +103,9 @@ final class JournalAssembly {
                 in.interruptedBy() == null
                         ? null
                         : new AbortRecord(
-                                in.recorder().now(),
+                                in.interruptedAtMs() >= 0
+                                        ? in.interruptedAtMs()
+                                        : in.recorder().now(),
                                 in.abortCondition() == null ? "interrupted" : in.abortCondition(),
                                 in.interruptedBy()),
                 new RollbackRecord(

@@ -76,6 +76,10 @@ public final class RunEngine {
     private final String runId;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<String> interruptedBy = new AtomicReference<>();
+    /** When the run was interrupted, on its clock (-1: not, or before it began): the journal's abort time. */
+    private final java.util.concurrent.atomic.AtomicLong interruptedAtMs =
+            new java.util.concurrent.atomic.AtomicLong(-1);
+
     private final AtomicReference<AbortMonitor.Trigger> abortedBy = new AtomicReference<>();
     private final ClusterObservation observation = new ClusterObservation();
     private ClusterSnapshot snapshot;
@@ -122,7 +126,7 @@ public final class RunEngine {
      * by {@code why}. Returns at once: the caller's thread does none of the recovery.
      */
     public void stop(String why) {
-        if (interruptedBy.compareAndSet(null, why)) {
+        if (interrupt(why)) {
             console.warn(why + ": recovering every fault, then stopping the load");
         }
         stop.countDown();
@@ -348,9 +352,19 @@ public final class RunEngine {
         });
     }
 
+    /** The first interruption wins, and is timed then (not when the journal is written, after the rollback). */
+    private boolean interrupt(String why) {
+        if (interruptedBy.compareAndSet(null, why)) {
+            RunRecorder r = recorder;
+            interruptedAtMs.set(r == null ? -1 : r.now());
+            return true;
+        }
+        return false;
+    }
+
     private void abort(AbortMonitor.Trigger trigger) {
         if (abortedBy.compareAndSet(null, trigger)) {
-            interruptedBy.compareAndSet(null, "abort: " + trigger.reason());
+            interrupt("abort: " + trigger.reason());
             recorder.event("abort", "triggered", "", trigger.reason());
             console.warn("abort: " + trigger.reason() + ": recovering every fault, then stopping the load");
             stop.countDown();
@@ -362,7 +376,7 @@ public final class RunEngine {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            interruptedBy.compareAndSet(null, "interrupted");
+            interrupt("interrupted");
         }
     }
 
@@ -377,7 +391,7 @@ public final class RunEngine {
 
     /** SIGINT or SIGTERM, on the hook's thread: stop the timeline and recover now. */
     private void onSignal() {
-        interruptedBy.compareAndSet(null, "signal (SIGINT or SIGTERM)");
+        interrupt("signal (SIGINT or SIGTERM)");
         console.warn("interrupted: recovering every fault before exiting");
         stop.countDown();
         if (faults != null) {
@@ -508,6 +522,7 @@ public final class RunEngine {
                         observation.timeline(),
                         abortedBy.get() == null ? null : abortedBy.get().condition(),
                         interruptedBy.get(),
+                        interruptedAtMs.get(),
                         rollbackPerformed),
                 faultRecords,
                 terminations,
