@@ -73,7 +73,8 @@ final class CompareCommand implements Callable<Integer> {
         }
         try {
             return Optional.of(JournalCodec.read(journal));
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            // Not a journal, or a file that cannot be read: invalid input either way.
             err.println(e.getMessage());
             return Optional.empty();
         }

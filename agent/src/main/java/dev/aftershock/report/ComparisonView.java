@@ -25,11 +25,13 @@ public record ComparisonView(
         String title,
         ReportView a,
         ReportView b,
+        List<Side> sides,
         List<HypothesisPair> hypotheses,
         List<NumberRow> numbers,
-        List<ReportView.EventRow> timelineA,
-        List<ReportView.EventRow> timelineB,
         List<ChartPair> charts) {
+
+    /** One run's column: its label (A, B), its report, its autoscaler events and how many were left out. */
+    public record Side(String label, ReportView run, List<ReportView.EventRow> timeline, int timelineOmitted) {}
 
     /** A hypothesis in both runs, or in one ("not in this run" for the other). */
     public record HypothesisPair(
@@ -60,10 +62,9 @@ public record ComparisonView(
                         .formatted(a.experiment().name(), b.experiment().name()),
                 va,
                 vb,
+                List.of(side("A", va, a), side("B", vb, b)),
                 hypotheses(a, b),
                 numbers(a, b),
-                autoscalerTimeline(a),
-                autoscalerTimeline(b),
                 charts(va, vb));
     }
 
@@ -148,38 +149,53 @@ public record ComparisonView(
         return by;
     }
 
-    /** The autoscalers' side of the run: the HPA's, the node autoscaler's, nodes added and removed. */
-    private static List<ReportView.EventRow> autoscalerTimeline(Journal j) {
-        return j.events().stream()
+    /**
+     * A run's column, with the autoscalers' side of it: the HPA's, the VPA's, the node
+     * autoscaler's events, nodes added and removed.
+     */
+    private static Side side(String label, ReportView view, Journal j) {
+        List<ReportView.EventRow> all = j.events().stream()
                 .filter(e -> e.source().equals("hpa")
                         || e.source().equals("autoscaler")
                         || e.source().equals("vpa")
                         || (e.source().equals("node")
                                 && Set.of("added", "removed").contains(e.kind())))
-                .limit(ReportView.MAX_EVENTS)
                 .map(e -> new ReportView.EventRow(
                         Format.offset(e.t()), e.source(), e.subject(), e.kind() + ": " + e.message()))
                 .toList();
+        return new Side(
+                label,
+                view,
+                all.stream().limit(ReportView.MAX_EVENTS).toList(),
+                Math.max(0, all.size() - ReportView.MAX_EVENTS));
     }
 
     /**
-     * Each chart of A with the same chart of B beside it (by its title: a chart's id is its place
-     * in its own run), then B's that A has not.
+     * Each chart of A with the same chart of B beside it, then B's that A has not. The same chart
+     * is the same title before its parenthesis: a chart's id is its place in its own run, and a
+     * container's charts say in their title when a VPA recommends for it, which one run may have.
      */
     private static List<ChartPair> charts(ReportView a, ReportView b) {
-        Map<String, String> inA = new LinkedHashMap<>();
-        a.charts().forEach(c -> inA.putIfAbsent(c.title(), c.id()));
-        Map<String, String> inB = new LinkedHashMap<>();
-        b.charts().forEach(c -> inB.putIfAbsent(c.title(), c.id()));
-        Set<String> titles = new LinkedHashSet<>(inA.keySet());
-        titles.addAll(inB.keySet());
+        Map<String, ReportView.ChartView> inA = new LinkedHashMap<>();
+        a.charts().forEach(c -> inA.putIfAbsent(key(c.title()), c));
+        Map<String, ReportView.ChartView> inB = new LinkedHashMap<>();
+        b.charts().forEach(c -> inB.putIfAbsent(key(c.title()), c));
+        Set<String> keys = new LinkedHashSet<>(inA.keySet());
+        keys.addAll(inB.keySet());
         List<ChartPair> pairs = new ArrayList<>();
-        for (String title : titles) {
+        for (String key : keys) {
+            ReportView.ChartView ca = inA.get(key);
+            ReportView.ChartView cb = inB.get(key);
             pairs.add(new ChartPair(
-                    title,
-                    Optional.ofNullable(inA.get(title)).map(id -> PREFIX_A + id),
-                    Optional.ofNullable(inB.get(title)).map(id -> PREFIX_B + id)));
+                    (ca != null ? ca : cb).title(),
+                    Optional.ofNullable(ca).map(c -> PREFIX_A + c.id()),
+                    Optional.ofNullable(cb).map(c -> PREFIX_B + c.id())));
         }
         return pairs;
+    }
+
+    static String key(String title) {
+        int paren = title.indexOf(" (");
+        return paren < 0 ? title : title.substring(0, paren);
     }
 }

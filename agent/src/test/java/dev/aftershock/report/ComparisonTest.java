@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * `aftershock compare`'s page: two runs side by side, exactly as reviewed (golden), and in headless
- * Chromium offline: no console error, every chart of both runs drawn, no accessibility violation.
+ * Chromium offline: no console error, every chart of both runs drawn.
  */
 class ComparisonTest {
     private static final Path SHOTS =
@@ -42,6 +42,23 @@ class ComparisonTest {
                 .filteredOn(c -> c.title().startsWith("Share of requests per pod"))
                 .singleElement()
                 .satisfies(c -> assertThat(c.canvasB()).isEmpty());
+    }
+
+    /** A container's chart says when a VPA recommends for it; before and after adding one it is the same chart. */
+    @Test
+    void theSameChartIsTheSameTitleBeforeItsParenthesis() {
+        assertThat(ComparisonView.key("CPU of container app (millicores)"))
+                .isEqualTo(ComparisonView.key("CPU of container app (millicores; a VPA's recommendation)"))
+                .isEqualTo("CPU of container app");
+        assertThat(ComparisonView.key("Throughput")).isEqualTo("Throughput");
+    }
+
+    @Test
+    void eachRunHasItsOwnColumnEvenWhenBothHaveNoAutoscalerEvent() {
+        assertThat(ComparisonView.of(SampleJournals.passing(), SampleJournals.passing())
+                        .sides())
+                .extracting(ComparisonView.Side::label)
+                .containsExactly("A", "B");
     }
 
     @Test
