@@ -33,15 +33,16 @@ public final class LoadRecorder {
         final Map<String, Integer> nodes = new TreeMap<>();
         final Map<String, Integer> clients = new TreeMap<>();
 
-        void add(Outcome o) {
-            if (o.pod() != null) {
-                pods.merge(o.pod(), 1, Integer::sum);
+        /** One request, with who served it as its names are counted (capped: see MAX_SERVED_NAMES). */
+        void add(Outcome o, String pod, String node, String client) {
+            if (pod != null) {
+                pods.merge(pod, 1, Integer::sum);
             }
-            if (o.node() != null) {
-                nodes.merge(o.node(), 1, Integer::sum);
+            if (node != null) {
+                nodes.merge(node, 1, Integer::sum);
             }
-            if (o.client() != null) {
-                clients.merge(o.client(), 1, Integer::sum);
+            if (client != null) {
+                clients.merge(client, 1, Integer::sum);
             }
             if (count == latencies.length) {
                 latencies = Arrays.copyOf(latencies, count * 2);
@@ -80,17 +81,14 @@ public final class LoadRecorder {
     }
 
     public synchronized void add(Outcome outcome) {
-        outcome = new Outcome(
-                outcome.startMs(),
-                outcome.latencyMs(),
-                outcome.status(),
-                capped(podNames, outcome.pod()),
-                capped(nodeNames, outcome.node()),
-                outcome.error(),
-                capped(clientNames, outcome.client()));
         firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, outcome.startMs() - runStartMs));
         long t = Math.max(0, (outcome.startMs() - runStartMs) / 1000);
-        seconds.computeIfAbsent(t, k -> new Bucket()).add(outcome);
+        seconds.computeIfAbsent(t, k -> new Bucket())
+                .add(
+                        outcome,
+                        capped(podNames, outcome.pod()),
+                        capped(nodeNames, outcome.node()),
+                        capped(clientNames, outcome.client()));
     }
 
     /** The address the load's requests leave from toward the target, when known (see LoadSession). */

@@ -8,9 +8,7 @@ import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.apis.AutoscalingV2Api;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.CoreV1EventList;
 import io.kubernetes.client.openapi.models.V1Deployment;
 import io.kubernetes.client.openapi.models.V1DeploymentList;
 import io.kubernetes.client.openapi.models.V1EndpointSlice;
@@ -293,17 +291,9 @@ public final class ClusterWatch implements AutoCloseable {
      * count grows) is a kill again; one from before the watch began is not the run's.
      */
     private void probeKills(Scope scope) {
-        CoreV1Api core = new CoreV1Api(shared.watchClient());
         java.time.Instant begun = java.time.Instant.now().minusSeconds(2);
-        SharedIndexInformer<CoreV1Event> events = factory.sharedIndexInformerFor(
-                p -> core.listNamespacedEvent(scope.namespace())
-                        .fieldSelector("involvedObject.kind=Pod,reason=Killing")
-                        .resourceVersion(p.resourceVersion)
-                        .timeoutSeconds(p.timeoutSeconds)
-                        .watch(p.watch)
-                        .buildCall(null),
-                CoreV1Event.class,
-                CoreV1EventList.class);
+        SharedIndexInformer<CoreV1Event> events = EventsTold.informer(
+                factory, shared.watchClient(), scope.namespace(), "involvedObject.kind=Pod,reason=Killing");
         probeEvents = events;
         events.addEventHandler(EventsTold.handler(e -> ProbeKills.of(e, begun, pod -> targetPod(scope, pod))
                 .ifPresent(k -> emit(

@@ -12,6 +12,24 @@ import java.util.function.Consumer;
 final class EventsTold {
     private EventsTold() {}
 
+    /** The namespace's Events the field selector picks, as an informer of that factory (not started). */
+    static io.kubernetes.client.informer.SharedIndexInformer<CoreV1Event> informer(
+            io.kubernetes.client.informer.SharedInformerFactory factory,
+            io.kubernetes.client.openapi.ApiClient client,
+            String namespace,
+            String fieldSelector) {
+        var core = new io.kubernetes.client.openapi.apis.CoreV1Api(client);
+        return factory.sharedIndexInformerFor(
+                p -> core.listNamespacedEvent(namespace)
+                        .fieldSelector(fieldSelector)
+                        .resourceVersion(p.resourceVersion)
+                        .timeoutSeconds(p.timeoutSeconds)
+                        .watch(p.watch)
+                        .buildCall(null),
+                CoreV1Event.class,
+                io.kubernetes.client.openapi.models.CoreV1EventList.class);
+    }
+
     static ResourceEventHandler<CoreV1Event> handler(Consumer<CoreV1Event> told) {
         return new ResourceEventHandler<>() {
             @Override

@@ -8,7 +8,6 @@ import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
-import io.kubernetes.client.openapi.models.CoreV1EventList;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1ConfigMapList;
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
@@ -150,17 +149,7 @@ final class NodeAutoscalerWatch implements AutoCloseable {
 
     /** The namespace's Events the selector picks, each told anew since the run began and wanted, as steps. */
     private void events(String namespace, String fieldSelector, Predicate<CoreV1Event> wanted) {
-        CoreV1Api core = new CoreV1Api(client);
-        SharedIndexInformer<CoreV1Event> events = factory()
-                .sharedIndexInformerFor(
-                        p -> core.listNamespacedEvent(namespace)
-                                .fieldSelector(fieldSelector)
-                                .resourceVersion(p.resourceVersion)
-                                .timeoutSeconds(p.timeoutSeconds)
-                                .watch(p.watch)
-                                .buildCall(null),
-                        CoreV1Event.class,
-                        CoreV1EventList.class);
+        SharedIndexInformer<CoreV1Event> events = EventsTold.informer(factory(), client, namespace, fieldSelector);
         informers.add(events);
         events.addEventHandler(EventsTold.handler(e -> {
             if (e.getInvolvedObject() == null
