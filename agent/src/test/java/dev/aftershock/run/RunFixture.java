@@ -82,8 +82,7 @@ final class RunFixture {
     }
 
     /** The testbed's kubectl (tests that need what only kubectl does, such as `create token`). */
-    static final Path KUBECTL =
-            Path.of(System.getProperty("user.home"), ".cache/aftershock/testbed/kube-v1.33.13/bin/kubectl");
+    static final Path KUBECTL = dev.aftershock.testbed.Testbed.kubectl();
 
     /** A kubeconfig for the testbed's API server in which the user is {@code user} (a token, an exec plugin). */
     @SuppressWarnings("unchecked")

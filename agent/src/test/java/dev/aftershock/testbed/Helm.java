@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,18 +32,7 @@ public final class Helm {
 
     public static synchronized Path binary() {
         if (binary == null) {
-            Properties versions = new Properties();
-            try {
-                versions.load(Files.newBufferedReader(RepositoryPaths.root().resolve("testbed/versions.env")));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-            String cacheRoot = System.getenv()
-                    .getOrDefault(
-                            "AFTERSHOCK_CACHE",
-                            Path.of(System.getProperty("user.home"), ".cache/aftershock")
-                                    .toString());
-            Path helm = Path.of(cacheRoot, "testbed", "helm-" + versions.getProperty("HELM_VERSION"), "bin", "helm");
+            Path helm = Testbed.cache().resolve("helm-" + Testbed.version("HELM_VERSION") + "/bin/helm");
             if (!Files.isExecutable(helm)) {
                 Testbed.Script built = Testbed.run("build", Duration.ofMinutes(15), "helm");
                 if (built.exitCode() != 0 || !Files.isExecutable(helm)) {

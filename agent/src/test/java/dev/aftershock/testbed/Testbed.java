@@ -20,6 +20,39 @@ public final class Testbed {
 
     private Testbed() {}
 
+    /**
+     * The testbed's cache as its scripts find it: {@code AFTERSHOCK_CACHE}, else {@code $HOME}'s
+     * .cache/aftershock (the JVM's user.home comes from the password file and may not be $HOME).
+     */
+    public static Path cache() {
+        String root = System.getenv("AFTERSHOCK_CACHE");
+        if (root == null || root.isEmpty()) {
+            String home = System.getenv().getOrDefault("HOME", System.getProperty("user.home"));
+            root = Path.of(home, ".cache/aftershock").toString();
+        }
+        return Path.of(root, "testbed");
+    }
+
+    /** A version pinned in testbed/versions.env (KUBE_VERSION, HELM_VERSION, ...). */
+    public static String version(String name) {
+        java.util.Properties versions = new java.util.Properties();
+        try (var reader = Files.newBufferedReader(RepositoryPaths.root().resolve("testbed/versions.env"))) {
+            versions.load(reader);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String v = versions.getProperty(name);
+        if (v == null) {
+            throw new IllegalStateException("testbed/versions.env has no " + name);
+        }
+        return v;
+    }
+
+    /** The testbed's kubectl, of the cluster's own version. */
+    public static Path kubectl() {
+        return cache().resolve("kube-" + version("KUBE_VERSION") + "/bin/kubectl");
+    }
+
     /** Starts the testbed (or reuses the running one) once per JVM; returns its kubeconfig. */
     public static synchronized Path ensureUp() {
         if (failedUp != null) {
