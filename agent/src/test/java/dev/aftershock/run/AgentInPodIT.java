@@ -38,6 +38,39 @@ class AgentInPodIT {
         this.cluster = cluster;
     }
 
+    /**
+     * The image holds the JRE at /opt/jre and the system libraries it links, and nothing from the
+     * machine that built it: once, a JRE cached under /tmp brought its directories along, and /tmp
+     * became root's, where the agent (user 65532) could not write its Vert.x cache and exited 3.
+     */
+    @Test
+    void theImageCarriesNothingOfTheBuildMachinesCacheAndItsUserOwnsItsWritableDirectories(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path unpacked) throws Exception {
+        java.nio.file.Path archive = Testbed.cache().resolve("images/agent.tar");
+        Testbed.commandOutput("tar", "-xf", archive.toString(), "-C", unpacked.toString());
+        var manifest = new com.google.gson.Gson()
+                .fromJson(
+                        java.nio.file.Files.readString(unpacked.resolve("manifest.json")),
+                        com.google.gson.JsonArray.class);
+        List<String> entries = new java.util.ArrayList<>();
+        for (var layer : manifest.get(0).getAsJsonObject().getAsJsonArray("Layers")) {
+            entries.addAll(Testbed.commandOutput(
+                    "tar",
+                    "--numeric-owner",
+                    "-tvf",
+                    unpacked.resolve(layer.getAsString()).toString()));
+        }
+        String cache = Testbed.cache().toString().substring(1);
+        assertThat(entries).noneMatch(e -> e.contains(" " + cache) || e.contains(" ./" + cache));
+        for (String writable : List.of("tmp/", "var/lib/aftershock/", "opt/aftershock/reports/")) {
+            assertThat(entries)
+                    .as(writable + " belongs to the agent's user")
+                    .anyMatch(e -> e.startsWith("d")
+                            && e.contains(" 65532/65532 ")
+                            && (e.endsWith(" " + writable) || e.endsWith(" ./" + writable)));
+        }
+    }
+
     @BeforeAll
     static void buildImageAndExperiments(TestCluster cluster) throws Exception {
         image = Testbed.agentImage();
