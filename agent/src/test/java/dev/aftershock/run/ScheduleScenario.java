@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.aftershock.testbed.InstalledAgent;
 import dev.aftershock.testbed.TestCluster;
-import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.apis.AppsV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import java.net.URI;
@@ -19,10 +18,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Schedules in the agent the chart installs, on real minutes: a schedule every minute starts a run
@@ -31,18 +26,17 @@ import org.junit.jupiter.api.io.TempDir;
  * time runs once, late; back after the deadline, it is recorded as missed. Run records and Events
  * tell it, and every scheduled time has at most one record.
  */
-@ExtendWith(TestbedExtension.class)
-class ScheduleE2E {
+final class ScheduleScenario {
     private static final String RELEASE = "sched";
     private final TestCluster cluster;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    ScheduleE2E(TestCluster cluster) {
+    ScheduleScenario(TestCluster cluster) {
         this.cluster = cluster;
     }
 
-    @BeforeAll
-    static void victim(TestCluster cluster) throws Exception {
+    /** Its target, deployed once before the scenario plays. */
+    static void deployVictim(TestCluster cluster) throws Exception {
         Manifests.deploy(cluster, KwokApps.preferringNode("ticked", 2, "kwok-node-1", 2, true), 2);
     }
 
@@ -74,9 +68,9 @@ class ScheduleE2E {
                 """.formatted(name, experiment, deadline, suspend);
     }
 
-    @Test
-    void schedulesStartEachMinuteForbidOverlapsAndCatchUpOrRecordMissesAfterTheAgentWasDown(@TempDir Path files)
-            throws Exception {
+    /** Plays the scenario, with its files in {@code files} (created here). */
+    void run(Path files) throws Exception {
+        Files.createDirectories(files);
         String ns = cluster.namespace() + "-sched";
         Files.writeString(files.resolve("slow.yaml"), experiment("slow", "75s"));
         Files.writeString(files.resolve("quick.yaml"), experiment("quick", "10s"));

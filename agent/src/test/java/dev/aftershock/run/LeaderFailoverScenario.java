@@ -7,7 +7,6 @@ import dev.aftershock.kube.Leadership;
 import dev.aftershock.testbed.InstalledAgent;
 import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.testbed.TestCluster;
-import dev.aftershock.testbed.TestbedExtension;
 import io.kubernetes.client.openapi.apis.CoordinationV1Api;
 import io.kubernetes.client.openapi.models.CoreV1Event;
 import io.kubernetes.client.openapi.models.V1Pod;
@@ -20,10 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two agent replicas from the chart: one leads (holds the Lease, is the Service's only pod) and
@@ -31,22 +26,22 @@ import org.junit.jupiter.api.io.TempDir;
  * the other leads within the Lease's duration and spawns the next scheduled run; over the minutes
  * watched every scheduled time has exactly one run, spawned once.
  */
-@ExtendWith(TestbedExtension.class)
-class LeaderFailoverE2E {
+final class LeaderFailoverScenario {
     private static final String RELEASE = "ha";
     private final TestCluster cluster;
 
-    LeaderFailoverE2E(TestCluster cluster) {
+    LeaderFailoverScenario(TestCluster cluster) {
         this.cluster = cluster;
     }
 
-    @BeforeAll
-    static void victim(TestCluster cluster) throws Exception {
+    /** Its target, deployed once before the scenario plays. */
+    static void deployVictim(TestCluster cluster) throws Exception {
         Manifests.deploy(cluster, KwokApps.preferringNode("led", 2, "kwok-node-1", 2, true), 2);
     }
 
-    @Test
-    void whenTheLeaderDiesTheOtherReplicaSchedulesAndNoMinuteRunsTwice(@TempDir Path files) throws Exception {
+    /** Plays the scenario, with its files in {@code files} (created here). */
+    void run(Path files) throws Exception {
+        Files.createDirectories(files);
         String ns = cluster.namespace() + "-ha";
         Files.writeString(files.resolve("quick.yaml"), """
                 apiVersion: aftershock.dev/v1alpha1
@@ -113,15 +108,21 @@ class LeaderFailoverE2E {
                     .getAcquireTime()
                     .toInstant();
             System.out.printf(
-                    "LeaderFailoverE2E: %s led %d ms after %s was killed%n",
+                    "leader failover: %s led %d ms after %s was killed%n",
                     successor, Duration.between(killed, acquired).toMillis(), leader);
             assertThat(Duration.between(killed, acquired)).isLessThanOrEqualTo(Duration.ofSeconds(27));
-            // One more minute under the new leader, with the replaced pod (Ready within the first
-            // minute after the kill) standing by: that minute too runs once.
+            // One more minute under the new leader, with the replaced pod standing by (Ready before
+            // that minute, or the minute proves nothing): that minute too runs once.
             Instant watchedUntil = killed.truncatedTo(ChronoUnit.MINUTES).plus(2, ChronoUnit.MINUTES);
-            Thread.sleep(Math.max(
-                    0,
-                    Duration.between(Instant.now(), watchedUntil.plusSeconds(5)).toMillis()));
+            await().alias("both replicas Ready before the minute the replaced one stands by for")
+                    .atMost(Duration.between(Instant.now(), watchedUntil).minusSeconds(2))
+                    .until(() -> {
+                        List<V1Pod> pods = agentPods(ns);
+                        return pods.size() == 2 && pods.stream().allMatch(TargetApps::isReady);
+                    });
+            String last = "every-minute-" + minute(watchedUntil);
+            await().atMost(Duration.between(Instant.now(), watchedUntil.plusSeconds(60)))
+                    .until(() -> records(ns).containsKey(last));
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> records(ns).values().stream().noneMatch(r -> r.contains("\"state\":\"running\"")));
 
