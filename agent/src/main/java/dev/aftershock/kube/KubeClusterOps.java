@@ -4,6 +4,7 @@ import dev.aftershock.fault.ClusterOps;
 import dev.aftershock.fault.NodeMarks;
 import dev.aftershock.selection.ClusterSnapshot;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.models.V1Pod;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -111,13 +112,30 @@ public final class KubeClusterOps implements ClusterOps {
     @Override
     public PodDeletion deletePod(String namespace, String name, String uid, Optional<Duration> gracePeriod)
             throws Exception {
-        return pods.delete(namespace, name, uid, gracePeriod, live.ownGraceSeconds(namespace, name, uid), false);
+        return delete(namespace, name, uid, gracePeriod, false);
     }
 
     @Override
     public void rehearseDelete(String namespace, String name, String uid, Optional<Duration> gracePeriod)
             throws Exception {
-        pods.delete(namespace, name, uid, gracePeriod, live.ownGraceSeconds(namespace, name, uid), true);
+        delete(namespace, name, uid, gracePeriod, true);
+    }
+
+    /**
+     * A pod the watch knows by this uid, with a name the API server generated, is deleted by name
+     * alone; any other (a StatefulSet's, one named by hand, one the watch has not seen) only with its
+     * uid as a precondition.
+     */
+    private PodDeletion delete(
+            String namespace, String name, String uid, Optional<Duration> gracePeriod, boolean dryRun)
+            throws Exception {
+        Optional<V1Pod> watched = live.watchedPod(namespace, name, uid);
+        Optional<String> precondition =
+                watched.isPresent() && !Pods.successorMayTakeName(watched.get().getMetadata())
+                        ? Optional.empty()
+                        : Optional.of(uid);
+        Optional<Long> ownGrace = watched.map(p -> p.getSpec().getTerminationGracePeriodSeconds());
+        return pods.delete(namespace, name, precondition, gracePeriod, ownGrace, dryRun);
     }
 
     @Override

@@ -117,8 +117,8 @@ final class LiveState {
         return view;
     }
 
-    /** The pod's own terminationGracePeriodSeconds, if the namespace's watch has it. */
-    java.util.Optional<Long> ownGraceSeconds(String namespace, String name, String uid) {
+    /** The pod as the namespace's watch last saw it, when that is the pod with this uid. */
+    java.util.Optional<V1Pod> watchedPod(String namespace, String name, String uid) {
         SharedIndexInformer<V1Pod> informer = informers.podsIfWatched(namespace).orElse(null);
         if (informer == null || !informer.hasSynced()) {
             return java.util.Optional.empty();
@@ -129,7 +129,7 @@ final class LiveState {
                 || !uid.equals(pod.getMetadata().getUid())) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.ofNullable(pod.getSpec().getTerminationGracePeriodSeconds());
+        return java.util.Optional.of(pod);
     }
 
     private SharedIndexInformer<V1Node> nodeInformer() {
