@@ -130,10 +130,7 @@ public final class KubeClusterOps implements ClusterOps {
             String namespace, String name, String uid, Optional<Duration> gracePeriod, boolean dryRun)
             throws Exception {
         Optional<V1Pod> watched = live.watchedPod(namespace, name, uid);
-        Optional<String> precondition =
-                watched.isPresent() && !Pods.successorMayTakeName(watched.get().getMetadata())
-                        ? Optional.empty()
-                        : Optional.of(uid);
+        Optional<String> precondition = Pods.uidPrecondition(watched.map(V1Pod::getMetadata), uid);
         Optional<Long> ownGrace = watched.map(p -> p.getSpec().getTerminationGracePeriodSeconds());
         return pods.delete(namespace, name, precondition, gracePeriod, ownGrace, dryRun);
     }

@@ -73,9 +73,12 @@ public final class Pods {
         return new ClusterOps.Terminating(gracePeriod.map(Duration::toSeconds).orElseGet(() -> ownGrace.orElse(-1L)));
     }
 
-    /** The controllers whose pods get names the API server generates and never keep a predecessor's. */
+    /**
+     * The controllers (apiVersion/kind) whose pods get names the API server generates and never keep a
+     * predecessor's; a custom resource of the same kind does not count.
+     */
     private static final java.util.Set<String> GENERATED_NAME_OWNERS =
-            java.util.Set.of("ReplicaSet", "DaemonSet", "Job");
+            java.util.Set.of("apps/v1/ReplicaSet", "apps/v1/DaemonSet", "batch/v1/Job");
 
     /**
      * Whether a pod that replaces this one could carry its name, so that a delete by name alone could
@@ -98,9 +101,18 @@ public final class Pods {
                 && name.startsWith(generated);
         boolean byAGeneratingController = meta.getOwnerReferences() != null
                 && meta.getOwnerReferences().stream()
-                        .anyMatch(o ->
-                                Boolean.TRUE.equals(o.getController()) && GENERATED_NAME_OWNERS.contains(o.getKind()));
+                        .anyMatch(o -> Boolean.TRUE.equals(o.getController())
+                                && GENERATED_NAME_OWNERS.contains(o.getApiVersion() + "/" + o.getKind()));
         return !(generatedName && byAGeneratingController);
+    }
+
+    /**
+     * The precondition a delete of the pod with this uid carries: none only for a pod the watch has
+     * seen under that uid (its metadata given) whose name no successor can take; the uid otherwise,
+     * a pod the watch has not seen included.
+     */
+    static Optional<String> uidPrecondition(Optional<V1ObjectMeta> watched, String uid) {
+        return watched.isPresent() && !successorMayTakeName(watched.get()) ? Optional.empty() : Optional.of(uid);
     }
 
     /**

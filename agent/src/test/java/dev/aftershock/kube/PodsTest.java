@@ -25,8 +25,11 @@ class PodsTest {
     private static V1ObjectMeta named(String name, String generateName, String controllerKind) {
         V1ObjectMeta meta = new V1ObjectMeta().name(name).generateName(generateName);
         if (controllerKind != null) {
-            meta.addOwnerReferencesItem(
-                    new V1OwnerReference().kind(controllerKind).name("owner").controller(true));
+            meta.addOwnerReferencesItem(new V1OwnerReference()
+                    .apiVersion(controllerKind.equals("Job") ? "batch/v1" : "apps/v1")
+                    .kind(controllerKind)
+                    .name("owner")
+                    .controller(true));
         }
         return meta;
     }
@@ -40,10 +43,25 @@ class PodsTest {
         assertTrue(Pods.successorMayTakeName(named("db-0", "db-", "StatefulSet")), "a StatefulSet's pod");
         assertTrue(Pods.successorMayTakeName(named("db-12345", "db-", "StatefulSet")), "even one of five digits");
         assertTrue(Pods.successorMayTakeName(named("debug", null, null)), "a pod named by hand");
+        V1ObjectMeta custom = named("web-x2k4q", "web-", null)
+                .addOwnerReferencesItem(new V1OwnerReference()
+                        .apiVersion("example.com/v1")
+                        .kind("ReplicaSet")
+                        .name("owner")
+                        .controller(true));
+        assertTrue(Pods.successorMayTakeName(custom), "a custom resource's pods, whatever its kind");
         assertTrue(Pods.successorMayTakeName(named("web-x2k4q", "web-", null)), "no controller");
         assertTrue(
                 Pods.successorMayTakeName(named("web-7d9f8-renamed", "web-7d9f8-", "ReplicaSet")),
                 "not a generated name");
+    }
+
+    @Test
+    void aPodTheWatchHasNotSeenKeepsTheUidPrecondition() {
+        V1ObjectMeta replicaSets = named("web-7d9f8-x2k4q", "web-7d9f8-", "ReplicaSet");
+        assertEquals(Optional.empty(), Pods.uidPrecondition(Optional.of(replicaSets), "u-1"));
+        assertEquals(Optional.of("u-1"), Pods.uidPrecondition(Optional.empty(), "u-1"));
+        assertEquals(Optional.of("u-2"), Pods.uidPrecondition(Optional.of(named("db-0", "db-", "StatefulSet")), "u-2"));
     }
 
     @Test

@@ -33,11 +33,11 @@ public final class Helm {
     public static synchronized Path binary() {
         if (binary == null) {
             Path helm = Testbed.cache().resolve("helm-" + Testbed.version("HELM_VERSION") + "/bin/helm");
-            if (!Files.isExecutable(helm)) {
-                Testbed.Script built = Testbed.run("build", Duration.ofMinutes(15), "helm");
-                if (built.exitCode() != 0 || !Files.isExecutable(helm)) {
-                    throw new IllegalStateException("testbed/build helm failed; see " + built.log());
-                }
+            // Asked every time (once per JVM), never judged by the file: scripts/test may be building
+            // it in the background, and testbed/build waits for that build (its lock) then says cached.
+            Testbed.Script built = Testbed.run("build", Duration.ofMinutes(15), "helm");
+            if (built.exitCode() != 0 || !Files.isExecutable(helm)) {
+                throw new IllegalStateException("testbed/build helm failed; see " + built.log());
             }
             binary = helm;
         }
