@@ -264,13 +264,13 @@ public final class FaultBenchmarks {
         long last = runStart
                 + targets.stream().mapToLong(t -> t.injectedAtMs()).max().orElseThrow();
         double[] bare;
-        double[] sameCall;
+        double[] withPrecondition;
         synchronized (bareCalls) {
             bare = bareCalls.stream()
                     .filter(c -> c[0] >= first && c[0] <= last && c[2] == 0)
                     .mapToDouble(c -> c[1] / 1e6)
                     .toArray();
-            sameCall = bareCalls.stream()
+            withPrecondition = bareCalls.stream()
                     .filter(c -> c[0] >= first && c[0] <= last && c[2] == 1)
                     .mapToDouble(c -> c[1] / 1e6)
                     .toArray();
@@ -287,8 +287,8 @@ public final class FaultBenchmarks {
             ours[0],
             pct(later, 50),
             bare.length,
-            pct(sameCall, 50),
-            pct(sameCall, 99)
+            pct(withPrecondition, 50),
+            pct(withPrecondition, 99)
         };
     }
 
@@ -298,7 +298,7 @@ public final class FaultBenchmarks {
      * (ms) and duration (ns).
      */
     private void bareDeletes(String ns, java.util.concurrent.atomic.AtomicBoolean running, List<long[]> calls) {
-        var sameCallDeletes = new dev.aftershock.kube.Pods(client);
+        var preconditionDeletes = new dev.aftershock.kube.Pods(client);
         try {
             while (running.get()) {
                 var pods = core.listNamespacedPod(ns)
@@ -315,11 +315,11 @@ public final class FaultBenchmarks {
                     // Alternately as a user would (grace 0 as a query parameter), and with the pod's
                     // uid as a precondition in a body (the agent's call for a pod whose name a
                     // successor could take, Pods.successorMayTakeName; these have generated names).
-                    boolean sameCall = calls.size() % 2 == 1;
+                    boolean withPrecondition = calls.size() % 2 == 1;
                     long wall = System.currentTimeMillis();
                     long start = System.nanoTime();
-                    if (bareDelete(sameCallDeletes, ns, pod, sameCall)) {
-                        calls.add(new long[] {wall, System.nanoTime() - start, sameCall ? 1 : 0});
+                    if (bareDelete(preconditionDeletes, ns, pod, withPrecondition)) {
+                        calls.add(new long[] {wall, System.nanoTime() - start, withPrecondition ? 1 : 0});
                     }
                     Thread.sleep(100);
                 }
@@ -330,11 +330,12 @@ public final class FaultBenchmarks {
     }
 
     /** One bare delete; false when the pod was gone meanwhile (not a sample). */
-    private boolean bareDelete(dev.aftershock.kube.Pods sameCallDeletes, String ns, V1Pod pod, boolean sameCall) {
+    private boolean bareDelete(
+            dev.aftershock.kube.Pods preconditionDeletes, String ns, V1Pod pod, boolean withPrecondition) {
         String name = pod.getMetadata().getName();
         try {
-            if (sameCall) {
-                return sameCallDeletes.delete(
+            if (withPrecondition) {
+                return preconditionDeletes.delete(
                                 ns,
                                 name,
                                 java.util.Optional.of(pod.getMetadata().getUid()),
