@@ -453,13 +453,14 @@ public final class ClusterWatch implements AutoCloseable {
         }
     }
 
-    /** Starts every watch and waits (up to the limit) until each has listed once. */
+    /** Starts every watch and waits (up to the limit) until each has listed once and told what it listed. */
     public boolean start(java.time.Duration limit) throws InterruptedException {
         boolean first = started.compareAndSet(false, true);
         if (first && nodeAutoscaler != null) {
             nodeAutoscaler.start();
         }
-        boolean listed = Awaiting.started(factory, informers, limit);
+        // Listed, and told: the timeline calls what it hears of after this "created" during the run.
+        boolean listed = Awaiting.started(factory, informers, limit) && shared.toldAll(informers, limit);
         if (first && memorySampler != null) {
             memorySampler.start();
         }

@@ -3,9 +3,12 @@ package dev.aftershock.kube;
 import io.kubernetes.client.common.KubernetesObject;
 import io.kubernetes.client.informer.ResourceEventHandler;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -22,31 +25,57 @@ final class Handlers<T extends KubernetesObject> implements ResourceEventHandler
     private final List<ResourceEventHandler<T>> handlers = new ArrayList<>();
     /** Each object as last told, by namespace and name. */
     private final Map<String, T> told = new LinkedHashMap<>();
+    /**
+     * The keys told since the informer began, kept only until it has told every object of its first
+     * list (see {@link #toldAll}); then dropped, so a long run's churn does not grow it.
+     */
+    private Set<String> toldSinceStart = new HashSet<>();
 
     synchronized void add(ResourceEventHandler<T> handler) {
         told.values().forEach(o -> each(handler, h -> h.onAdd(o)));
         handlers.add(handler);
     }
 
+    /**
+     * Whether the readers have been told each of these objects (the informer's store once it had
+     * listed). client-java fills its store first and tells its handlers after, on another thread: a
+     * watch that has "listed" may not have told a reader of everything yet.
+     */
+    synchronized boolean toldAll(Collection<String> keys) {
+        if (toldSinceStart != null && toldSinceStart.containsAll(keys)) {
+            toldSinceStart = null;
+        }
+        return toldSinceStart == null;
+    }
+
     @Override
     public synchronized void onAdd(T object) {
+        heard(object);
         told.put(key(object), object);
         handlers.forEach(h -> each(h, x -> x.onAdd(object)));
     }
 
     @Override
     public synchronized void onUpdate(T before, T object) {
+        heard(object);
         told.put(key(object), object);
         handlers.forEach(h -> each(h, x -> x.onUpdate(before, object)));
     }
 
     @Override
     public synchronized void onDelete(T object, boolean finalStateUnknown) {
+        heard(object);
         told.remove(key(object));
         handlers.forEach(h -> each(h, x -> x.onDelete(object, finalStateUnknown)));
     }
 
-    private static String key(KubernetesObject o) {
+    private void heard(T object) {
+        if (toldSinceStart != null) {
+            toldSinceStart.add(key(object));
+        }
+    }
+
+    static String key(KubernetesObject o) {
         return o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
     }
 

@@ -84,6 +84,32 @@ public final class SharedInformers implements AutoCloseable {
         handlers(pods(namespace)).add(handler);
     }
 
+    /**
+     * Waits (up to the limit) until the readers of these watches have been told every object their
+     * stores held once listed (see {@link Handlers#toldAll}); informers not shared here are passed
+     * over. False if one has not.
+     */
+    boolean toldAll(java.util.Collection<? extends SharedIndexInformer<?>> informers, java.time.Duration limit)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (SharedIndexInformer<?> informer : informers) {
+            Handlers<?> readers = handlers.get(informer);
+            if (readers == null) {
+                continue;
+            }
+            List<String> listed = informer.getIndexer().list().stream()
+                    .map(o -> Handlers.key((KubernetesObject) o))
+                    .toList();
+            while (!readers.toldAll(listed)) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                Thread.sleep(10);
+            }
+        }
+        return true;
+    }
+
     @SuppressWarnings("unchecked")
     private <T extends KubernetesObject> Handlers<T> handlers(SharedIndexInformer<T> informer) {
         return (Handlers<T>) handlers.get(informer);

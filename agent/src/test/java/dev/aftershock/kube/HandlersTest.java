@@ -37,6 +37,23 @@ class HandlersTest {
     }
 
     @Test
+    void theFirstListIsToldOnlyOnceEveryObjectOfItHasBeenToldEvenIfGoneSince() {
+        Handlers<V1Pod> handlers = new Handlers<>();
+        List<String> listed = List.of("ns/a", "ns/b", "ns/c");
+        handlers.onAdd(pod("a"));
+        assertThat(handlers.toldAll(listed))
+                .as("the store is ahead of the readers")
+                .isFalse();
+        handlers.onAdd(pod("b"));
+        handlers.onDelete(pod("b"), false);
+        handlers.onUpdate(pod("c"), pod("c"));
+        assertThat(handlers.toldAll(listed)).isTrue();
+        assertThat(handlers.toldAll(List.of("ns/never")))
+                .as("once told, a later reader is told everything as it joins: nothing more to wait for")
+                .isTrue();
+    }
+
+    @Test
     void aReaderAddedLateIsToldWhatWasHeardThenEveryChangeInOrder() {
         Handlers<V1Pod> handlers = new Handlers<>();
         Told early = new Told();

@@ -92,6 +92,55 @@ class SharedInformersIT {
         }
     }
 
+    /**
+     * A watch that says it has listed must have told its reader every pod there was: the timeline
+     * calls a pod heard of after that "created" during the run (and a node "added", which the nodes
+     * hypothesis reads as the autoscaler's doing). client-java's informer has the list in its store
+     * before its handlers have heard it: with a few hundred pods on a busy machine, the later ones used to arrive after.
+     */
+    @Test
+    void aWatchThatHasListedHasToldItsReaderEveryPodThatExisted(TestCluster cluster) throws Exception {
+        int replicas = 200;
+        TestWorkloads.create(cluster, TestWorkloads.onKwok("many", replicas, "1m", Map.of()));
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> TestWorkloads.availableReplicas(cluster, "many") == replicas);
+        java.util.Set<String> heard = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        try (var informers = new SharedInformers(
+                        KubeClients.forWatches(new ClusterAccess.Kubeconfig(cluster.kubeconfig())));
+                var watch = new ClusterWatch(
+                        informers,
+                        new ClusterWatch.Scope(
+                                cluster.namespace(),
+                                LabelSelector.of(Map.of("app", "many")),
+                                "deployment",
+                                "many",
+                                true),
+                        System::currentTimeMillis,
+                        o -> {
+                            if (o instanceof Observed.PodStatus p) {
+                                // A reader that takes its time (a busy machine, a long timeline): the
+                                // informer's store is whole long before this has heard every pod.
+                                sleep(5);
+                                heard.add(p.uid());
+                            }
+                        })) {
+            assertThat(watch.start(Duration.ofSeconds(30))).isTrue();
+            assertThat(heard).as("pods told by the time the watch has listed").hasSize(replicas);
+        } finally {
+            cluster.apps()
+                    .deleteNamespacedDeployment("many", cluster.namespace())
+                    .execute();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static int lastGoneIndex(List<Observed.PodStatus> seen, String uid) {
         int last = -1;
         for (int i = 0; i < seen.size(); i++) {
