@@ -260,9 +260,17 @@ public final class FaultBenchmarks {
         // The bare deletes made while the kills went on (from the first kill to the last).
         long runStart = journal.run().startedAt().toEpochMilli();
         long first = runStart
-                + targets.stream().mapToLong(t -> t.injectedAtMs()).min().orElseThrow();
+                + targets.stream()
+                        .filter(t -> t.injectedAtMs() != null)
+                        .mapToLong(t -> t.injectedAtMs())
+                        .min()
+                        .orElseThrow();
         long last = runStart
-                + targets.stream().mapToLong(t -> t.injectedAtMs()).max().orElseThrow();
+                + targets.stream()
+                        .filter(t -> t.injectedAtMs() != null)
+                        .mapToLong(t -> t.injectedAtMs())
+                        .max()
+                        .orElseThrow();
         double[] bare;
         double[] withPrecondition;
         synchronized (bareCalls) {
