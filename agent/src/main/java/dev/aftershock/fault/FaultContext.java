@@ -3,6 +3,7 @@ package dev.aftershock.fault;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What a fault may use: the run's identity, the cluster (one facade), the end of the run (no wait
@@ -10,4 +11,15 @@ import java.util.function.Consumer;
  * stopping (an abort or a signal: a drain stops evicting).
  */
 public record FaultContext(
-        String runId, ClusterOps cluster, Instant runEnds, Consumer<String> note, BooleanSupplier stopping) {}
+        String runId, ClusterOps cluster, Supplier<Instant> runEnd, Consumer<String> note, BooleanSupplier stopping) {
+    /** A context whose run ends at a known instant. */
+    public FaultContext(
+            String runId, ClusterOps cluster, Instant runEnds, Consumer<String> note, BooleanSupplier stopping) {
+        this(runId, cluster, () -> runEnds, note, stopping);
+    }
+
+    /** When the run ends: its clock starts once the faults are prepared, so this is read when needed. */
+    public Instant runEnds() {
+        return runEnd.get();
+    }
+}

@@ -120,8 +120,8 @@ final class FaultTimeline implements AutoCloseable {
      * should be that of the rest. The fault's own part is rehearsed by its prepare.
      */
     private void rehearse(Plan.PlannedFault f, Plan.Target target) {
-        RunRecorder.Target scratch = new RunRecorder(recorder.start())
-                .target(f.spec().name(), target.kind(), target.namespace(), target.name());
+        RunRecorder.Target scratch =
+                RunRecorder.unstarted().target(f.spec().name(), target.kind(), target.namespace(), target.name());
         List<ClusterSnapshot.PodView> podsNow = new ArrayList<>();
         guard(f, target, podsNow);
         scratch.lifecycle.beginInjection(false);

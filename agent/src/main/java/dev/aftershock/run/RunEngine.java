@@ -289,16 +289,19 @@ public final class RunEngine {
         return Optional.empty();
     }
 
-    /** The run's clock starts; faults are made and their watches started before the timeline plays. */
+    /**
+     * The watches list and the faults are made and prepared; then the run's clock starts, so the
+     * first fault fires at its `at` however long that took (with many pods, over a second).
+     */
     private void begin() {
-        recorder = new RunRecorder(Instant.now());
+        recorder = RunRecorder.unstarted();
         reportDir = options.outDir() != null
                 ? options.outDir()
                 : options.reportsRoot().resolve(runId);
         FaultContext context = new FaultContext(
                 runId,
                 cluster,
-                recorder.start().plus(experiment.spec().duration()),
+                () -> recorder.start().plus(experiment.spec().duration()),
                 note -> recorder.event("fault", "note", "", note),
                 () -> stop.getCount() == 0);
         faults = new FaultTimeline(
@@ -325,6 +328,7 @@ public final class RunEngine {
                 recorder,
                 metrics);
         faults.prepare();
+        recorder.startClock();
         clock.schedule(
                 stop::countDown, experiment.spec().duration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }

@@ -15,7 +15,8 @@ import java.util.Map;
  * measurements, and timeline events. Threads of the timeline write here concurrently.
  */
 final class RunRecorder {
-    private final Instant start;
+    private final Instant created;
+    private volatile Instant start;
     private final Map<String, Target> targets = new LinkedHashMap<>();
     private final List<TimelineEvent> events = new ArrayList<>();
 
@@ -44,16 +45,40 @@ final class RunRecorder {
         }
     }
 
+    /** A recorder whose clock runs from {@code start}. */
     RunRecorder(Instant start) {
+        this.created = start;
         this.start = start;
     }
 
-    Instant start() {
-        return start;
+    /**
+     * A recorder whose clock has not started: what is recorded before {@link #startClock} (the
+     * watches' first lists, warnings while starting) is at 0, as the state the run began with.
+     */
+    static RunRecorder unstarted() {
+        RunRecorder recorder = new RunRecorder(Instant.now());
+        recorder.start = null;
+        return recorder;
     }
 
+    /**
+     * The run's clock starts now: the faults' `at` and the load's plan count from here, once the
+     * watches have listed and the faults are prepared, however long that took.
+     */
+    void startClock() {
+        start = Instant.now();
+    }
+
+    /** When the clock started (when the recorder was made, if it never did: the run ended first). */
+    Instant start() {
+        Instant started = start;
+        return started != null ? started : created;
+    }
+
+    /** Milliseconds on the run's clock; 0 until it starts. */
     long now() {
-        return Duration.between(start, Instant.now()).toMillis();
+        Instant started = start;
+        return started == null ? 0 : Duration.between(started, Instant.now()).toMillis();
     }
 
     synchronized Target target(String fault, String kind, String namespace, String name) {

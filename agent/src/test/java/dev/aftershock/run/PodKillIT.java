@@ -79,8 +79,16 @@ class PodKillIT {
         CliRun run = fixture.run(experiment);
 
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
-        TargetRecord killed = RunFixture.onlyTarget(fixture.journal(experiment), "kill");
+        var journal = fixture.journal(experiment);
+        TargetRecord killed = RunFixture.onlyTarget(journal, "kill");
         assertThat(RunFixture.measured(killed, "grace period")).isZero();
+        // The run's clock starts once its watches have listed: what they found is the state the run
+        // began with (at 0), and the kill fires at its `at` on that clock, not early in it.
+        assertThat(journal.events())
+                .filteredOn(e -> e.source().equals("pod") && e.kind().equals("seen"))
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.t()).as(e.toString()).isZero());
+        assertThat(killed.injectedAtMs()).isGreaterThanOrEqualTo(1000);
         assertThat(fixture.cluster
                         .core()
                         .listNamespacedPod(fixture.cluster.namespace())
