@@ -44,38 +44,70 @@ public final class ClusterReader {
         PolicyV1Api policy = new PolicyV1Api(client);
         if (reach.wholeCluster()) {
             List<ClusterSnapshot.NodeView> nodes = reach.nodes()
-                    ? core.listNode().execute().getItems().stream()
-                            .map(ClusterReader::node)
-                            .toList()
+                    ? paged(
+                            page -> core.listNode().limit(PAGE)._continue(page).execute(),
+                            list -> list.getItems().stream().map(ClusterReader::node))
                     : List.of();
-            List<ClusterSnapshot.PodView> pods = core.listPodForAllNamespaces().execute().getItems().stream()
-                    .map(ClusterReader::pod)
-                    .toList();
-            List<ClusterSnapshot.PdbView> pdbs =
-                    policy.listPodDisruptionBudgetForAllNamespaces().execute().getItems().stream()
-                            .map(ClusterReader::pdb)
-                            .toList();
+            List<ClusterSnapshot.PodView> pods = paged(
+                    page -> core.listPodForAllNamespaces()
+                            .limit(PAGE)
+                            ._continue(page)
+                            .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pod));
+            List<ClusterSnapshot.PdbView> pdbs = paged(
+                    page -> policy.listPodDisruptionBudgetForAllNamespaces()
+                            .limit(PAGE)
+                            ._continue(page)
+                            .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pdb));
             return new ClusterSnapshot(nodes, pods, pdbs, workload(target));
         }
         List<ClusterSnapshot.PodView> pods = new java.util.ArrayList<>();
         List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
         for (String ns : new java.util.TreeSet<>(touched)) {
-            core.listNamespacedPod(ns).execute().getItems().stream()
-                    .map(ClusterReader::pod)
-                    .forEach(pods::add);
-            policy.listNamespacedPodDisruptionBudget(ns).execute().getItems().stream()
-                    .map(ClusterReader::pdb)
-                    .forEach(pdbs::add);
+            pods.addAll(pods(ns));
+            pdbs.addAll(paged(
+                    page -> policy.listNamespacedPodDisruptionBudget(ns)
+                            .limit(PAGE)
+                            ._continue(page)
+                            .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pdb)));
         }
         return new ClusterSnapshot(List.of(), pods, pdbs, workload(target));
     }
 
     /** The pods of one namespace now (for targets picked at the moment of injection). */
     public List<ClusterSnapshot.PodView> pods(String namespace) throws ApiException {
-        return new CoreV1Api(client)
-                .listNamespacedPod(namespace).execute().getItems().stream()
-                        .map(ClusterReader::pod)
-                        .toList();
+        CoreV1Api core = new CoreV1Api(client);
+        return paged(
+                page -> core.listNamespacedPod(namespace)
+                        .limit(PAGE)
+                        ._continue(page)
+                        .execute(),
+                list -> list.getItems().stream().map(ClusterReader::pod));
+    }
+
+    /**
+     * Lists are read a page at a time, as kubectl does: a cluster of 20,000 pods never sits in the
+     * agent's memory as one response (client-java reads a whole response body before parsing it).
+     */
+    static final int PAGE = 500;
+
+    private interface Page<L> {
+        L fetch(String continueToken) throws ApiException;
+    }
+
+    /** Every page's views, in order; the API server says where the next page begins. */
+    private static <L extends io.kubernetes.client.common.KubernetesListObject, V> List<V> paged(
+            Page<L> page, java.util.function.Function<L, java.util.stream.Stream<V>> views) throws ApiException {
+        List<V> all = new java.util.ArrayList<>();
+        String next = null;
+        do {
+            L list = page.fetch(next);
+            views.apply(list).forEach(all::add);
+            next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
+        } while (next != null && !next.isEmpty());
+        return List.copyOf(all);
     }
 
     public String serverVersion() {
