@@ -76,7 +76,7 @@ public final class RunEngine {
     private final String runId;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<String> interruptedBy = new AtomicReference<>();
-    /** When the run was interrupted, on its clock (-1: not, or before it began): the journal's abort time. */
+    /** When the run was interrupted, on its clock (-1: not; 0: while it was starting): the journal's abort time. */
     private final java.util.concurrent.atomic.AtomicLong interruptedAtMs =
             new java.util.concurrent.atomic.AtomicLong(-1);
 
@@ -187,8 +187,7 @@ public final class RunEngine {
             console.plan(runId, experiment, plan);
             signals = new SignalGuard(this::onSignal);
             begin();
-            startLoad();
-            faults.schedule(clock);
+            play();
             awaitEndOrInterrupt();
             timelineEndedMs = recorder.now();
             recoverFirstIfStopping();
@@ -329,8 +328,26 @@ public final class RunEngine {
                 metrics);
         faults.prepare();
         recorder.startClock();
-        clock.schedule(
-                stop::countDown, experiment.spec().duration().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The load starts and the timeline is scheduled, unless a signal came while the run was starting:
+     * its hook stopped the clock, and the run goes straight to recovery and its journal.
+     */
+    private void play() {
+        if (stop.getCount() == 0) {
+            return;
+        }
+        try {
+            clock.schedule(
+                    stop::countDown,
+                    experiment.spec().duration().toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            startLoad();
+            faults.schedule(clock);
+        } catch (java.util.concurrent.RejectedExecutionException stoppedMeanwhile) {
+            // The signal's hook shut the clock down between the check and here: nothing fires.
+        }
     }
 
     /** A run that cannot start its load stops before the timeline: nothing was injected. */

@@ -79,6 +79,33 @@ class SignalIT {
         }
     }
 
+    /**
+     * A SIGTERM while the run starts (its watches listing, its faults being prepared): nothing fires,
+     * the run ends as aborted with its journal, and nothing is left. The signal's hook once stopped
+     * the clock under the starting run, which then failed to schedule its timeline: no journal.
+     */
+    @Test
+    void aSigtermWhileStartingEndsTheRunWithItsJournalAndNothingInjected() throws Exception {
+        Path experiment = cordonUnderLoad("signalled-early", 9);
+        Process cli = fixture.start(experiment);
+        // The plan is printed just before the watches start.
+        await().pollInterval(Duration.ofMillis(10))
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> fixture.output(experiment).contains("at 1s cordon"));
+        cli.destroy(); // SIGTERM
+        assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(cli.exitValue()).as("the signal's status, as documented").isEqualTo(143);
+        Journal journal = fixture.journal(experiment);
+        assertThat(journal.run().outcome()).as(fixture.output(experiment)).isEqualTo(RunInfo.Outcome.ABORTED);
+        assertThat(journal.faults().get(0).targets())
+                .as("the cordon at 1s never fired")
+                .allSatisfy(t -> assertThat(t.injectedAtMs()).isNull());
+        assertThat(fixture.schedulable(NODE)).isTrue();
+        fixture.awaitNoLiveRun();
+        assertThat(fixture.recover().out()).contains("nothing to recover");
+    }
+
     @Test
     void aRunThatCannotStartExitsAtOnce() throws Exception {
         Path experiment = cordonUnderLoad("cannot-start", 9);
