@@ -97,17 +97,35 @@ public final class ClusterReader {
         L fetch(String continueToken) throws ApiException;
     }
 
-    /** Every page's views, in order; the API server says where the next page begins. */
+    /**
+     * Every page's views, in order; the API server says where the next page begins. A continue token
+     * that expired while paging (410, as client-go's pager does) starts the list again from the top;
+     * a server that hands out the same token twice is an error, not an endless loop.
+     */
     private static <L extends io.kubernetes.client.common.KubernetesListObject, V> List<V> paged(
             Page<L> page, java.util.function.Function<L, java.util.stream.Stream<V>> views) throws ApiException {
-        List<V> all = new java.util.ArrayList<>();
-        String next = null;
-        do {
-            L list = page.fetch(next);
-            views.apply(list).forEach(all::add);
-            next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
-        } while (next != null && !next.isEmpty());
-        return List.copyOf(all);
+        for (int attempt = 1; ; attempt++) {
+            List<V> all = new java.util.ArrayList<>();
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            String next = null;
+            try {
+                do {
+                    L list = page.fetch(next);
+                    views.apply(list).forEach(all::add);
+                    next = list.getMetadata() == null
+                            ? null
+                            : list.getMetadata().getContinue();
+                    if (next != null && !next.isEmpty() && !seen.add(next)) {
+                        throw new ApiException(500, "the API server repeated a list's continue token");
+                    }
+                } while (next != null && !next.isEmpty());
+                return List.copyOf(all);
+            } catch (ApiException e) {
+                if (e.getCode() != 410 || next == null || attempt >= 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public String serverVersion() {

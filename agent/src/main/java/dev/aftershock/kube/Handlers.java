@@ -26,10 +26,12 @@ final class Handlers<T extends KubernetesObject> implements ResourceEventHandler
     /** Each object as last told, by namespace and name. */
     private final Map<String, T> told = new LinkedHashMap<>();
     /**
-     * The keys told since the informer began, kept only until it has told every object of its first
-     * list (see {@link #toldAll}); then dropped, so a long run's churn does not grow it.
+     * The keys of the informer's first list not told yet, from the first {@link #toldAll} until all
+     * are (null before and after: nothing is kept for a watch nobody waits on, or once it is told).
      */
-    private Set<String> toldSinceStart = new HashSet<>();
+    private Set<String> awaited;
+
+    private boolean allTold;
 
     synchronized void add(ResourceEventHandler<T> handler) {
         told.values().forEach(o -> each(handler, h -> h.onAdd(o)));
@@ -42,10 +44,17 @@ final class Handlers<T extends KubernetesObject> implements ResourceEventHandler
      * watch that has "listed" may not have told a reader of everything yet.
      */
     synchronized boolean toldAll(Collection<String> keys) {
-        if (toldSinceStart != null && toldSinceStart.containsAll(keys)) {
-            toldSinceStart = null;
+        if (!allTold && awaited == null) {
+            // An object the store holds has not been deleted since, so it is either told (and here)
+            // or its telling is still queued.
+            awaited = new HashSet<>(keys);
+            awaited.removeAll(told.keySet());
         }
-        return toldSinceStart == null;
+        if (!allTold && awaited.isEmpty()) {
+            allTold = true;
+            awaited = null;
+        }
+        return allTold;
     }
 
     @Override
@@ -70,8 +79,8 @@ final class Handlers<T extends KubernetesObject> implements ResourceEventHandler
     }
 
     private void heard(T object) {
-        if (toldSinceStart != null) {
-            toldSinceStart.add(key(object));
+        if (awaited != null) {
+            awaited.remove(key(object));
         }
     }
 
