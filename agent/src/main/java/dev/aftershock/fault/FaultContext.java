@@ -12,12 +12,6 @@ import java.util.function.Supplier;
  */
 public record FaultContext(
         String runId, ClusterOps cluster, Supplier<Instant> runEnd, Consumer<String> note, BooleanSupplier stopping) {
-    /** A context whose run ends at a known instant. */
-    public FaultContext(
-            String runId, ClusterOps cluster, Instant runEnds, Consumer<String> note, BooleanSupplier stopping) {
-        this(runId, cluster, () -> runEnds, note, stopping);
-    }
-
     /** When the run ends: its clock starts once the faults are prepared, so this is read when needed. */
     public Instant runEnds() {
         return runEnd.get();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Every reader's handler of one shared informer, as the informer's one handler, registered before
@@ -39,15 +40,15 @@ final class Handlers<T extends KubernetesObject> implements ResourceEventHandler
     }
 
     /**
-     * Whether the readers have been told each of these objects (the informer's store once it had
-     * listed). client-java fills its store first and tells its handlers after, on another thread: a
+     * Whether the readers have been told each of these objects (the keys of the informer's store once
+     * it had listed). client-java fills its store first and tells its handlers after, on another thread: a
      * watch that has "listed" may not have told a reader of everything yet.
      */
-    synchronized boolean toldAll(Collection<String> keys) {
+    synchronized boolean toldAll(Supplier<Collection<String>> keys) {
         if (!allTold && awaited == null) {
             // An object the store holds has not been deleted since, so it is either told (and here)
-            // or its telling is still queued.
-            awaited = new HashSet<>(keys);
+            // or its telling is still queued. The store is read once, and not at all once all is told.
+            awaited = new HashSet<>(keys.get());
             awaited.removeAll(told.keySet());
         }
         if (!allTold && awaited.isEmpty()) {

@@ -97,9 +97,10 @@ public final class SharedInformers implements AutoCloseable {
             if (readers == null) {
                 continue;
             }
-            List<String> listed = informer.getIndexer().list().stream()
-                    .map(o -> Handlers.key((KubernetesObject) o))
-                    .toList();
+            java.util.function.Supplier<java.util.Collection<String>> listed =
+                    () -> informer.getIndexer().list().stream()
+                            .map(o -> Handlers.key((KubernetesObject) o))
+                            .toList();
             while (!readers.toldAll(listed)) {
                 if (System.nanoTime() > deadline) {
                     return false;

@@ -117,7 +117,7 @@ public final class FaultBenchmarks {
                         new dev.aftershock.kube.SharedInformers(
                                 KubeClients.forWatches(new ClusterAccess.Kubeconfig(kubeconfig))),
                         java.time.Duration.ofMinutes(2)),
-                Instant.now().plusSeconds(600),
+                () -> Instant.now().plusSeconds(600),
                 note -> {},
                 () -> false);
         long start = System.nanoTime();

@@ -72,7 +72,7 @@ public final class PlanBenchmark {
                     - {name: kill, at: 2m, action: pod-kill, pods: {selector: {app: web}, pick: 10%%}, force: true}
                   safety: {maxUnavailable: 100%%, keepSchedulableNodes: 1}
                 """.formatted(TARGET));
-        long total = count("pods");
+        long total = count("pods", "-A");
         long nodeCount = count("nodes");
         System.out.printf(
                 Locale.ROOT, "cluster: %d nodes, %d pods (%d in the target Deployment)%n", nodeCount, total, replicas);
@@ -114,7 +114,7 @@ public final class PlanBenchmark {
     /** Bare pods, bound to the kwok nodes in turn (no scheduler: a filled cluster in minutes). */
     private void fill(int nodes, int pods) throws Exception {
         ensureNamespace(FILL);
-        int have = (int) countIn(FILL);
+        int have = (int) count("pods", "-n", FILL);
         if (have >= pods) {
             return;
         }
@@ -244,17 +244,12 @@ public final class PlanBenchmark {
         return (System.nanoTime() - start) / 1e6;
     }
 
-    private long count(String what) throws Exception {
-        return kubectl(
-                        what.equals("pods")
-                                ? new String[] {"get", "pods", "-A", "-o", "name"}
-                                : new String[] {"get", "nodes", "-o", "name"})
-                .lines()
-                .count();
-    }
-
-    private long countIn(String ns) throws Exception {
-        return kubectl("get", "pods", "-n", ns, "-o", "name").lines().count();
+    /** How many objects `kubectl get ... -o name` lists. */
+    private long count(String... get) throws Exception {
+        List<String> args = new ArrayList<>(List.of("get"));
+        args.addAll(Arrays.asList(get));
+        args.addAll(List.of("-o", "name"));
+        return kubectl(args.toArray(String[]::new)).lines().count();
     }
 
     private String kubectl(String... args) throws Exception {

@@ -41,14 +41,14 @@ class HandlersTest {
         Handlers<V1Pod> handlers = new Handlers<>();
         List<String> listed = List.of("ns/a", "ns/b", "ns/c");
         handlers.onAdd(pod("a"));
-        assertThat(handlers.toldAll(listed))
+        assertThat(handlers.toldAll(() -> listed))
                 .as("the store is ahead of the readers")
                 .isFalse();
         handlers.onAdd(pod("b"));
         handlers.onDelete(pod("b"), false);
         handlers.onUpdate(pod("c"), pod("c"));
-        assertThat(handlers.toldAll(listed)).isTrue();
-        assertThat(handlers.toldAll(List.of("ns/never")))
+        assertThat(handlers.toldAll(() -> listed)).isTrue();
+        assertThat(handlers.toldAll(() -> List.of("ns/never")))
                 .as("once told, a later reader is told everything as it joins: nothing more to wait for")
                 .isTrue();
     }

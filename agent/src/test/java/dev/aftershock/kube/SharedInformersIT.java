@@ -30,22 +30,12 @@ class SharedInformersIT {
         TestWorkloads.create(cluster, TestWorkloads.onKwok("shared", 2, "10m", Map.of()));
         await().atMost(Duration.ofSeconds(60)).until(() -> TestWorkloads.availableReplicas(cluster, "shared") == 2);
         List<Observed.PodStatus> seen = new CopyOnWriteArrayList<>();
-        try (var informers = new SharedInformers(
-                        KubeClients.forWatches(new ClusterAccess.Kubeconfig(cluster.kubeconfig())));
-                var watch = new ClusterWatch(
-                        informers,
-                        new ClusterWatch.Scope(
-                                cluster.namespace(),
-                                LabelSelector.of(Map.of("app", "shared")),
-                                "deployment",
-                                "shared",
-                                true),
-                        System::currentTimeMillis,
-                        o -> {
-                            if (o instanceof Observed.PodStatus p) {
-                                seen.add(p);
-                            }
-                        });
+        try (var informers = informers(cluster);
+                var watch = targetWatch(informers, cluster, "shared", o -> {
+                    if (o instanceof Observed.PodStatus p) {
+                        seen.add(p);
+                    }
+                });
                 var kills = new PodKillTracker(informers, cluster.namespace(), Map.of("app", "shared"))) {
             assertThat(watch.start(Duration.ofSeconds(30))).isTrue();
             assertThat(informers.pods(cluster.namespace()))
@@ -105,25 +95,15 @@ class SharedInformersIT {
         await().atMost(Duration.ofSeconds(120))
                 .until(() -> TestWorkloads.availableReplicas(cluster, "many") == replicas);
         java.util.Set<String> heard = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        try (var informers = new SharedInformers(
-                        KubeClients.forWatches(new ClusterAccess.Kubeconfig(cluster.kubeconfig())));
-                var watch = new ClusterWatch(
-                        informers,
-                        new ClusterWatch.Scope(
-                                cluster.namespace(),
-                                LabelSelector.of(Map.of("app", "many")),
-                                "deployment",
-                                "many",
-                                true),
-                        System::currentTimeMillis,
-                        o -> {
-                            if (o instanceof Observed.PodStatus p) {
-                                // A reader that takes its time (a busy machine, a long timeline): the
-                                // informer's store is whole long before this has heard every pod.
-                                sleep(5);
-                                heard.add(p.uid());
-                            }
-                        })) {
+        try (var informers = informers(cluster);
+                var watch = targetWatch(informers, cluster, "many", o -> {
+                    if (o instanceof Observed.PodStatus p) {
+                        // A reader that takes its time (a busy machine, a long timeline): the
+                        // informer's store is whole long before this has heard every pod.
+                        sleep(5);
+                        heard.add(p.uid());
+                    }
+                })) {
             assertThat(watch.start(Duration.ofSeconds(30))).isTrue();
             assertThat(heard).as("pods told by the time the watch has listed").hasSize(replicas);
         } finally {
@@ -131,6 +111,21 @@ class SharedInformersIT {
                     .deleteNamespacedDeployment("many", cluster.namespace())
                     .execute();
         }
+    }
+
+    private static SharedInformers informers(TestCluster cluster) {
+        return new SharedInformers(KubeClients.forWatches(new ClusterAccess.Kubeconfig(cluster.kubeconfig())));
+    }
+
+    /** The watch a run opens on deployment {@code app} and its pods (selector app={@code app}). */
+    private static ClusterWatch targetWatch(
+            SharedInformers informers, TestCluster cluster, String app, java.util.function.Consumer<Observed> sink) {
+        return new ClusterWatch(
+                informers,
+                new ClusterWatch.Scope(
+                        cluster.namespace(), LabelSelector.of(Map.of("app", app)), "deployment", app, true),
+                System::currentTimeMillis,
+                sink);
     }
 
     private static void sleep(long ms) {
