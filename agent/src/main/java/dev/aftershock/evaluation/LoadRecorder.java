@@ -2,15 +2,21 @@ package dev.aftershock.evaluation;
 
 import dev.aftershock.journal.LoadSeries;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.PackedHistogram;
 
 /**
  * Outcomes gathered by the second they started in, counted from the run's start: the one clock
- * that fault events and Kubernetes observations share. Thread-safe; kept whole (latencies of
- * every request) so windows and percentiles are exact.
+ * that fault events and Kubernetes observations share. Thread-safe.
+ *
+ * <p>Nothing is kept per request, so a long run at a high rate holds no more than a short one: each
+ * second keeps counts and a latency histogram (HdrHistogram, three significant digits: latencies up
+ * to 2,047 ms are exact to the millisecond, longer ones within 0.1 %). Windows merge the seconds'
+ * histograms, so their percentiles are those of the union of their requests within that precision.
  */
 public final class LoadRecorder {
     private final long runStartMs;
@@ -23,9 +29,13 @@ public final class LoadRecorder {
         this.target = target;
     }
 
+    /** Significant digits of every latency histogram: see the class comment. */
+    static final int LATENCY_DIGITS = 3;
+
     private static final class Bucket {
-        int[] latencies = new int[16];
-        int count;
+        /** Packed: its memory follows the distinct latencies seen, not the request count. */
+        final PackedHistogram latencies = new PackedHistogram(LATENCY_DIGITS);
+
         final Map<String, Long> errors = new TreeMap<>();
         /** Who served (as the target said), and the client address it saw: counts, not requests. */
         final Map<String, Integer> pods = new TreeMap<>();
@@ -34,7 +44,7 @@ public final class LoadRecorder {
         final Map<String, Integer> clients = new TreeMap<>();
 
         /** One request, with who served it as its names are counted (capped: see MAX_SERVED_NAMES). */
-        void add(Outcome o, String pod, String node, String client) {
+        void add(Outcome o, String error, String pod, String node, String client) {
             if (pod != null) {
                 pods.merge(pod, 1, Integer::sum);
             }
@@ -44,12 +54,9 @@ public final class LoadRecorder {
             if (client != null) {
                 clients.merge(client, 1, Integer::sum);
             }
-            if (count == latencies.length) {
-                latencies = Arrays.copyOf(latencies, count * 2);
-            }
-            latencies[count++] = (int) Math.min(Integer.MAX_VALUE, o.latencyMs());
+            latencies.recordValue(Math.max(0, o.latencyMs()));
             if (o.failed()) {
-                errors.merge(o.error(), 1L, Long::sum);
+                errors.merge(error, 1L, Long::sum);
             }
         }
 
@@ -59,7 +66,7 @@ public final class LoadRecorder {
     }
 
     /**
-     * At most this many pod, node and client names are told apart; more go under {@link #OTHER}: a
+     * At most this many pod, node and client names (and error messages) are told apart; more go under {@link #OTHER}: a
      * header that changes with every request must not make the load kept per request.
      */
     static final int MAX_SERVED_NAMES = 200;
@@ -68,6 +75,8 @@ public final class LoadRecorder {
     private final java.util.Set<String> podNames = new java.util.HashSet<>();
     private final java.util.Set<String> nodeNames = new java.util.HashSet<>();
     private final java.util.Set<String> clientNames = new java.util.HashSet<>();
+    /** Errors are counted by message: a message that differs every request must be capped too. */
+    private final java.util.Set<String> errorMessages = new java.util.HashSet<>();
 
     private static String capped(java.util.Set<String> names, String name) {
         if (name == null || names.contains(name)) {
@@ -86,6 +95,7 @@ public final class LoadRecorder {
         seconds.computeIfAbsent(t, k -> new Bucket())
                 .add(
                         outcome,
+                        outcome.failed() ? capped(errorMessages, outcome.error()) : null,
                         capped(podNames, outcome.pod()),
                         capped(nodeNames, outcome.node()),
                         capped(clientNames, outcome.client()));
@@ -178,23 +188,20 @@ public final class LoadRecorder {
 
     /** Requests, errors and percentiles over the seconds [fromSecond, toSecond). */
     public synchronized Window window(long fromSecond, long toSecond) {
-        int n = 0;
         long errors = 0;
-        List<int[]> parts = new ArrayList<>();
+        Histogram all = new Histogram(LATENCY_DIGITS);
         for (var e : seconds.subMap(fromSecond, toSecond).values()) {
-            n += e.count;
             errors += e.errorCount();
-            parts.add(Arrays.copyOf(e.latencies, e.count));
+            all.add(e.latencies);
         }
-        int[] all = new int[n];
-        int at = 0;
-        for (int[] p : parts) {
-            System.arraycopy(p, 0, all, at, p.length);
-            at += p.length;
-        }
-        Arrays.sort(all);
         return new Window(
-                fromSecond, toSecond, n, errors, percentile(all, 50), percentile(all, 95), percentile(all, 99));
+                fromSecond,
+                toSecond,
+                all.getTotalCount(),
+                errors,
+                percentile(all, 50),
+                percentile(all, 95),
+                percentile(all, 99));
     }
 
     public synchronized Window whole() {
@@ -221,13 +228,19 @@ public final class LoadRecorder {
                 new LoadSeries.Totals(all.requests(), all.errors(), all.p50(), all.p95(), all.p99(), maxRps));
     }
 
-    /** Nearest-rank percentile in ms; NaN when nothing completed. */
-    static double percentile(int[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    /**
+     * Nearest-rank percentile in ms (the smallest latency at least p % of the requests had, within
+     * the histogram's precision); NaN when nothing completed.
+     */
+    static double percentile(AbstractHistogram latencies, double p) {
+        return latencies.getTotalCount() == 0 ? Double.NaN : latencies.getValueAtPercentile(p);
+    }
+
+    /** What the latency histograms hold, in bytes (estimated): it grows with seconds, not requests. */
+    public synchronized long latencyFootprintBytes() {
+        return seconds.values().stream()
+                .mapToLong(b -> b.latencies.getEstimatedFootprintInBytes())
+                .sum();
     }
 
     /** Traffic over a span of seconds. */

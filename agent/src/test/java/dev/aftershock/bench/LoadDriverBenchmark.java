@@ -1,12 +1,8 @@
 package dev.aftershock.bench;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.aftershock.load.GatlingLoadDriver;
 import dev.aftershock.model.Arrival;
 import dev.aftershock.model.LoadProfile;
-import dev.aftershock.testbed.LoopbackPorts;
-import dev.aftershock.testbed.TargetApps;
 import dev.aftershock.validation.RepositoryPaths;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -41,23 +37,8 @@ public final class LoadDriverBenchmark {
         Path root = RepositoryPaths.root();
         Path driver = root.resolve("load/driver/target/aftershock-load-driver.jar");
         Path work = Files.createTempDirectory("aftershock-load-bench");
-        int port = LoopbackPorts.free();
-        ProcessBuilder targetCommand = new ProcessBuilder(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-XX:+UseSerialGC",
-                        "-jar",
-                        root.resolve("load/target-service/target/aftershock-target.jar")
-                                .toString())
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("target.log").toFile());
-        targetCommand.environment().putAll(Map.of("PORT", Integer.toString(port), "POD_NAME", "bench"));
-        Process target = targetCommand.start();
-        try {
-            URI url = URI.create("http://127.0.0.1:" + port + "/work?cpuMs=0");
-            String ready = "http://127.0.0.1:" + port + "/ready";
-            await().alias("the target answers " + ready)
-                    .atMost(Duration.ofSeconds(10))
-                    .until(() -> TargetApps.get(ready, Duration.ofSeconds(1)).status() == 200);
+        try (LoopbackTarget target = LoopbackTarget.start(root, work.resolve("target.log"))) {
+            URI url = target.work();
             LoadProfile warmUp = profile(url, rate / 2, 8);
             LoadProfile measured = profile(url, rate, seconds);
             System.out.printf(Locale.ROOT, "warming the target up: %.0f rps for 8 s%n", rate / 2);
@@ -85,9 +66,6 @@ public final class LoadDriverBenchmark {
                     a,
                     b);
             System.out.printf(Locale.ROOT, "ratio agent/standalone: %.3f (target >= 0.95)%n", a / b);
-        } finally {
-            target.destroy();
-            target.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

@@ -48,6 +48,61 @@ class EvaluationTest {
     }
 
     @Test
+    void windowPercentilesAreThoseOfTheUnionOfTheirRequestsWithinTheHistogramsPrecision() {
+        LoadRecorder load = new LoadRecorder(START, "t");
+        java.util.Random random = new java.util.Random(18);
+        List<List<Long>> bySecond = new java.util.ArrayList<>();
+        for (int s = 0; s < 20; s++) {
+            List<Long> latencies = new java.util.ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                // Mostly fast, with a slow tail past the histogram's exact range (2,047 ms).
+                long latency = random.nextInt(100) < 95 ? random.nextInt(300) : 2_000 + random.nextInt(28_000);
+                latencies.add(latency);
+                load.add(new Outcome(START + s * 1000L + i, latency, 200, "p", "n", null));
+            }
+            bySecond.add(latencies);
+        }
+        for (int[] span : new int[][] {{0, 20}, {3, 9}, {7, 8}}) {
+            long[] union = bySecond.subList(span[0], span[1]).stream()
+                    .flatMap(List::stream)
+                    .mapToLong(Long::longValue)
+                    .sorted()
+                    .toArray();
+            var w = load.window(span[0], span[1]);
+            assertThat(w.requests()).isEqualTo(union.length);
+            for (double p : new double[] {50, 95, 99}) {
+                long exact = union[(int) Math.ceil(p / 100 * union.length) - 1];
+                double measured = p == 50 ? w.p50() : p == 95 ? w.p95() : w.p99();
+                assertThat(measured)
+                        .as("p%s of seconds %d..%d", p, span[0], span[1])
+                        .isCloseTo(exact, org.assertj.core.data.Offset.offset(Math.max(0.0, exact * 0.001)));
+            }
+        }
+    }
+
+    @Test
+    void whatARecorderKeepsGrowsWithTheSecondsNotTheRequests() {
+        LoadRecorder few = new LoadRecorder(START, "t");
+        LoadRecorder many = new LoadRecorder(START, "t");
+        java.util.Random random = new java.util.Random(19);
+        for (int s = 0; s < 10; s++) {
+            for (int i = 0; i < 100_000; i++) {
+                long latency = 1 + random.nextInt(200);
+                Outcome o = new Outcome(START + s * 1000L, latency, 503, "p", "n", "request " + i + " failed");
+                many.add(o);
+                if (i < 100) {
+                    few.add(o);
+                }
+            }
+        }
+        assertThat(many.whole().requests()).isEqualTo(1_000_000);
+        // A thousand times the requests, with the same spread of latencies: the same histograms.
+        assertThat(many.latencyFootprintBytes()).isLessThanOrEqualTo(2 * few.latencyFootprintBytes());
+        // And a message that differs every request is counted under a capped set of names.
+        assertThat(many.series().seconds().get(0).errors()).hasSize(LoadRecorder.MAX_SERVED_NAMES + 1);
+    }
+
+    @Test
     void aRunWithinItsSloPassesWithTheMeasuredValuesAsEvidence() {
         LoadRecorder load = new LoadRecorder(START, "t");
         traffic(load, 0, 60, 20, 40, null);
