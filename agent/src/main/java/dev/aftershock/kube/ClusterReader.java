@@ -1,8 +1,11 @@
 package dev.aftershock.kube;
 
+import dev.aftershock.model.Experiment;
 import dev.aftershock.model.Target;
 import dev.aftershock.selection.ClusterSnapshot;
 import dev.aftershock.selection.LabelSelector;
+import dev.aftershock.selection.Planner;
+import dev.aftershock.selection.PodQuery;
 import dev.aftershock.selection.Reach;
 import io.kubernetes.client.custom.IntOrString;
 import io.kubernetes.client.openapi.ApiClient;
@@ -30,50 +33,90 @@ public final class ClusterReader {
         this.client = client;
     }
 
-    public ClusterSnapshot snapshot(Target target) throws ApiException {
-        return snapshot(target, Reach.cluster(), java.util.Set.of());
+    /** What planning needs of the whole cluster, with the seed the plan is made with. */
+    public ClusterSnapshot snapshot(Experiment experiment, long seed) throws ApiException {
+        return snapshot(experiment, Reach.cluster(), java.util.Set.of(), seed);
     }
 
     /**
-     * Within what the agent may read: with a namespaced reach, no nodes, and the pods and budgets of
-     * the namespaces the run acts in ({@code touched}, all within reach: a node fault, which needs
-     * the others, is refused before this).
+     * Within what the agent may read: with a namespaced reach, no nodes, and the budgets of the
+     * namespaces the run acts in ({@code touched}, all within reach: a node fault, which needs the
+     * others, is refused before this). Only the pods planning needs are read, with the API's
+     * selectors (see {@link Planner#podsToRead}): the target's and the pod faults' first, then those
+     * on the nodes that a plan of these picks.
      */
-    public ClusterSnapshot snapshot(Target target, Reach reach, java.util.Set<String> touched) throws ApiException {
+    public ClusterSnapshot snapshot(Experiment experiment, Reach reach, java.util.Set<String> touched, long seed)
+            throws ApiException {
         CoreV1Api core = new CoreV1Api(client);
         PolicyV1Api policy = new PolicyV1Api(client);
-        if (reach.wholeCluster()) {
-            List<ClusterSnapshot.NodeView> nodes = reach.nodes()
-                    ? paged(
-                            page -> core.listNode().limit(PAGE)._continue(page).execute(),
-                            list -> list.getItems().stream().map(ClusterReader::node))
-                    : List.of();
-            List<ClusterSnapshot.PodView> pods = paged(
-                    page -> core.listPodForAllNamespaces()
-                            .limit(PAGE)
-                            ._continue(page)
-                            .execute(),
-                    list -> list.getItems().stream().map(ClusterReader::pod));
-            List<ClusterSnapshot.PdbView> pdbs = paged(
-                    page -> policy.listPodDisruptionBudgetForAllNamespaces()
-                            .limit(PAGE)
-                            ._continue(page)
-                            .execute(),
-                    list -> list.getItems().stream().map(ClusterReader::pdb));
-            return new ClusterSnapshot(nodes, pods, pdbs, workload(target));
+        Optional<ClusterSnapshot.WorkloadView> target =
+                workload(experiment.spec().target());
+        List<ClusterSnapshot.PodView> pods = pods(Planner.podsToRead(experiment, target));
+        if (!reach.wholeCluster()) {
+            List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
+            for (String ns : new java.util.TreeSet<>(touched)) {
+                pdbs.addAll(paged(
+                        page -> policy.listNamespacedPodDisruptionBudget(ns)
+                                .limit(PAGE)
+                                ._continue(page)
+                                .execute(),
+                        list -> list.getItems().stream().map(ClusterReader::pdb)));
+            }
+            return new ClusterSnapshot(List.of(), pods, pdbs, target);
         }
+        List<ClusterSnapshot.NodeView> nodes = reach.nodes()
+                ? paged(
+                        page -> core.listNode().limit(PAGE)._continue(page).execute(),
+                        list -> list.getItems().stream().map(ClusterReader::node))
+                : List.of();
+        List<ClusterSnapshot.PdbView> pdbs = paged(
+                page -> policy.listPodDisruptionBudgetForAllNamespaces()
+                        .limit(PAGE)
+                        ._continue(page)
+                        .execute(),
+                list -> list.getItems().stream().map(ClusterReader::pdb));
+        ClusterSnapshot first = new ClusterSnapshot(nodes, pods, pdbs, target);
+        List<PodQuery> onNodes = Planner.podsOnPickedNodes(Planner.plan(experiment, first, seed));
+        if (onNodes.isEmpty()) {
+            return first;
+        }
+        List<ClusterSnapshot.PodView> all = new java.util.ArrayList<>(pods);
+        all.addAll(pods(onNodes));
+        return new ClusterSnapshot(nodes, distinct(all), pdbs, target);
+    }
+
+    /** Each query's pods, a pod that more than one matches once. */
+    private List<ClusterSnapshot.PodView> pods(List<PodQuery> queries) throws ApiException {
+        CoreV1Api core = new CoreV1Api(client);
         List<ClusterSnapshot.PodView> pods = new java.util.ArrayList<>();
-        List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
-        for (String ns : new java.util.TreeSet<>(touched)) {
-            pods.addAll(pods(ns));
-            pdbs.addAll(paged(
-                    page -> policy.listNamespacedPodDisruptionBudget(ns)
-                            .limit(PAGE)
-                            ._continue(page)
-                            .execute(),
-                    list -> list.getItems().stream().map(ClusterReader::pdb)));
+        for (PodQuery q : queries) {
+            pods.addAll(paged(
+                    page -> q.namespace().isPresent()
+                            ? core.listNamespacedPod(q.namespace().get())
+                                    .labelSelector(orNull(q.labelSelector()))
+                                    .fieldSelector(orNull(q.fieldSelector()))
+                                    .limit(PAGE)
+                                    ._continue(page)
+                                    .execute()
+                            : core.listPodForAllNamespaces()
+                                    .labelSelector(orNull(q.labelSelector()))
+                                    .fieldSelector(orNull(q.fieldSelector()))
+                                    .limit(PAGE)
+                                    ._continue(page)
+                                    .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pod)));
         }
-        return new ClusterSnapshot(List.of(), pods, pdbs, workload(target));
+        return distinct(pods);
+    }
+
+    private static String orNull(String selector) {
+        return selector.isEmpty() ? null : selector;
+    }
+
+    private static List<ClusterSnapshot.PodView> distinct(List<ClusterSnapshot.PodView> pods) {
+        java.util.Map<String, ClusterSnapshot.PodView> byUid = new java.util.LinkedHashMap<>();
+        pods.forEach(p -> byUid.putIfAbsent(p.namespace() + "/" + p.name() + "/" + p.uid(), p));
+        return List.copyOf(byUid.values());
     }
 
     /** The pods of one namespace now (for targets picked at the moment of injection). */

@@ -211,7 +211,7 @@ public final class RunEngine {
         java.util.Set<String> touched = new java.util.HashSet<>();
         touched.add(experiment.spec().target().namespace());
         experiment.spec().faults().forEach(f -> f.podSelection().ifPresent(p -> touched.add(p.namespace())));
-        snapshot = new ClusterReader(client).snapshot(experiment.spec().target(), options.reach(), touched);
+        snapshot = new ClusterReader(client).snapshot(experiment, options.reach(), touched, seed);
         if (snapshot.target().isEmpty()) {
             throw new IllegalStateException("the target %s does not exist in namespace %s"
                     .formatted(

@@ -54,6 +54,35 @@ public final class Planner {
         return new Plan(seed, faults, p.warnings, p.refusals);
     }
 
+    /**
+     * The pods planning reads first: the target's and those of each fault's pod selection. Node
+     * faults then need the pods on the nodes they pick ({@link #podsOnPickedNodes}); nothing else.
+     */
+    public static List<PodQuery> podsToRead(Experiment experiment, Optional<ClusterSnapshot.WorkloadView> target) {
+        Set<PodQuery> queries = new LinkedHashSet<>();
+        target.ifPresent(w -> queries.add(PodQuery.labelled(w.namespace(), w.selector())));
+        for (FaultSpec f : experiment.spec().faults()) {
+            f.podSelection()
+                    .ifPresent(p -> queries.add(PodQuery.labelled(p.namespace(), LabelSelector.of(p.selector()))));
+        }
+        return List.copyOf(queries);
+    }
+
+    /**
+     * The pods on the nodes a plan's node faults picked, in every namespace: a drain evicts them all
+     * and must know of each. Node picks read only nodes and the target's pods, so a plan made before
+     * these were read picks the same nodes as the plan made after.
+     */
+    public static List<PodQuery> podsOnPickedNodes(Plan plan) {
+        Set<PodQuery> queries = new LinkedHashSet<>();
+        for (PlannedFault f : plan.faults()) {
+            f.targets().stream()
+                    .filter(t -> t instanceof NodeTarget)
+                    .forEach(t -> queries.add(PodQuery.onNode(t.name())));
+        }
+        return List.copyOf(queries);
+    }
+
     private PlannedFault resolve(FaultSpec f) {
         Duration end = f.holdFor().map(f.at()::plus).orElse(experiment.spec().duration());
         return switch (f) {

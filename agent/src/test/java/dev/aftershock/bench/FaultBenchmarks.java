@@ -42,16 +42,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Fault benchmarks on the testbed, each against a baseline run side by side in the same session:
  * <ul>
- *   <li>drain: a kwok node with 100 pods under a PDB of maxUnavailable 10 %, drained by Aftershock
- *       and by `kubectl drain` of the same Kubernetes version, alternating, two rounds each;
+ *   <li>drain: kwok nodes (one by default, or as many as asked) with 100 pods each under PDBs of
+ *       maxUnavailable 10 %, drained at once by Aftershock and by one `kubectl drain` process per node
+ *       of the same Kubernetes version, alternating, two rounds each;
  *   <li>kills: injection latency (scheduled instant to the API call returning) over 200 pod kills,
  *       against bare client-java deletes of the same kind of pod (another deployment, same namespace)
  *       made at the same time, one every 100 ms, from another thread of the same JVM.
  * </ul>
- * Run: eval "$(testbed/up)"; scripts/bench drain | scripts/bench kills
+ * Run: scripts/bench drain [nodes] [podsPerNode] | scripts/bench kills [rounds]
  */
 public final class FaultBenchmarks {
-    private static final String NODE = "kwok-node-1";
     private final Path kubeconfig = Path.of(System.getenv("KUBECONFIG"));
     private final ApiClient client = KubeClients.forCalls(new ClusterAccess.Kubeconfig(kubeconfig));
     private final CoreV1Api core = new CoreV1Api(client);
@@ -63,51 +63,100 @@ public final class FaultBenchmarks {
     public static void main(String[] args) throws Exception {
         FaultBenchmarks b = new FaultBenchmarks();
         switch (args.length > 0 ? args[0] : "") {
-            case "drain" -> b.drain();
+            case "drain" ->
+                b.drain(
+                        args.length > 1 ? Integer.parseInt(args[1]) : 1,
+                        args.length > 2 ? Integer.parseInt(args[2]) : 100);
             case "kills" -> b.kills(args.length > 1 ? Integer.parseInt(args[1]) : 3);
-            default -> throw new IllegalArgumentException("usage: FaultBenchmarks drain|kills");
+            default ->
+                throw new IllegalArgumentException(
+                        "usage: FaultBenchmarks drain [nodes] [podsPerNode] | kills [rounds]");
         }
     }
 
-    private void drain() throws Exception {
+    /**
+     * Drains the first {@code nodes} kwok nodes of the general pool, each holding its own Deployment
+     * of {@code podsPerNode} pods under a PDB of maxUnavailable 10 %; the other nodes of the pool take
+     * the evicted pods. Aftershock drains them all at once, as a run injects a fault's targets, against
+     * one `kubectl drain` process per node started together; alternating, two rounds each.
+     */
+    private void drain(int nodes, int podsPerNode) throws Exception {
+        List<String> pool = generalPool();
+        if (pool.size() < 2 * nodes) {
+            throw new IllegalStateException("draining %d nodes needs %d kwok nodes for their pods, not %d"
+                    .formatted(nodes, 2 * nodes, pool.size()));
+        }
+        List<String> drained = pool.subList(0, nodes);
+        List<String> spares = pool.subList(nodes, pool.size());
         String ns = namespace("bench-drain");
         List<Double> ours = new ArrayList<>();
         List<Double> kubectl = new ArrayList<>();
         for (int round = 0; round < 2; round++) {
-            deploy(ns, 100, NODE, "10%");
-            ours.add(aftershockDrain(ns, round));
-            uncordon();
-            deploy(ns, 100, NODE, "10%");
-            kubectl.add(kubectlDrain());
-            uncordon();
+            fillNodes(ns, drained, spares, podsPerNode);
+            ours.add(aftershockDrain(ns, drained, round));
+            drained.forEach(n -> setUnschedulable(n, false));
+            fillNodes(ns, drained, spares, podsPerNode);
+            kubectl.add(kubectlDrains(drained));
+            drained.forEach(n -> setUnschedulable(n, false));
         }
         core.deleteNamespace(ns).execute();
         System.out.printf(
                 Locale.ROOT,
-                "drain of %s with 100 pods under a PDB of maxUnavailable 10%%, two rounds each, alternating%n",
-                NODE);
-        System.out.printf(Locale.ROOT, "aftershock node-drain: %s s%n", ours);
-        System.out.printf(Locale.ROOT, "kubectl drain        : %s s%n", kubectl);
-        System.out.printf(Locale.ROOT, "ratio aftershock/kubectl (means): %.2f%n", mean(ours) / mean(kubectl));
+                "drain of %d node%s (%s) with %d pods each, a PDB of maxUnavailable 10%% per node's Deployment,"
+                        + " two rounds each, alternating%n",
+                nodes,
+                nodes == 1 ? "" : "s",
+                String.join(", ", drained),
+                podsPerNode);
+        System.out.printf(Locale.ROOT, "aftershock node-drain       : %s s%n", ours);
+        System.out.printf(Locale.ROOT, "kubectl drain, %2d processes : %s s%n", nodes, kubectl);
+        System.out.printf(
+                Locale.ROOT, "ratio aftershock/kubectl (means): %.2f (target <= 1.0)%n", mean(ours) / mean(kubectl));
+    }
+
+    /** The general pool's kwok nodes in the order testbed/up numbers them. */
+    private List<String> generalPool() throws ApiException {
+        return core.listNode().labelSelector("type=kwok,pool=general").execute().getItems().stream()
+                .map(n -> n.getMetadata().getName())
+                .sorted(java.util.Comparator.comparingInt(
+                        (String n) -> Integer.parseInt(n.substring(n.lastIndexOf('-') + 1))))
+                .toList();
+    }
+
+    /**
+     * Deployment bench-i on drained node i only: every other node is cordoned while its pods are
+     * scheduled. Then the spares are opened, so evicted pods have somewhere to go, as in a real drain.
+     */
+    private void fillNodes(String ns, List<String> drained, List<String> spares, int podsPerNode) throws Exception {
+        removeDeployments(ns);
+        spares.forEach(n -> setUnschedulable(n, true));
+        drained.forEach(n -> setUnschedulable(n, true));
+        for (int i = 0; i < drained.size(); i++) {
+            setUnschedulable(drained.get(i), false);
+            deploy(ns, "bench-" + i, podsPerNode, "10%");
+            setUnschedulable(drained.get(i), true);
+        }
+        drained.forEach(n -> setUnschedulable(n, false));
+        spares.forEach(n -> setUnschedulable(n, false));
     }
 
     /** The drain fault itself (cordon, evictions, wait until every pod is gone), as a run drives it. */
-    private double aftershockDrain(String ns, int round) throws Exception {
-        Path file = Files.writeString(work.resolve("drain-" + round + ".yaml"), """
+    private double aftershockDrain(String ns, List<String> nodes, int round) throws Exception {
+        Path file = Files.writeString(
+                work.resolve("drain-" + round + ".yaml"), """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
                 metadata: {name: bench-drain}
                 spec:
                   duration: 10m
-                  target: {namespace: %s, workload: deployment/bench}
+                  target: {namespace: %s, workload: deployment/bench-0}
                   faults:
                     - {name: drain, at: 0s, action: node-drain, nodes: {names: [%s]}, evictionTimeout: 9m, concurrency: 20}
                   safety: {maxUnavailable: 100%%}
-                """.formatted(ns, NODE));
+                """.formatted(ns, String.join(", ", nodes)));
         var experiment = ((ExperimentLoader.Loaded) ExperimentLoader.load(file)).experiment();
-        Plan plan = Planner.plan(
-                experiment, new ClusterReader(client).snapshot(experiment.spec().target()), 1);
-        Plan.Target target = plan.faults().get(0).targets().get(0);
+        Plan plan = Planner.plan(experiment, new ClusterReader(client).snapshot(experiment, 1), 1);
+        List<Plan.Target> targets = plan.faults().get(0).targets();
         var fault = new NodeDrainFault(
                 (FaultSpec.NodeDrain) experiment.spec().faults().get(0));
         var context = new FaultContext(
@@ -121,34 +170,80 @@ public final class FaultBenchmarks {
                 note -> {},
                 () -> false);
         long start = System.nanoTime();
-        Fault.Injection injection = fault.inject(target, context);
+        // A fault's targets are injected together, each on its own virtual thread (FaultTimeline).
+        List<java.util.concurrent.Future<Fault.Injection>> injections = new ArrayList<>();
+        try (var parallel = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Plan.Target target : targets) {
+                injections.add(parallel.submit(() -> fault.inject(target, context)));
+            }
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        fault.recover(target, context);
-        if (!injection.succeeded() || podsOn(ns) > 0) {
-            throw new IllegalStateException("the drain did not complete: " + injection.message());
+        for (Plan.Target target : targets) {
+            fault.recover(target, context);
+        }
+        double retries = 0;
+        List<String> took = new ArrayList<>();
+        for (var injection : injections) {
+            if (!injection.get().succeeded()) {
+                throw new IllegalStateException(
+                        "the drain did not complete: " + injection.get().message());
+            }
+            for (Measurement m : injection.get().measurements()) {
+                if (m.name().equals("eviction retries (429)")) {
+                    retries += m.value();
+                } else if (m.name().equals("drain took")) {
+                    took.add(Math.round(m.value() / 100) / 10.0 + "");
+                }
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  aftershock round %d: %.0f evictions refused by a PDB (429) and retried; each node took %s s%n",
+                round + 1,
+                retries,
+                took);
+        for (String node : nodes) {
+            if (podsOn(ns, node) > 0) {
+                throw new IllegalStateException("pods are left on " + node);
+            }
         }
         return Math.round(seconds * 100) / 100.0;
     }
 
-    private double kubectlDrain() throws Exception {
+    /** One `kubectl drain` process per node, all started together; the time until the last ends. */
+    private double kubectlDrains(List<String> nodes) throws Exception {
         Path kubectl = dev.aftershock.testbed.Testbed.kubectl();
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(
-                        kubectl.toString(),
-                        "--kubeconfig",
-                        kubeconfig.toString(),
-                        "drain",
-                        NODE,
-                        "--ignore-daemonsets",
-                        "--delete-emptydir-data",
-                        "--timeout=9m")
-                .redirectErrorStream(true)
-                .redirectOutput(work.resolve("kubectl-drain.log").toFile())
-                .start();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("kubectl drain failed; see " + work.resolve("kubectl-drain.log"));
+        List<Process> drains = new ArrayList<>();
+        for (String node : nodes) {
+            drains.add(new ProcessBuilder(
+                            kubectl.toString(),
+                            "--kubeconfig",
+                            kubeconfig.toString(),
+                            "drain",
+                            node,
+                            "--ignore-daemonsets",
+                            "--delete-emptydir-data",
+                            "--timeout=9m")
+                    .redirectErrorStream(true)
+                    .redirectOutput(
+                            work.resolve("kubectl-drain-" + node + ".log").toFile())
+                    .start());
         }
-        return Math.round((System.nanoTime() - start) / 1e7) / 100.0;
+        for (Process p : drains) {
+            if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                throw new IllegalStateException("a kubectl drain failed; see " + work);
+            }
+        }
+        double seconds = Math.round((System.nanoTime() - start) / 1e7) / 100.0;
+        long retries = 0;
+        for (String node : nodes) {
+            retries += Files.readAllLines(work.resolve("kubectl-drain-" + node + ".log")).stream()
+                    .filter(line -> line.contains("will retry after"))
+                    .count();
+        }
+        System.out.printf(Locale.ROOT, "  kubectl: %d evictions refused by a PDB and retried%n", retries);
+        return seconds;
     }
 
     /** Rounds of {@link #killRound}; each ratio is reported per round and as the median over rounds. */
@@ -198,7 +293,7 @@ public final class FaultBenchmarks {
      */
     private double[] killRound() throws Exception {
         String ns = namespace("bench-kills");
-        deploy(ns, 200, null, "100%");
+        deploy(ns, "bench", 200, "100%");
         Path experiment = Files.writeString(work.resolve("kills.yaml"), """
                 apiVersion: aftershock.dev/v1alpha1
                 kind: Experiment
@@ -381,54 +476,50 @@ public final class FaultBenchmarks {
         return ns;
     }
 
-    private void deploy(String ns, int replicas, String preferredNode, String maxUnavailable) throws Exception {
-        try {
-            apps.deleteNamespacedDeployment("bench", ns).execute();
-            new PolicyV1Api(client)
-                    .deleteNamespacedPodDisruptionBudget("bench", ns)
-                    .execute();
-        } catch (ApiException absent) {
-            // first round
-        }
+    /** Deployments and budgets of earlier rounds, and their pods, gone. */
+    private void removeDeployments(String ns) throws Exception {
+        apps.deleteCollectionNamespacedDeployment(ns).execute();
+        new PolicyV1Api(client)
+                .deleteCollectionNamespacedPodDisruptionBudget(ns)
+                .execute();
         while (!core.listNamespacedPod(ns).execute().getItems().isEmpty()) {
             core.deleteCollectionNamespacedPod(ns).gracePeriodSeconds(0).execute();
             Thread.sleep(200);
         }
-        // Every pod on the node to drain: the other nodes are cordoned while they are scheduled, then
-        // uncordoned, so evicted pods have somewhere to go (as in a real drain).
-        List<String> others = preferredNode == null ? List.of() : List.of("kwok-node-2", "kwok-node-3");
-        others.forEach(n -> setUnschedulable(n, true));
+    }
+
+    /** A Deployment of kwok pods, available, under a PDB of the same name that has seen them all. */
+    private void deploy(String ns, String name, int replicas, String maxUnavailable) throws Exception {
         V1Deployment d = Yaml.loadAs("""
                 apiVersion: apps/v1
                 kind: Deployment
-                metadata: {name: bench}
+                metadata: {name: %s}
                 spec:
                   replicas: %d
-                  selector: {matchLabels: {app: bench}}
+                  selector: {matchLabels: {app: %s}}
                   template:
                     metadata:
-                      labels: {app: bench}
+                      labels: {app: %s}
                       annotations: {testbed.aftershock.dev/exit-after: 1s}
                     spec:
                       nodeSelector: {type: kwok, pool: general}
                       terminationGracePeriodSeconds: 5
                       containers: [{name: app, image: aftershock.test/simulated:1, resources: {requests: {cpu: 1m}}}]
-                """.formatted(replicas), V1Deployment.class);
+                """.formatted(name, replicas, name, name), V1Deployment.class);
         apps.createNamespacedDeployment(ns, d).execute();
-        waitAvailable(ns, replicas);
-        others.forEach(n -> setUnschedulable(n, false));
+        awaitAvailable(ns, name, replicas);
         new PolicyV1Api(client)
                 .createNamespacedPodDisruptionBudget(
                         ns, Yaml.loadAs("""
                 apiVersion: policy/v1
                 kind: PodDisruptionBudget
-                metadata: {name: bench}
-                spec: {maxUnavailable: "%s", selector: {matchLabels: {app: bench}}}
-                """.formatted(maxUnavailable), V1PodDisruptionBudget.class))
+                metadata: {name: %s}
+                spec: {maxUnavailable: "%s", selector: {matchLabels: {app: %s}}}
+                """.formatted(name, maxUnavailable, name), V1PodDisruptionBudget.class))
                 .execute();
         while (true) {
             var s = new PolicyV1Api(client)
-                    .readNamespacedPodDisruptionBudget("bench", ns)
+                    .readNamespacedPodDisruptionBudget(name, ns)
                     .execute()
                     .getStatus();
             if (s != null && s.getExpectedPods() != null && s.getExpectedPods() == replicas) {
@@ -436,10 +527,6 @@ public final class FaultBenchmarks {
             }
             Thread.sleep(200);
         }
-    }
-
-    private void waitAvailable(String ns, int replicas) throws Exception {
-        awaitAvailable(ns, "bench", replicas);
     }
 
     private void awaitAvailable(String ns, String deployment, int replicas) throws Exception {
@@ -452,16 +539,12 @@ public final class FaultBenchmarks {
         }
     }
 
-    private int podsOn(String ns) throws ApiException {
+    private int podsOn(String ns, String node) throws ApiException {
         return core.listNamespacedPod(ns)
-                .fieldSelector("spec.nodeName=" + NODE)
+                .fieldSelector("spec.nodeName=" + node)
                 .execute()
                 .getItems()
                 .size();
-    }
-
-    private void uncordon() {
-        setUnschedulable(NODE, false);
     }
 
     private void setUnschedulable(String node, boolean unschedulable) {

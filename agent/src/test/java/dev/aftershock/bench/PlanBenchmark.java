@@ -30,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * bare pods spread over them and a target Deployment of its own, the time `aftershock run --dry-run`
  * takes to read the cluster and plan a drain of 10 nodes and a pod-kill of 10 % of the target,
  * against a bare `kubectl get pods -A -o name` plus `kubectl get nodes -o name` of the same objects,
- * alternating, after one warm-up each; and the heap the planning JVM holds after it. The pods need
+ * alternating, after one warm-up each; and the heap the planning JVM holds after it; then the
+ * agent's memory in a real run there ({@link #memory}). The pods need
  * only exist (kwok starts them slowly on two cores): planning reads them, running or not.
  *
  * <p>Run: scripts/bench plan [nodes] [pods] [targetReplicas] [rounds] (it starts that testbed).
@@ -109,6 +110,115 @@ public final class PlanBenchmark {
                                 .mapToLong(p -> p.getPeakUsage().getUsed())
                                 .sum()
                         >> 20);
+        memory();
+    }
+
+    /**
+     * The agent's memory in a real run on that cluster, with the informers a run opens: the agent's
+     * own jar in a JVM of at most 256 MiB heap (the target), a minute's run draining 10 nodes and
+     * killing 10 % of the target. Reports the heap's peak and what is left after each GC (from the
+     * JVM's GC log), the process's peak RSS, and the classes that held the heap mid-run.
+     */
+    private void memory() throws Exception {
+        Path experiment = Files.writeString(work.resolve("memory.yaml"), """
+                apiVersion: aftershock.dev/v1alpha1
+                kind: Experiment
+                metadata: {name: bench-memory}
+                spec:
+                  duration: 60s
+                  seed: 2
+                  target: {namespace: %s, workload: deployment/web}
+                  faults:
+                    - {name: drain, at: 10s, action: node-drain, nodes: {selector: {type: kwok}, pick: 10}, evictionTimeout: 30s, force: true}
+                    - {name: kill, at: 20s, action: pod-kill, pods: {selector: {app: web}, pick: 10%%}, force: true}
+                  safety: {maxUnavailable: 100%%, keepSchedulableNodes: 1}
+                """.formatted(TARGET));
+        Path root = dev.aftershock.validation.RepositoryPaths.root();
+        Process build = new ProcessBuilder(root.resolve("scripts/build-agent").toString())
+                .inheritIO()
+                .start();
+        if (build.waitFor() != 0) {
+            throw new IllegalStateException("scripts/build-agent failed");
+        }
+        Path gcLog = work.resolve("gc.log");
+        Path out = work.resolve("memory-run");
+        Process agent = new ProcessBuilder(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx256m",
+                        "-Xlog:gc:file=" + gcLog,
+                        "--enable-native-access=ALL-UNNAMED",
+                        "-Daftershock.home=" + root,
+                        "-jar",
+                        root.resolve("agent/target/aftershock-agent.jar").toString(),
+                        "run",
+                        experiment.toString(),
+                        "--kubeconfig",
+                        kubeconfig.toString(),
+                        "--state-dir",
+                        work.resolve("state").toString(),
+                        "--out",
+                        out.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(work.resolve("memory-run.log").toFile())
+                .start();
+        long peakRss = 0;
+        String histogram = "";
+        long started = System.nanoTime();
+        while (!agent.waitFor(500, TimeUnit.MILLISECONDS)) {
+            peakRss = Math.max(peakRss, peakRss(agent.pid()));
+            if (histogram.isEmpty() && System.nanoTime() - started > TimeUnit.SECONDS.toNanos(30)) {
+                histogram = jcmd(agent.pid(), "GC.class_histogram");
+            }
+        }
+        if (!Files.exists(out.resolve("journal.json"))) {
+            throw new IllegalStateException("the run left no journal; see " + work.resolve("memory-run.log"));
+        }
+        long peakBefore = 0;
+        long lastAfter = 0;
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gcLog));
+        int collections = 0;
+        while (m.find()) {
+            collections++;
+            peakBefore = Math.max(peakBefore, Long.parseLong(m.group(1)));
+            lastAfter = Long.parseLong(m.group(2));
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "a real run (60 s, drain of 10 nodes, kill of 10 %% of the target) under -Xmx256m, exit %d:"
+                        + " heap peak %d MiB (target <= 256), %d MiB after its last of %d GCs; peak RSS %d MiB%n",
+                agent.exitValue(),
+                peakBefore,
+                lastAfter,
+                collections,
+                peakRss >> 20);
+        System.out.println("what held the heap 30 s into the run (jcmd GC.class_histogram, top 12):");
+        histogram.lines().skip(1).limit(14).forEach(System.out::println);
+    }
+
+    /** VmHWM: the process's peak resident set so far. */
+    private static long peakRss(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (java.io.IOException gone) {
+            // The run ended between the check and the read.
+        }
+        return 0;
+    }
+
+    private String jcmd(long pid, String command) throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path output = work.resolve("jcmd.out");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(pid), command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        p.waitFor(60, TimeUnit.SECONDS);
+        return Files.readString(output);
     }
 
     /** Bare pods, bound to the kwok nodes in turn (no scheduler: a filled cluster in minutes). */

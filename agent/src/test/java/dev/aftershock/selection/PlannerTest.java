@@ -181,6 +181,61 @@ class PlannerTest {
         assertThat(plan.refusals()).isEmpty();
     }
 
+    /**
+     * Issue 18: planning reads the target's pods and each pod fault's by their selectors, then the
+     * pods of the nodes its node faults picked, and plans from them what it plans from every pod.
+     */
+    @Test
+    void planningReadsOnlyThePodsItNeedsAndPlansTheSameFromThem() {
+        Experiment e = experiment(
+                "    - {name: d, at: 1m, action: node-drain, nodes: {hosting: target, pick: 1}, force: true,"
+                        + " deleteEmptyDirData: true}\n"
+                        + "    - {name: k, at: 2m, action: pod-kill, pods: {namespace: shop, selector: {app: cache},"
+                        + " pick: all}}",
+                "{maxUnavailable: 100%, allowNamespaces: [kube-system]}");
+        ClusterSnapshot everything = cluster();
+        assertThat(Planner.podsToRead(e, everything.target()))
+                .containsExactly(
+                        new PodQuery(Optional.of("shop"), "app=checkout", ""),
+                        new PodQuery(Optional.of("shop"), "app=cache", ""));
+        ClusterSnapshot first = new ClusterSnapshot(
+                everything.nodes(),
+                everything.pods().stream()
+                        .filter(p -> p.namespace().equals("shop")
+                                && ("checkout".equals(p.labels().get("app"))
+                                        || "cache".equals(p.labels().get("app"))))
+                        .toList(),
+                everything.pdbs(),
+                everything.target());
+        List<PodQuery> onNodes = Planner.podsOnPickedNodes(Planner.plan(e, first, 7));
+        assertThat(onNodes).hasSize(1);
+        String node = onNodes.get(0).fieldSelector().substring("spec.nodeName=".length());
+        assertThat(onNodes.get(0)).isEqualTo(new PodQuery(Optional.empty(), "", "spec.nodeName=" + node));
+        List<PodView> read = new ArrayList<>(first.pods());
+        everything.pods().stream()
+                .filter(p -> node.equals(p.nodeName()) && !read.contains(p))
+                .forEach(read::add);
+        // In the API server's order, by namespace and name, as every list (and ClusterReader) gives them.
+        var apiOrder = java.util.Comparator.comparing(PodView::namespace).thenComparing(PodView::name);
+        Plan fromWhatWasRead = Planner.plan(
+                e,
+                new ClusterSnapshot(
+                        everything.nodes(),
+                        read.stream().sorted(apiOrder).toList(),
+                        everything.pdbs(),
+                        everything.target()),
+                7);
+        Plan fromEverything = Planner.plan(
+                e,
+                new ClusterSnapshot(
+                        everything.nodes(),
+                        everything.pods().stream().sorted(apiOrder).toList(),
+                        everything.pdbs(),
+                        everything.target()),
+                7);
+        assertThat(fromWhatWasRead).isEqualTo(fromEverything);
+    }
+
     @Test
     void drainsEvictEverythingButDaemonSetPods() {
         Plan plan = Planner.plan(
