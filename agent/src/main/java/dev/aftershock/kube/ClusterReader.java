@@ -113,10 +113,15 @@ public final class ClusterReader {
         return selector.isEmpty() ? null : selector;
     }
 
+    /**
+     * Once each, in the order one list of every pod gives them (by namespace, then name, as etcd keys
+     * them): what several queries read plans as the whole list did, down to the order a drain evicts
+     * in. A pod read twice is kept as last read (a pod re-created in between is one pod, not two).
+     */
     private static List<ClusterSnapshot.PodView> distinct(List<ClusterSnapshot.PodView> pods) {
-        java.util.Map<String, ClusterSnapshot.PodView> byUid = new java.util.LinkedHashMap<>();
-        pods.forEach(p -> byUid.putIfAbsent(p.namespace() + "/" + p.name() + "/" + p.uid(), p));
-        return List.copyOf(byUid.values());
+        java.util.Map<String, ClusterSnapshot.PodView> byName = new java.util.TreeMap<>();
+        pods.forEach(p -> byName.put(p.namespace() + "/" + p.name(), p));
+        return List.copyOf(byName.values());
     }
 
     /** The pods of one namespace now (for targets picked at the moment of injection). */
