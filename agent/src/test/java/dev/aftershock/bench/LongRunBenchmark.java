@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * <p>The baseline is the same JVM at its first sample: the heap at the end against the heap then
  * (target: flat, no growth with the requests), and the fitted growth per 1,000 requests against
  * what keeping each request's latency alone would cost (4 bytes a request). Targets: journal under
- * 5 MB, report under 2 MB and rendered in under 2 s. Run: scripts/bench long [minutes] [rps]
+ * 5 MB, report under 2 MB and rendered in under 2 s. Run: scripts/bench long [minutes] [rps]; only
+ * the in-process split of what the recorder keeps per second and per request: scripts/bench long split
  */
 public final class LongRunBenchmark {
     private record Sample(long atSecond, long requests, long heapBytes, long rssBytes, long recorderBytes) {}
@@ -43,6 +44,13 @@ public final class LongRunBenchmark {
     private LongRunBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("split")) {
+            // Only the in-process split, in seconds: scripts/bench long split [minutes] [rps]
+            perSecondAndPerRequest(
+                    args.length > 1 ? Integer.parseInt(args[1]) : 60,
+                    args.length > 2 ? Double.parseDouble(args[2]) : 200);
+            return;
+        }
         int minutes = args.length > 0 ? Integer.parseInt(args[0]) : 60;
         double rate = args.length > 1 ? Double.parseDouble(args[1]) : 200;
         Path root = RepositoryPaths.root();
@@ -84,6 +92,59 @@ public final class LongRunBenchmark {
             samples.add(sample(load, runStart));
         }
         judgeAndRender(load, samples);
+        perSecondAndPerRequest(minutes, rate);
+    }
+
+    /**
+     * What a recorder keeps, split: the same run's seconds fed in-process at the rate and at ten
+     * times it (the same latencies and one served-by name), heap after GC against an empty
+     * recorder's. Flat per request means the two cost the same: only the seconds count.
+     */
+    private static void perSecondAndPerRequest(int minutes, double rate) {
+        int seconds = minutes * 60;
+        retained(60, (int) rate); // the first pays for class loading and the JIT's work
+        long low = retained(seconds, (int) rate);
+        long high = retained(seconds, (int) (rate * 10));
+        System.out.printf(
+                Locale.ROOT,
+                "in-process, %d s of outcomes: at %.0f rps the recorder holds %,d bytes (%.0f a second), at %.0f rps"
+                        + " %,d bytes; ratio %.2f for ten times the requests (flat per request: 1.0)%n",
+                seconds,
+                rate,
+                low,
+                low / (double) seconds,
+                rate * 10,
+                high,
+                high / (double) low);
+    }
+
+    private static long retained(int seconds, int rps) {
+        java.util.Random random = new java.util.Random(18);
+        long before = heapAfterGc();
+        LoadRecorder recorder = new LoadRecorder(0, "t");
+        for (int s = 0; s < seconds; s++) {
+            for (int i = 0; i < rps; i++) {
+                recorder.add(new dev.aftershock.evaluation.Outcome(
+                        s * 1000L + i % 1000,
+                        1 + (long) Math.abs(random.nextGaussian() * 3),
+                        200,
+                        "bench",
+                        null,
+                        null,
+                        "127.0.0.1"));
+            }
+        }
+        long held = heapAfterGc() - before;
+        if (recorder.whole().requests() != (long) seconds * rps) {
+            throw new IllegalStateException("lost outcomes");
+        }
+        return held;
+    }
+
+    private static long heapAfterGc() {
+        System.gc();
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static Sample sample(LoadRecorder load, long runStart) throws Exception {

@@ -196,7 +196,7 @@ public final class TimelineLagBenchmark {
     }
 
     private static V1Pod churnPod(String name) {
-        return Yaml.loadAs("""
+        V1Pod pod = Yaml.loadAs("""
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: %s, labels: {app: %s}}
@@ -204,6 +204,9 @@ public final class TimelineLagBenchmark {
                   nodeSelector: {aftershock.dev/bench: nowhere}
                   containers: [{name: app, image: aftershock.test/simulated:1}]
                 """.formatted(name, CHURN), V1Pod.class);
+        // The model comes with an empty overhead map, which the API server takes as set.
+        pod.getSpec().setOverhead(null);
+        return pod;
     }
 
     private static void barePodWatch(ApiClient watchClient, String ns, Map<String, Long> seen) {
