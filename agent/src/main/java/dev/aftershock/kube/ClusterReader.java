@@ -49,10 +49,10 @@ public final class ClusterReader {
             throws ApiException {
         CoreV1Api core = new CoreV1Api(client);
         PolicyV1Api policy = new PolicyV1Api(client);
-        Optional<ClusterSnapshot.WorkloadView> target =
-                workload(experiment.spec().target());
-        List<ClusterSnapshot.PodView> pods = pods(Planner.podsToRead(experiment, target));
         if (!reach.wholeCluster()) {
+            Optional<ClusterSnapshot.WorkloadView> target =
+                    workload(experiment.spec().target());
+            List<ClusterSnapshot.PodView> pods = pods(Planner.podsToRead(experiment, target));
             List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
             for (String ns : new java.util.TreeSet<>(touched)) {
                 pdbs.addAll(paged(
@@ -64,49 +64,82 @@ public final class ClusterReader {
             }
             return new ClusterSnapshot(List.of(), pods, pdbs, target);
         }
-        List<ClusterSnapshot.NodeView> nodes = reach.nodes()
-                ? paged(
-                        page -> core.listNode().limit(PAGE)._continue(page).execute(),
-                        list -> list.getItems().stream().map(ClusterReader::node))
-                : List.of();
-        List<ClusterSnapshot.PdbView> pdbs = paged(
-                page -> policy.listPodDisruptionBudgetForAllNamespaces()
-                        .limit(PAGE)
-                        ._continue(page)
-                        .execute(),
-                list -> list.getItems().stream().map(ClusterReader::pdb));
-        ClusterSnapshot first = new ClusterSnapshot(nodes, pods, pdbs, target);
-        List<PodQuery> onNodes = Planner.podsOnPickedNodes(Planner.plan(experiment, first, seed));
-        if (onNodes.isEmpty()) {
-            return first;
+        // The lists do not depend on each other: read together, planning waits for the slowest, not the sum.
+        try (var reads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var nodes = reads.submit(() -> reach.nodes()
+                    ? paged(
+                            page -> core.listNode().limit(PAGE)._continue(page).execute(),
+                            list -> list.getItems().stream().map(ClusterReader::node))
+                    : List.<ClusterSnapshot.NodeView>of());
+            var pdbs = reads.submit(() -> paged(
+                    page -> policy.listPodDisruptionBudgetForAllNamespaces()
+                            .limit(PAGE)
+                            ._continue(page)
+                            .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pdb)));
+            Optional<ClusterSnapshot.WorkloadView> target =
+                    workload(experiment.spec().target());
+            List<ClusterSnapshot.PodView> pods = pods(Planner.podsToRead(experiment, target));
+            ClusterSnapshot first = new ClusterSnapshot(result(nodes), pods, result(pdbs), target);
+            List<PodQuery> onNodes = Planner.podsOnPickedNodes(Planner.plan(experiment, first, seed));
+            if (onNodes.isEmpty()) {
+                return first;
+            }
+            List<ClusterSnapshot.PodView> all = new java.util.ArrayList<>(pods);
+            all.addAll(pods(onNodes));
+            return new ClusterSnapshot(first.nodes(), distinct(all), first.pdbs(), target);
         }
-        List<ClusterSnapshot.PodView> all = new java.util.ArrayList<>(pods);
-        all.addAll(pods(onNodes));
-        return new ClusterSnapshot(nodes, distinct(all), pdbs, target);
     }
 
-    /** Each query's pods, a pod that more than one matches once. */
+    /** Each query's pods, read together, a pod that more than one matches once. */
     private List<ClusterSnapshot.PodView> pods(List<PodQuery> queries) throws ApiException {
         CoreV1Api core = new CoreV1Api(client);
         List<ClusterSnapshot.PodView> pods = new java.util.ArrayList<>();
-        for (PodQuery q : queries) {
-            pods.addAll(paged(
-                    page -> q.namespace().isPresent()
-                            ? core.listNamespacedPod(q.namespace().get())
-                                    .labelSelector(orNull(q.labelSelector()))
-                                    .fieldSelector(orNull(q.fieldSelector()))
-                                    .limit(PAGE)
-                                    ._continue(page)
-                                    .execute()
-                            : core.listPodForAllNamespaces()
-                                    .labelSelector(orNull(q.labelSelector()))
-                                    .fieldSelector(orNull(q.fieldSelector()))
-                                    .limit(PAGE)
-                                    ._continue(page)
-                                    .execute(),
-                    list -> list.getItems().stream().map(ClusterReader::pod)));
+        try (var reads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<List<ClusterSnapshot.PodView>>> lists = new java.util.ArrayList<>();
+            for (PodQuery q : queries) {
+                // A node's pods are few (its pod capacity): asked for whole, the API server answers from
+                // its watch cache by its node index; a page limit would send it to etcd to scan every pod.
+                Integer limit = q.oneNode() ? null : PAGE;
+                lists.add(reads.submit(() -> paged(
+                        page -> q.namespace().isPresent()
+                                ? core.listNamespacedPod(q.namespace().get())
+                                        .labelSelector(orNull(q.labelSelector()))
+                                        .fieldSelector(orNull(q.fieldSelector()))
+                                        .limit(limit)
+                                        ._continue(page)
+                                        .execute()
+                                : core.listPodForAllNamespaces()
+                                        .labelSelector(orNull(q.labelSelector()))
+                                        .fieldSelector(orNull(q.fieldSelector()))
+                                        .limit(limit)
+                                        ._continue(page)
+                                        .execute(),
+                        list -> list.getItems().stream().map(ClusterReader::pod))));
+            }
+            for (var list : lists) {
+                pods.addAll(result(list));
+            }
         }
         return distinct(pods);
+    }
+
+    /** A read's result, its ApiException as thrown (so callers and the 410 restart see it). */
+    private static <T> T result(java.util.concurrent.Future<T> read) throws ApiException {
+        try {
+            return read.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            if (e.getCause() instanceof RuntimeException unchecked) {
+                throw unchecked;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(e);
+        }
     }
 
     private static String orNull(String selector) {

@@ -16,6 +16,11 @@ public record PodQuery(Optional<String> namespace, String labelSelector, String 
         return new PodQuery(Optional.of(namespace), selector.query(), "");
     }
 
+    /** Whether this is one node's pods: few (the node's pod capacity), so read in one answer. */
+    public boolean oneNode() {
+        return fieldSelector.startsWith("spec.nodeName=");
+    }
+
     /** Every pod bound to a node, whatever its namespace: what a drain evicts. */
     public static PodQuery onNode(String node) {
         return new PodQuery(Optional.empty(), "", "spec.nodeName=" + node);
