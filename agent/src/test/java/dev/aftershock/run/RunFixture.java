@@ -49,6 +49,40 @@ final class RunFixture {
     }
 
     CliRun run(Path experiment, String... extra) {
+        return CliRun.of(runArgs(experiment, extra));
+    }
+
+    /** A run going on on another thread, its output readable as it is written. */
+    record BackgroundRun(java.util.concurrent.Future<CliRun> result, java.io.StringWriter out) {
+        /** Until the run's output says {@code text} (or the run has ended). */
+        void awaitOutput(String text, java.time.Duration atMost) {
+            org.awaitility.Awaitility.await()
+                    .alias("the run's output says " + text)
+                    .atMost(atMost)
+                    .until(() -> out.toString().contains(text) || result.isDone());
+        }
+
+        CliRun finished() throws Exception {
+            return result.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        }
+    }
+
+    /** The run, started on another thread; its error output is kept for the result. */
+    BackgroundRun start(Path experiment, String... extra) {
+        String[] args = runArgs(experiment, extra);
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.util.concurrent.CompletableFuture<CliRun> result = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    java.io.StringWriter err = new java.io.StringWriter();
+                    int code = dev.aftershock.cli.Main.run(
+                            new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), args);
+                    return new CliRun(code, out.toString(), err.toString());
+                },
+                java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        return new BackgroundRun(result, out);
+    }
+
+    private String[] runArgs(Path experiment, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "run",
                 experiment.toString(),
@@ -59,7 +93,7 @@ final class RunFixture {
                 "--out",
                 out(experiment.getFileName().toString()).toString()));
         args.addAll(List.of(extra));
-        return CliRun.of(args.toArray(String[]::new));
+        return args.toArray(String[]::new);
     }
 
     CliRun recover(String... extra) {

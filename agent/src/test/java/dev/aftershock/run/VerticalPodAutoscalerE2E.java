@@ -41,7 +41,7 @@ class VerticalPodAutoscalerE2E {
         fixture.clearNamespace();
     }
 
-    private void deployWithVpa() throws Exception {
+    private void deployTarget() throws Exception {
         TargetApps.createAndAwaitReady(
                 cluster,
                 TargetApps.deployment(TargetApps.Template.of(APP).spreadOverNodes(), 2),
@@ -51,7 +51,6 @@ class VerticalPodAutoscalerE2E {
                 .execute();
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> TargetApps.get(loadUrl, Duration.ofSeconds(2)).answered());
-        TestVpas.create(cluster, APP);
     }
 
     private Path experiment(String name, String duration, String vpa) throws Exception {
@@ -76,7 +75,7 @@ class VerticalPodAutoscalerE2E {
 
     @Test
     void aRecommendationUnderLoadIsJudgedAgainstTheUseAndAnImpossibleBoundFails() throws Exception {
-        deployWithVpa();
+        deployTarget();
         // The VPA is new: its first recommendation comes during the run (a few seconds here, up to a minute:
         // the recommender needs its first metrics samples). Memory: the recommender's
         // floor (250Mi) over the target's working set of about 50 MiB; CPU: at least its 25m floor.
@@ -86,7 +85,14 @@ class VerticalPodAutoscalerE2E {
                 "{recommendationWithin: 55s, target: {memory: {coversPeak: true, maxOverProvision: 1000%},"
                         + " cpu: {maxOverProvision: 10000%}}}");
 
-        CliRun run = fixture.run(sensible, "--load-url", loadUrl);
+        // Created once the run's clock has started (its first progress line comes a second in), so its
+        // first recommendation cannot come while the run is still starting: the recommender, every 10 s
+        // here, could otherwise recommend before the run's watches have listed, and the run then rightly
+        // cannot say how soon the recommendation came.
+        RunFixture.BackgroundRun started = fixture.start(sensible, "--load-url", loadUrl);
+        started.awaitOutput("T+0:00", Duration.ofSeconds(90));
+        TestVpas.create(cluster, APP);
+        CliRun run = started.finished();
 
         Journal journal = fixture.journal(sensible);
         HypothesisResult judged = journal.hypotheses().get(0);
