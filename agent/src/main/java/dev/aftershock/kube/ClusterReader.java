@@ -48,39 +48,19 @@ public final class ClusterReader {
     public ClusterSnapshot snapshot(Experiment experiment, Reach reach, java.util.Set<String> touched, long seed)
             throws ApiException {
         CoreV1Api core = new CoreV1Api(client);
-        PolicyV1Api policy = new PolicyV1Api(client);
-        if (!reach.wholeCluster()) {
-            Optional<ClusterSnapshot.WorkloadView> target =
-                    workload(experiment.spec().target());
-            List<ClusterSnapshot.PodView> pods = pods(Planner.podsToRead(experiment, target));
-            List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
-            for (String ns : new java.util.TreeSet<>(touched)) {
-                pdbs.addAll(paged(
-                        page -> policy.listNamespacedPodDisruptionBudget(ns)
-                                .limit(PAGE)
-                                ._continue(page)
-                                .execute(),
-                        list -> list.getItems().stream().map(ClusterReader::pdb)));
-            }
-            return new ClusterSnapshot(List.of(), pods, pdbs, target);
-        }
         // The lists do not depend on each other: read together, planning waits for the slowest, not the sum.
         try (var reads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-            var nodes = reads.submit(() -> reach.nodes()
+            var nodes = reads.submit(() -> reach.wholeCluster() && reach.nodes()
                     ? paged(
                             page -> core.listNode().limit(PAGE)._continue(page).execute(),
                             list -> list.getItems().stream().map(ClusterReader::node))
                     : List.<ClusterSnapshot.NodeView>of());
-            var pdbs = reads.submit(() -> paged(
-                    page -> policy.listPodDisruptionBudgetForAllNamespaces()
-                            .limit(PAGE)
-                            ._continue(page)
-                            .execute(),
-                    list -> list.getItems().stream().map(ClusterReader::pdb)));
+            var pdbs = reads.submit(() -> budgets(reach, touched));
             Optional<ClusterSnapshot.WorkloadView> target =
                     workload(experiment.spec().target());
             List<ClusterSnapshot.PodView> pods = pods(Planner.podsToRead(experiment, target));
             ClusterSnapshot first = new ClusterSnapshot(result(nodes), pods, result(pdbs), target);
+            // Without nodes (a namespaced reach) no node fault picks any: nothing more is read.
             List<PodQuery> onNodes = Planner.podsOnPickedNodes(Planner.plan(experiment, first, seed));
             if (onNodes.isEmpty()) {
                 return first;
@@ -89,6 +69,29 @@ public final class ClusterReader {
             all.addAll(pods(onNodes));
             return new ClusterSnapshot(first.nodes(), distinct(all), first.pdbs(), target);
         }
+    }
+
+    /** Every budget within reach: the cluster's, or those of the namespaces the run acts in. */
+    private List<ClusterSnapshot.PdbView> budgets(Reach reach, java.util.Set<String> touched) throws ApiException {
+        PolicyV1Api policy = new PolicyV1Api(client);
+        if (reach.wholeCluster()) {
+            return paged(
+                    page -> policy.listPodDisruptionBudgetForAllNamespaces()
+                            .limit(PAGE)
+                            ._continue(page)
+                            .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pdb));
+        }
+        List<ClusterSnapshot.PdbView> pdbs = new java.util.ArrayList<>();
+        for (String ns : new java.util.TreeSet<>(touched)) {
+            pdbs.addAll(paged(
+                    page -> policy.listNamespacedPodDisruptionBudget(ns)
+                            .limit(PAGE)
+                            ._continue(page)
+                            .execute(),
+                    list -> list.getItems().stream().map(ClusterReader::pdb)));
+        }
+        return pdbs;
     }
 
     /** Each query's pods, read together, a pod that more than one matches once. */

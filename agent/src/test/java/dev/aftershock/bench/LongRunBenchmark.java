@@ -148,14 +148,11 @@ public final class LongRunBenchmark {
     }
 
     private static Sample sample(LoadRecorder load, long runStart) throws Exception {
-        System.gc();
-        System.gc();
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         Sample s = new Sample(
                 (System.currentTimeMillis() - runStart) / 1000,
                 load.whole().requests(),
-                heap,
-                rss(),
+                heapAfterGc(),
+                Stats.procStatusBytes(ProcessHandle.current().pid(), "VmRSS"),
                 load.latencyFootprintBytes());
         System.out.printf(
                 Locale.ROOT,
@@ -244,14 +241,5 @@ public final class LongRunBenchmark {
             sxx += (s.requests() - mx) * (s.requests() - mx);
         }
         return sxx == 0 ? 0 : sxy / sxx;
-    }
-
-    private static long rss() throws Exception {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        return -1;
     }
 }

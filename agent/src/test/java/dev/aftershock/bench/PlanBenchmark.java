@@ -167,7 +167,7 @@ public final class PlanBenchmark {
         String histogram = "";
         long started = System.nanoTime();
         while (!agent.waitFor(500, TimeUnit.MILLISECONDS)) {
-            peakRss = Math.max(peakRss, peakRss(agent.pid()));
+            peakRss = Math.max(peakRss, Stats.procStatusBytes(agent.pid(), "VmHWM"));
             if (histogram.isEmpty() && System.nanoTime() - started > TimeUnit.SECONDS.toNanos(30)) {
                 histogram = jcmd(agent.pid(), "GC.class_histogram");
             }
@@ -196,20 +196,6 @@ public final class PlanBenchmark {
                 peakRss >> 20);
         System.out.println("what held the heap 30 s into the run (jcmd GC.class_histogram, top 12):");
         histogram.lines().skip(1).limit(14).forEach(System.out::println);
-    }
-
-    /** VmHWM: the process's peak resident set so far. */
-    private static long peakRss(long pid) {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-                }
-            }
-        } catch (java.io.IOException gone) {
-            // The run ended between the check and the read.
-        }
-        return 0;
     }
 
     private String jcmd(long pid, String command) throws Exception {
