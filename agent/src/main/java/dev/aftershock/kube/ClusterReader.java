@@ -177,8 +177,16 @@ public final class ClusterReader {
      */
     static final int PAGE = 500;
 
-    private interface Page<L> {
+    interface Page<L> {
         L fetch(String continueToken) throws ApiException;
+    }
+
+    /** A whole list's views, and the resource version the list was read at (a watch resumes from it). */
+    record Listed<V>(List<V> items, String resourceVersion) {}
+
+    private static <L extends io.kubernetes.client.common.KubernetesListObject, V> List<V> paged(
+            Page<L> page, java.util.function.Function<L, java.util.stream.Stream<V>> views) throws ApiException {
+        return listed(page, views).items();
     }
 
     /**
@@ -186,12 +194,13 @@ public final class ClusterReader {
      * that expired while paging (410, as client-go's pager does) starts the list again from the top;
      * a server that hands out the same token twice is an error, not an endless loop.
      */
-    private static <L extends io.kubernetes.client.common.KubernetesListObject, V> List<V> paged(
+    static <L extends io.kubernetes.client.common.KubernetesListObject, V> Listed<V> listed(
             Page<L> page, java.util.function.Function<L, java.util.stream.Stream<V>> views) throws ApiException {
         for (int attempt = 1; ; attempt++) {
             List<V> all = new java.util.ArrayList<>();
             java.util.Set<String> seen = new java.util.HashSet<>();
             String next = null;
+            String version = null;
             try {
                 do {
                     L list = page.fetch(next);
@@ -199,11 +208,14 @@ public final class ClusterReader {
                     next = list.getMetadata() == null
                             ? null
                             : list.getMetadata().getContinue();
+                    version = list.getMetadata() == null
+                            ? null
+                            : list.getMetadata().getResourceVersion();
                     if (next != null && !next.isEmpty() && !seen.add(next)) {
                         throw new ApiException(500, "the API server repeated a list's continue token");
                     }
                 } while (next != null && !next.isEmpty());
-                return List.copyOf(all);
+                return new Listed<>(List.copyOf(all), version);
             } catch (ApiException e) {
                 if (e.getCode() != 410 || next == null || attempt >= 3) {
                     throw e;

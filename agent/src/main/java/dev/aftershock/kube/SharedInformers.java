@@ -5,11 +5,8 @@ import io.kubernetes.client.informer.ResourceEventHandler;
 import io.kubernetes.client.informer.SharedIndexInformer;
 import io.kubernetes.client.informer.SharedInformerFactory;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1Node;
-import io.kubernetes.client.openapi.models.V1NodeList;
 import io.kubernetes.client.openapi.models.V1Pod;
-import io.kubernetes.client.openapi.models.V1PodList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,32 +43,14 @@ public final class SharedInformers implements AutoCloseable {
     /** Every node, started by the first call (it may not have listed yet: see {@link Awaiting#listed}). */
     synchronized SharedIndexInformer<V1Node> nodes() {
         if (nodes == null) {
-            CoreV1Api core = new CoreV1Api(watchClient);
-            nodes = start(factory -> factory.sharedIndexInformerFor(
-                    p -> core.listNode()
-                            .resourceVersion(p.resourceVersion)
-                            .timeoutSeconds(p.timeoutSeconds)
-                            .watch(p.watch)
-                            .buildCall(null),
-                    V1Node.class,
-                    V1NodeList.class));
+            nodes = start(PagedListerWatcher.nodes(watchClient), V1Node.class);
         }
         return nodes;
     }
 
     /** Every pod of the namespace, started by the first call for it. */
     SharedIndexInformer<V1Pod> pods(String namespace) {
-        return pods.computeIfAbsent(namespace, ns -> {
-            CoreV1Api core = new CoreV1Api(watchClient);
-            return start(factory -> factory.sharedIndexInformerFor(
-                    p -> core.listNamespacedPod(ns)
-                            .resourceVersion(p.resourceVersion)
-                            .timeoutSeconds(p.timeoutSeconds)
-                            .watch(p.watch)
-                            .buildCall(null),
-                    V1Pod.class,
-                    V1PodList.class));
-        });
+        return pods.computeIfAbsent(namespace, ns -> start(PagedListerWatcher.pods(watchClient, ns), V1Pod.class));
     }
 
     /** Adds a reader of every node: told each node there is, then every change. */
@@ -121,14 +100,15 @@ public final class SharedInformers implements AutoCloseable {
         return java.util.Optional.ofNullable(pods.get(namespace));
     }
 
-    private interface Build<T extends KubernetesObject> {
-        SharedIndexInformer<T> in(SharedInformerFactory factory);
-    }
-
-    /** A factory each: starting one informer must not restart, or wait for, another. */
-    private <T extends KubernetesObject> SharedIndexInformer<T> start(Build<T> build) {
+    /**
+     * A factory each: starting one informer must not restart, or wait for, another. Listed a page at
+     * a time and kept light (see {@link PagedListerWatcher}): these are the watches of many objects.
+     */
+    private <T extends KubernetesObject, L extends io.kubernetes.client.common.KubernetesListObject>
+            SharedIndexInformer<T> start(PagedListerWatcher<T, L> lists, Class<T> type) {
         SharedInformerFactory factory = new SharedInformerFactory(watchClient, threads, false);
-        SharedIndexInformer<T> informer = build.in(factory);
+        SharedIndexInformer<T> informer = factory.sharedIndexInformerFor(lists, type, 0);
+        lists.lightenEvents(informer);
         // Its one handler, before it starts: readers join that one whenever they come.
         Handlers<T> readers = new Handlers<>();
         informer.addEventHandler(readers);
