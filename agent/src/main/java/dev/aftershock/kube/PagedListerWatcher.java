@@ -137,8 +137,33 @@ final class PagedListerWatcher<T extends KubernetesObject, L extends KubernetesL
         informer.setTransform(o -> lighten.apply((T) o));
     }
 
+    /**
+     * Besides the metadata's weight, what no reader of a watched pod looks at and every pod carries:
+     * the projected service-account volume (a dozen objects a pod) and its mounts, tolerations,
+     * security contexts. Volumes are read only to tell whether a pod uses an emptyDir (a drain's
+     * question), so those are kept.
+     */
     static V1Pod lighten(V1Pod pod) {
         lighten(pod.getMetadata());
+        var spec = pod.getSpec();
+        if (spec != null) {
+            if (spec.getVolumes() != null) {
+                spec.setVolumes(spec.getVolumes().stream()
+                        .filter(v -> v.getEmptyDir() != null)
+                        .map(v -> new io.kubernetes.client.openapi.models.V1Volume()
+                                .name(v.getName())
+                                .emptyDir(v.getEmptyDir()))
+                        .collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new)));
+            }
+            spec.setTolerations(null);
+            spec.setSecurityContext(null);
+            if (spec.getContainers() != null) {
+                spec.getContainers().forEach(c -> {
+                    c.setVolumeMounts(null);
+                    c.setSecurityContext(null);
+                });
+            }
+        }
         return pod;
     }
 

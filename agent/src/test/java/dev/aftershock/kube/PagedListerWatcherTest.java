@@ -31,7 +31,10 @@ class PagedListerWatcherTest {
                  "labels":{"app":"web"},
                  "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\\"big\\":1}","team":"shop"},
                  "managedFields":[{"manager":"kubectl","operation":"Update","fieldsType":"FieldsV1","fieldsV1":{}}]},
-                 "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"web:1"}]}}""".formatted(name, name).replace("\n", "");
+                 "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"web:1",
+                 "volumeMounts":[{"name":"token","mountPath":"/var/run/secrets"}]}],
+                 "tolerations":[{"operator":"Exists"}],
+                 "volumes":[{"name":"token","projected":{"sources":[]}},{"name":"scratch","emptyDir":{}}]}}""".formatted(name, name).replace("\n", "");
     }
 
     private static String page(String continueToken, String version, String... names) {
@@ -95,6 +98,14 @@ class PagedListerWatcherTest {
                 assertThat(pod.getMetadata().getAnnotations()).isEqualTo(Map.of("team", "shop"));
                 assertThat(pod.getMetadata().getLabels()).isEqualTo(Map.of("app", "web"));
                 assertThat(pod.getSpec().getNodeName()).isEqualTo("node-1");
+                // Volumes are read only for whether one is an emptyDir (a drain's question).
+                assertThat(pod.getSpec().getVolumes())
+                        .extracting(v -> v.getName())
+                        .containsExactly("scratch");
+                assertThat(ClusterReader.pod(pod).usesEmptyDir()).isTrue();
+                assertThat(pod.getSpec().getTolerations()).isNullOrEmpty();
+                assertThat(pod.getSpec().getContainers().getFirst().getVolumeMounts())
+                        .isNullOrEmpty();
             });
             List<com.github.tomakehurst.wiremock.verification.LoggedRequest> lists = server.findAll(
                     WireMock.getRequestedFor(urlPathEqualTo(PATH)).withQueryParam("watch", WireMock.absent()));
