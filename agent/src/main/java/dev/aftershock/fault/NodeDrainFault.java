@@ -20,18 +20,22 @@ import java.util.regex.Pattern;
 
 /**
  * Cordons a node, then evicts its pods through the Eviction API, several at once. A 429 (a
- * PodDisruptionBudget says not now) is retried with backoff until evictionTimeout, and the time each
+ * PodDisruptionBudget says not now) is retried with backoff until evictionTimeout, one eviction per
+ * budget at a time (the others wait their turn: {@link BudgetProbes}), and the time each
  * budget held evictions back is measured. Waits for evicted pods to be gone by watching. Recovery
  * uncordons; a drain that reaches its timeout is recovered at once.
  */
 public final class NodeDrainFault implements Fault {
     private static final Pattern BUDGET = Pattern.compile("disruption budget ([\\w.-]+)");
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
-    // A budget frees up as soon as a replacement is Ready: retry often enough to notice within a second.
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+    // A budget frees up as soon as a replacement is Ready: notice it within half a second. Only one
+    // eviction per budget asks at this rate (see BudgetProbes), however many wait on it.
+    private static final Duration MAX_BACKOFF = Duration.ofMillis(500);
 
     private final FaultSpec.NodeDrain spec;
     private final NodeCordonFault cordon;
+    /** Shared by the fault's nodes: pods of one budget may sit on several of them. */
+    private final BudgetProbes probes = new BudgetProbes();
 
     public NodeDrainFault(FaultSpec.NodeDrain spec) {
         this.spec = spec;
@@ -108,55 +112,84 @@ public final class NodeDrainFault implements Fault {
         Instant blockedSince = null;
         String blockedBy = null;
         String uid = pod.uid();
-        while (true) {
-            if (context.stopping().getAsBoolean()) {
-                // An abort or a signal: recovery comes first; evicting more would only deepen the outage.
-                return new PodOutcome(ref, false, ref + " not evicted: the run was stopping");
-            }
-            ClusterOps.Eviction outcome = context.cluster().evict(pod.namespace(), pod.name(), uid, spec.gracePeriod());
-            if (outcome instanceof ClusterOps.AlreadyGone) {
-                return new PodOutcome(ref, true, null);
-            }
-            if (outcome instanceof ClusterOps.EvictionFailed failed) {
-                return new PodOutcome(
-                        ref,
-                        false,
-                        "%s could not be evicted (HTTP %d): %s".formatted(ref, failed.httpStatus(), failed.reason()));
-            }
-            if (outcome instanceof ClusterOps.BlockedByBudget blocked) {
-                if (blockedSince == null) {
-                    blockedSince = Instant.now();
-                    blockedBy = budgetName(blocked.reason(), pod.namespace());
-                    context.note().accept("eviction of %s blocked by PodDisruptionBudget %s".formatted(ref, blockedBy));
+        BudgetProbes.Turn turn = null;
+        try {
+            while (true) {
+                if (context.stopping().getAsBoolean()) {
+                    // An abort or a signal: recovery comes first; evicting more would only deepen the outage.
+                    return new PodOutcome(ref, false, ref + " not evicted: the run was stopping");
                 }
-                retries.incrementAndGet();
-                Duration remaining = Duration.between(Instant.now(), deadline);
-                if (remaining.isNegative() || remaining.isZero()) {
+                ClusterOps.Eviction outcome =
+                        context.cluster().evict(pod.namespace(), pod.name(), uid, spec.gracePeriod());
+                if (outcome instanceof ClusterOps.AlreadyGone) {
+                    return new PodOutcome(ref, true, null);
+                }
+                if (outcome instanceof ClusterOps.EvictionFailed failed) {
+                    return new PodOutcome(
+                            ref,
+                            false,
+                            "%s could not be evicted (HTTP %d): %s"
+                                    .formatted(ref, failed.httpStatus(), failed.reason()));
+                }
+                if (outcome instanceof ClusterOps.BlockedByBudget blocked) {
+                    if (blockedSince == null) {
+                        blockedSince = Instant.now();
+                        blockedBy = budgetName(blocked.reason(), pod.namespace());
+                        context.note()
+                                .accept("eviction of %s blocked by PodDisruptionBudget %s".formatted(ref, blockedBy));
+                    }
+                    retries.incrementAndGet();
+                    Duration remaining = Duration.between(Instant.now(), deadline);
+                    if (remaining.isNegative() || remaining.isZero()) {
+                        blockedMillis.merge(
+                                blockedBy,
+                                Duration.between(blockedSince, Instant.now()).toMillis(),
+                                Long::sum);
+                        return new PodOutcome(
+                                ref,
+                                false,
+                                "%s still blocked by PodDisruptionBudget %s at evictionTimeout (%s)"
+                                        .formatted(
+                                                ref,
+                                                blockedBy,
+                                                dev.aftershock.model.Durations.format(spec.evictionTimeout())));
+                    }
+                    if (turn == null) {
+                        // One eviction at a time asks this budget again (see BudgetProbes).
+                        turn = probes.await(blockedBy, deadline, context.stopping())
+                                .orElse(null);
+                        if (turn == null || turn.waited()) {
+                            // The one before got through (the budget may have room now), or time is up.
+                            continue;
+                        }
+                    }
+                    // Back off, but try once more right at the deadline rather than give up early.
+                    Thread.sleep(Math.min(backoff.toMillis(), remaining.toMillis()));
+                    backoff =
+                            backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    continue;
+                }
+                // Evicted, or already gone: the time blocked ends here; wait for the pod to be gone.
+                if (blockedSince != null) {
                     blockedMillis.merge(
                             blockedBy,
                             Duration.between(blockedSince, Instant.now()).toMillis(),
                             Long::sum);
-                    return new PodOutcome(
-                            ref,
-                            false,
-                            "%s still blocked by PodDisruptionBudget %s at evictionTimeout (%s)"
-                                    .formatted(
-                                            ref,
-                                            blockedBy,
-                                            dev.aftershock.model.Durations.format(spec.evictionTimeout())));
                 }
-                // Back off, but try once more right at the deadline rather than give up early.
-                Thread.sleep(Math.min(backoff.toMillis(), remaining.toMillis()));
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-                continue;
+                if (turn != null) {
+                    // The next eviction waiting on the budget asks now; this one only waits for its pod.
+                    turn.close();
+                    turn = null;
+                }
+                boolean gone =
+                        context.cluster().awaitGone(pod.namespace(), pod.name(), uid, deadline, context.stopping());
+                return new PodOutcome(
+                        ref, gone, gone ? null : ref + " evicted but still terminating at evictionTimeout");
             }
-            // Evicted, or already gone: the time blocked ends here; wait for the pod to be gone.
-            if (blockedSince != null) {
-                blockedMillis.merge(
-                        blockedBy, Duration.between(blockedSince, Instant.now()).toMillis(), Long::sum);
+        } finally {
+            if (turn != null) {
+                turn.close();
             }
-            boolean gone = context.cluster().awaitGone(pod.namespace(), pod.name(), uid, deadline, context.stopping());
-            return new PodOutcome(ref, gone, gone ? null : ref + " evicted but still terminating at evictionTimeout");
         }
     }
 
