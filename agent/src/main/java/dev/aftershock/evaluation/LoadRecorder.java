@@ -38,26 +38,18 @@ public final class LoadRecorder {
 
         final Map<String, Long> errors = new TreeMap<>();
         /** Who served (as the target said), and the client address it saw: counts, not requests. */
-        final Map<String, Integer> pods = new TreeMap<>();
+        final Map<String, Long> pods = new TreeMap<>();
 
-        final Map<String, Integer> nodes = new TreeMap<>();
-        final Map<String, Integer> clients = new TreeMap<>();
+        final Map<String, Long> nodes = new TreeMap<>();
+        final Map<String, Long> clients = new TreeMap<>();
 
-        /** One request, with who served it as its names are counted (capped: see MAX_SERVED_NAMES). */
-        void add(Outcome o, String error, String pod, String node, String client) {
-            if (pod != null) {
-                pods.merge(pod, 1, Integer::sum);
-            }
-            if (node != null) {
-                nodes.merge(node, 1, Integer::sum);
-            }
-            if (client != null) {
-                clients.merge(client, 1, Integer::sum);
-            }
-            latencies.recordValue(Math.max(0, o.latencyMs()));
-            if (o.failed()) {
-                errors.merge(error, 1L, Long::sum);
-            }
+        /** Requests of this second, their names counted as capped (see MAX_SERVED_NAMES). */
+        void add(LoadFrame frame, java.util.function.UnaryOperator<String> error, Names names) {
+            frame.errors().forEach((e, n) -> errors.merge(error.apply(e), n, Long::sum));
+            frame.pods().forEach((p, n) -> pods.merge(names.pod(p), n, Long::sum));
+            frame.nodes().forEach((p, n) -> nodes.merge(names.node(p), n, Long::sum));
+            frame.clients().forEach((p, n) -> clients.merge(names.client(p), n, Long::sum));
+            latencies.add(frame.latencies());
         }
 
         long errorCount() {
@@ -89,16 +81,45 @@ public final class LoadRecorder {
         return name;
     }
 
-    public synchronized void add(Outcome outcome) {
-        firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, outcome.startMs() - runStartMs));
-        long t = Math.max(0, (outcome.startMs() - runStartMs) / 1000);
-        seconds.computeIfAbsent(t, k -> new Bucket())
-                .add(
-                        outcome,
-                        outcome.failed() ? capped(errorMessages, outcome.error()) : null,
-                        capped(podNames, outcome.pod()),
-                        capped(nodeNames, outcome.node()),
-                        capped(clientNames, outcome.client()));
+    /** Who served, with each kind of name capped (see MAX_SERVED_NAMES). */
+    private interface Names {
+        String pod(String name);
+
+        String node(String name);
+
+        String client(String name);
+    }
+
+    private final Names names = new Names() {
+        @Override
+        public String pod(String name) {
+            return capped(podNames, name);
+        }
+
+        @Override
+        public String node(String name) {
+            return capped(nodeNames, name);
+        }
+
+        @Override
+        public String client(String name) {
+            return capped(clientNames, name);
+        }
+    };
+
+    /** One request (as a frame of its own). */
+    public void add(Outcome outcome) {
+        add(LoadFrame.of(outcome, runStartMs));
+    }
+
+    /** Requests that started in one second of the run, as a driver sends them: added to that second's. */
+    public synchronized void add(LoadFrame frame) {
+        if (frame.requests() == 0) {
+            return;
+        }
+        firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, frame.firstStartMs() - runStartMs));
+        seconds.computeIfAbsent(Math.max(0, frame.second()), k -> new Bucket())
+                .add(frame, e -> capped(errorMessages, e), names);
     }
 
     /** The address the load's requests leave from toward the target, when known (see LoadSession). */
@@ -127,9 +148,9 @@ public final class LoadRecorder {
         Map<String, Long> nodes = new TreeMap<>();
         Map<String, Long> clients = new TreeMap<>();
         for (Bucket b : seconds.subMap(fromSecond, toSecond).values()) {
-            b.pods.forEach((k, v) -> pods.merge(k, (long) v, Long::sum));
-            b.nodes.forEach((k, v) -> nodes.merge(k, (long) v, Long::sum));
-            b.clients.forEach((k, v) -> clients.merge(k, (long) v, Long::sum));
+            b.pods.forEach((k, v) -> pods.merge(k, v, Long::sum));
+            b.nodes.forEach((k, v) -> nodes.merge(k, v, Long::sum));
+            b.clients.forEach((k, v) -> clients.merge(k, v, Long::sum));
         }
         return new ServedBy(pods, nodes, clients);
     }

@@ -1,6 +1,6 @@
 package dev.aftershock.load;
 
-import dev.aftershock.evaluation.Outcome;
+import dev.aftershock.evaluation.LoadFrame;
 import dev.aftershock.journal.Redaction;
 import dev.aftershock.model.Arrival;
 import dev.aftershock.model.LoadProfile;
@@ -30,8 +30,8 @@ import java.util.stream.Collectors;
 
 /**
  * Gatling in a child JVM (its launcher calls System.exit and owns logging, so it cannot run inside
- * the agent): the simulation in load/driver reads a plan file and streams each request's outcome
- * back over a loopback socket this class listens on.
+ * the agent): the simulation in load/driver reads a plan file and streams the requests' outcomes,
+ * aggregated by second ({@link LoadFrame}), back over a loopback socket this class listens on.
  */
 public final class GatlingLoadDriver implements LoadDriver {
     static final String SIMULATION = "dev.aftershock.load.driver.PlanSimulation";
@@ -87,11 +87,12 @@ public final class GatlingLoadDriver implements LoadDriver {
     }
 
     @Override
-    public void start(LoadProfile profile, URI url, Map<String, String> headers, Consumer<Outcome> outcomes)
+    public void start(
+            LoadProfile profile, URI url, Map<String, String> headers, long originMs, Consumer<LoadFrame> outcomes)
             throws IOException {
         Files.createDirectories(workDir);
         Path plan = workDir.resolve("plan.properties");
-        Map<String, String> secrets = writePlan(profile, url, headers, plan);
+        Map<String, String> secrets = writePlan(profile, url, headers, originMs, plan);
         server = new ServerSocket();
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         Thread.ofPlatform().daemon().name("aftershock-load-outcomes").start(() -> receive(outcomes));
@@ -138,10 +139,11 @@ public final class GatlingLoadDriver implements LoadDriver {
      * Writes the plan the child plays; returns the environment the child needs with it. The URL and
      * header values may carry credentials: they go in that environment, never in the file.
      */
-    public static Map<String, String> writePlan(LoadProfile profile, URI url, Map<String, String> headers, Path file)
-            throws IOException {
+    public static Map<String, String> writePlan(
+            LoadProfile profile, URI url, Map<String, String> headers, long originMs, Path file) throws IOException {
         Map<String, String> env = new LinkedHashMap<>();
         Properties p = new Properties();
+        p.setProperty("originMs", Long.toString(originMs));
         p.setProperty("urlEnv", "AFTERSHOCK_LOAD_URL");
         env.put("AFTERSHOCK_LOAD_URL", url.toString());
         p.setProperty("method", profile.method());
@@ -179,7 +181,7 @@ public final class GatlingLoadDriver implements LoadDriver {
         };
     }
 
-    private void receive(Consumer<Outcome> outcomes) {
+    private void receive(Consumer<LoadFrame> outcomes) {
         try (Socket s = server.accept();
                 BufferedReader in = new BufferedReader(
                         new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII), 1 << 16)) {
@@ -188,15 +190,15 @@ public final class GatlingLoadDriver implements LoadDriver {
                 if (line.isBlank()) {
                     continue;
                 }
-                Outcome outcome;
+                LoadFrame frame;
                 try {
-                    outcome = Outcome.parse(line);
+                    frame = LoadFrame.parse(line);
                 } catch (IllegalArgumentException unreadableLine) {
                     // Counted, not fatal: the run reports the load as broken rather than losing the stream.
                     unreadable.incrementAndGet();
                     continue;
                 }
-                outcomes.accept(outcome);
+                outcomes.accept(frame);
             }
         } catch (IOException e) {
             // The child ended or was stopped: what arrived is what there is.

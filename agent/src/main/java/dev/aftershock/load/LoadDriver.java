@@ -1,16 +1,27 @@
 package dev.aftershock.load;
 
-import dev.aftershock.evaluation.Outcome;
+import dev.aftershock.evaluation.LoadFrame;
 import dev.aftershock.model.LoadProfile;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.function.Consumer;
 
-/** Plays a load profile against a URL and hands over every request's outcome as it completes. */
+/**
+ * Plays a load profile against a URL and hands over the requests' outcomes as they complete,
+ * aggregated by the second of the run they started in (several frames of a second add up).
+ */
 public interface LoadDriver extends AutoCloseable {
-    /** {@code headers}: the values to send, resolved (some are secrets the driver must not write down). */
-    void start(LoadProfile profile, URI url, java.util.Map<String, String> headers, Consumer<Outcome> outcomes)
+    /**
+     * {@code headers}: the values to send, resolved (some are secrets the driver must not write
+     * down); {@code originMs}: the run's start (epoch ms), which the frames' seconds count from.
+     */
+    void start(
+            LoadProfile profile,
+            URI url,
+            java.util.Map<String, String> headers,
+            long originMs,
+            Consumer<LoadFrame> outcomes)
             throws IOException;
 
     /** Waits until the profile has played out and every outcome has been handed over. */
@@ -22,7 +33,7 @@ public interface LoadDriver extends AutoCloseable {
     /** The driver's exit code once it has exited, else empty. */
     java.util.OptionalInt exitCode();
 
-    /** Lines the driver sent that were not outcomes (a broken stream: those requests are not counted). */
+    /** Lines the driver sent that were not outcome frames (a broken stream: those requests are not counted). */
     long unreadableLines();
 
     /** Stops the load now (an abort, a signal, the end of the run). */

@@ -1,7 +1,7 @@
 package dev.aftershock.metrics;
 
+import dev.aftershock.evaluation.LoadFrame;
 import dev.aftershock.evaluation.Observed;
-import dev.aftershock.evaluation.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -59,9 +59,16 @@ public final class AgentMetrics {
                 .increment();
     }
 
-    public void request(Outcome o) {
-        (o.failed() ? requestsFailed : requestsOk).increment();
-        latency.record(Duration.ofMillis(o.latencyMs()));
+    /** A driver's frame of requests: counted by outcome, each latency recorded as often as it came. */
+    public void requests(LoadFrame frame) {
+        requestsFailed.increment(frame.failed());
+        requestsOk.increment(frame.requests() - frame.failed());
+        for (var value : frame.latencies().recordedValues()) {
+            Duration latency = Duration.ofMillis(value.getValueIteratedTo());
+            for (long i = 0; i < value.getCountAtValueIteratedTo(); i++) {
+                this.latency.record(latency);
+            }
+        }
     }
 
     public void faultInjected(String action) {

@@ -86,13 +86,13 @@ final class LoadSession {
             AgentMetrics metrics) {
         LoadSession session = new LoadSession(profile, url, recorder, metrics, driver);
         try {
-            driver.start(profile, url, headers, outcome -> {
+            driver.start(profile, url, headers, recorder.start().toEpochMilli(), frame -> {
                 if (session.firstOutcomeAtMs < 0) {
                     session.firstOutcomeAtMs = recorder.now();
                 }
                 session.lastOutcomeAtMs = recorder.now();
-                session.load.add(outcome);
-                metrics.request(outcome);
+                session.load.add(frame);
+                metrics.requests(frame);
             });
         } catch (IOException e) {
             driver.close();

@@ -83,11 +83,12 @@ public final class LoadDriverBenchmark {
     private static long viaAgent(Path driver, LoadProfile profile, URI url, Path dir) throws Exception {
         AtomicLong ok = new AtomicLong();
         GatlingLoadDriver load = new GatlingLoadDriver(driver, dir, dev.aftershock.journal.Redaction.none());
-        load.start(profile, url, java.util.Map.of(), outcome -> {
-            if (!outcome.failed()) {
-                ok.incrementAndGet();
-            }
-        });
+        load.start(
+                profile,
+                url,
+                java.util.Map.of(),
+                System.currentTimeMillis(),
+                frame -> ok.addAndGet(frame.requests() - frame.failed()));
         if (!load.awaitEnd(profile.totalLength().plusSeconds(60))) {
             throw new IllegalStateException("the agent's load did not end; see " + dir.resolve("gatling.log"));
         }
@@ -99,7 +100,7 @@ public final class LoadDriverBenchmark {
     private static long standalone(Path driver, LoadProfile profile, URI url, Path dir) throws Exception {
         Files.createDirectories(dir);
         Path plan = dir.resolve("plan.properties");
-        var env = GatlingLoadDriver.writePlan(profile, url, java.util.Map.of(), plan);
+        var env = GatlingLoadDriver.writePlan(profile, url, java.util.Map.of(), System.currentTimeMillis(), plan);
         Path log = dir.resolve("gatling.log");
         ProcessBuilder builder = new ProcessBuilder(GatlingLoadDriver.command(driver, plan, dir, null))
                 .redirectErrorStream(true)

@@ -83,7 +83,7 @@ public final class LongRunBenchmark {
                     TimeUnit.SECONDS);
             System.out.printf(
                     Locale.ROOT, "%.0f rps for %d min, a sample every %d s%n", rate, minutes, sampleEverySeconds);
-            driver.start(profile, target.work(), Map.of(), load::add);
+            driver.start(profile, target.work(), Map.of(), runStart, load::add);
             while (!driver.awaitEnd(Duration.ofSeconds(sampleEverySeconds))) {
                 samples.add(sample(load, runStart));
             }

@@ -150,13 +150,6 @@ class TrafficHypothesisTest {
                 .allSatisfy(p -> assertThat(p.v()).isEqualTo(100.0));
     }
 
-    @Test
-    void theDriversLineCarriesTheClientAddressLast() {
-        assertThat(Outcome.parse("1000 12 200 web-a node-1 - 10.201.0.1"))
-                .isEqualTo(new Outcome(1000, 12, 200, "web-a", "node-1", null, "10.201.0.1"));
-        assertThat(Outcome.parse("1000 12 0 - - timeout").client()).isNull();
-    }
-
     /** A header that names something else than the pods and nodes the watch saw cannot be judged. */
     @Test
     void namesTheWatchDoesNotKnowAreNotJudgedAsSkew() {

@@ -30,7 +30,7 @@ class LoadPlanFileTest {
                 new LoadProfile.ServedBy("X-Pod", "X-Node", "X-Forwarded-For"));
         Path plan = dir.resolve("plan.properties");
 
-        GatlingLoadDriver.writePlan(profile, profile.url(), Map.of(), plan);
+        GatlingLoadDriver.writePlan(profile, profile.url(), Map.of(), 0, plan);
 
         Properties p = new Properties();
         try (Reader r = Files.newBufferedReader(plan)) {

@@ -2,6 +2,7 @@ package dev.aftershock.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aftershock.evaluation.LoadFrame;
 import dev.aftershock.evaluation.Observed;
 import dev.aftershock.evaluation.Outcome;
 import io.vertx.core.Vertx;
@@ -16,8 +17,8 @@ class AgentMetricsTest {
     void metricsAreNamedAftershockAndServedOnTheirPort() throws Exception {
         AgentMetrics metrics = new AgentMetrics();
         metrics.runStarted();
-        metrics.request(new Outcome(0, 12, 200, "p", "n", null));
-        metrics.request(new Outcome(0, 900, 0, null, null, "timeout"));
+        metrics.requests(LoadFrame.of(new Outcome(0, 12, 200, "p", "n", null), 0));
+        metrics.requests(LoadFrame.of(new Outcome(0, 900, 0, null, null, "timeout"), 0));
         metrics.faultInjected("pod-kill");
         metrics.verdict("slo", "passed");
         metrics.hpa(new Observed.HpaStatus(0, "web", 2, 4, 1, 5, "cpu", 80.0, 50.0));

@@ -2,6 +2,7 @@ package dev.aftershock.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aftershock.evaluation.LoadFrame;
 import dev.aftershock.evaluation.Outcome;
 import dev.aftershock.load.LoadDriver;
 import dev.aftershock.metrics.AgentMetrics;
@@ -24,11 +25,19 @@ class LoadSessionTest {
         boolean alive = true;
         Integer exit;
         long unreadable;
-        Consumer<Outcome> outcomes;
+        Consumer<LoadFrame> frames;
+        long originMs;
 
         @Override
-        public void start(LoadProfile profile, URI url, Map<String, String> headers, Consumer<Outcome> outcomes) {
-            this.outcomes = outcomes;
+        public void start(
+                LoadProfile profile, URI url, Map<String, String> headers, long originMs, Consumer<LoadFrame> frames) {
+            this.frames = frames;
+            this.originMs = originMs;
+        }
+
+        /** One request, sent as the driver sends its frames. */
+        void outcome(Outcome o) {
+            frames.accept(LoadFrame.of(o, originMs));
         }
 
         @Override
@@ -108,7 +117,7 @@ class LoadSessionTest {
         Instant start = Instant.now().minusSeconds(70);
         LoadSession shortLoad = session(short_, start);
         for (int i = 0; i < 300; i++) {
-            short_.outcomes.accept(new Outcome(start.toEpochMilli() + i * 100L, 5, 200, null, null, null));
+            short_.outcome(new Outcome(start.toEpochMilli() + i * 100L, 5, 200, null, null, null));
         }
         short_.alive = false;
         short_.exit = 0;
@@ -126,7 +135,7 @@ class LoadSessionTest {
         Instant start = Instant.now().minusSeconds(61);
         LoadSession load = session(driver, start);
         for (int i = 0; i < 600; i++) {
-            driver.outcomes.accept(new Outcome(start.toEpochMilli() + i * 100L, 5, 200, null, null, null));
+            driver.outcome(new Outcome(start.toEpochMilli() + i * 100L, 5, 200, null, null, null));
         }
         driver.alive = false;
         driver.exit = 0;

@@ -28,6 +28,7 @@ import java.util.Properties;
  * The URL and header values may carry credentials, so the agent passes them in the child's
  * environment ({@code urlEnv}, {@code headerEnv.NAME}), never in the file; {@code url} and
  * {@code header.NAME} with literal values are read too (the standalone benchmark writes them).
+ * {@code originMs}: the run's start (epoch ms), which the seconds of the outcome stream count from.
  */
 public record LoadPlan(
         String url,
@@ -38,7 +39,8 @@ public record LoadPlan(
         List<Phase> phases,
         String podHeader,
         String nodeHeader,
-        String clientHeader) {
+        String clientHeader,
+        long originMs) {
 
     public sealed interface Phase {
         long millis();
@@ -91,7 +93,8 @@ public record LoadPlan(
                 phases,
                 p.getProperty("servedBy.pod", "X-Aftershock-Pod"),
                 p.getProperty("servedBy.node", "X-Aftershock-Node"),
-                p.getProperty("servedBy.client", "X-Aftershock-Client-Ip"));
+                p.getProperty("servedBy.client", "X-Aftershock-Client-Ip"),
+                Long.parseLong(p.getProperty("originMs", "0")));
     }
 
     private static String fromEnv(Map<String, String> env, String variable) {

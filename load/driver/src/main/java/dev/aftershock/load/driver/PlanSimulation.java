@@ -25,7 +25,8 @@ import java.util.List;
  * The experiment's load as a Gatling open-model simulation. Read from system properties:
  * {@code aftershock.plan} (a {@link LoadPlan} file) and {@code aftershock.outcomes} (host:port of
  * the agent's outcome socket; absent: standalone, outcomes go nowhere). Every request's outcome is
- * reported there; Gatling's own simulation.log is never read.
+ * reported there, aggregated by second ({@link OutcomeStream}); Gatling's own simulation.log is
+ * never read.
  */
 public class PlanSimulation extends Simulation {
 
@@ -42,7 +43,7 @@ public class PlanSimulation extends Simulation {
         timeoutMs = plan.timeoutMs();
         // Without an outcome socket the simulation runs standalone: the baseline of the rps benchmark.
         String agent = System.getProperty("aftershock.outcomes");
-        outcomes = agent == null ? null : OutcomeStream.connect(agent);
+        outcomes = agent == null ? null : OutcomeStream.connect(agent, plan.originMs());
 
         HttpRequestActionBuilder request = http("request")
                 .httpRequest(plan.method(), plan.url())
