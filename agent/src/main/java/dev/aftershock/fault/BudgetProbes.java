@@ -6,6 +6,9 @@ import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -21,8 +24,14 @@ final class BudgetProbes {
     /** How often a waiting eviction looks up from its wait (the run may be stopping). */
     private static final Duration LOOK_UP = Duration.ofMillis(200);
 
-    /** A budget's turn: who holds it, and who waits, first come first served. */
+    /**
+     * A budget's turn: who holds it, and who waits, first come first served. A lock, not a monitor:
+     * on JDK 21 a virtual thread waiting in a monitor holds its carrier thread, and a drain of many
+     * nodes may have more evictions waiting than there are carriers.
+     */
     static final class Line {
+        final ReentrantLock lock = new ReentrantLock();
+        final Condition changed = lock.newCondition();
         final ArrayDeque<Object> waiting = new ArrayDeque<>();
         boolean held;
     }
@@ -36,9 +45,12 @@ final class BudgetProbes {
     record Turn(Line line, boolean waited) implements AutoCloseable {
         @Override
         public void close() {
-            synchronized (line) {
+            line.lock.lock();
+            try {
                 line.held = false;
-                line.notifyAll();
+                line.changed.signalAll();
+            } finally {
+                line.lock.unlock();
             }
         }
     }
@@ -50,7 +62,8 @@ final class BudgetProbes {
     Optional<Turn> await(String budget, Instant deadline, BooleanSupplier stopping) throws InterruptedException {
         Line line = lines.computeIfAbsent(budget, b -> new Line());
         Object me = new Object();
-        synchronized (line) {
+        line.lock.lock();
+        try {
             if (!line.held && line.waiting.isEmpty()) {
                 line.held = true;
                 return Optional.of(new Turn(line, false));
@@ -62,15 +75,17 @@ final class BudgetProbes {
                     if (left <= 0 || stopping.getAsBoolean()) {
                         return Optional.empty();
                     }
-                    line.wait(Math.min(left, LOOK_UP.toMillis()));
+                    line.changed.await(Math.min(left, LOOK_UP.toMillis()), TimeUnit.MILLISECONDS);
                 }
                 line.held = true;
                 return Optional.of(new Turn(line, true));
             } finally {
                 line.waiting.remove(me);
                 // The next in line may now be first.
-                line.notifyAll();
+                line.changed.signalAll();
             }
+        } finally {
+            line.lock.unlock();
         }
     }
 }

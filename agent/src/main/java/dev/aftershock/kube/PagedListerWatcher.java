@@ -40,6 +40,7 @@ final class PagedListerWatcher<T extends KubernetesObject, L extends KubernetesL
     private final ApiClient client;
     private final ClusterReader.Page<L> page;
     private final CallGenerator watchCall;
+    private final Class<T> type;
     private final Type eventType;
     private final UnaryOperator<T> lighten;
     private final BiFunction<List<T>, V1ListMeta, L> list;
@@ -56,6 +57,7 @@ final class PagedListerWatcher<T extends KubernetesObject, L extends KubernetesL
         this.client = client;
         this.page = page;
         this.watchCall = watchCall;
+        this.type = type;
         this.eventType = com.google.gson.reflect.TypeToken.getParameterized(Watch.Response.class, type)
                 .getType();
         this.lighten = lighten;
@@ -131,10 +133,14 @@ final class PagedListerWatcher<T extends KubernetesObject, L extends KubernetesL
         return Watch.createWatch(client, client.getHttpClient().newCall(call.request()), eventType);
     }
 
-    /** Lightens what the informer's watch brings, as {@link #list} does what it lists. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Lightens what the informer's watch brings, as {@link #list} does what it lists. The transform
+     * is handed every delta's object, which after a relist includes the informer's marker for an
+     * object deleted while the watch was away: that passes as it is (what it wraps came from the
+     * store, already light), or the delete would be lost and the object kept for good.
+     */
     void lightenEvents(SharedIndexInformer<T> informer) {
-        informer.setTransform(o -> lighten.apply((T) o));
+        informer.setTransform(o -> type.isInstance(o) ? lighten.apply(type.cast(o)) : o);
     }
 
     /**

@@ -49,15 +49,87 @@ class PagedListerWatcherTest {
                                         .toList()));
     }
 
+    /** The run's shared watches, against this server as the API server. */
+    private static SharedInformers informersOf(WireMockServer server) {
+        return new SharedInformers(new ClientBuilder()
+                .setBasePath("http://127.0.0.1:" + server.port())
+                .setReadTimeout(Duration.ZERO)
+                .build());
+    }
+
+    /**
+     * A pod deleted while the watch was away is told as deleted once the informer lists again: the
+     * lightening must pass the informer's marker for it through (it once failed on it, and the pod
+     * stayed in the store for good).
+     */
+    @Test
+    void aPodDeletedWhileTheWatchWasAwayIsToldGoneAfterTheRelist() throws Exception {
+        WireMockServer server =
+                new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        server.start();
+        try (SharedInformers shared = informersOf(server)) {
+            server.stubFor(get(urlPathEqualTo(PATH))
+                    .inScenario("gap")
+                    .whenScenarioStateIs(com.github.tomakehurst.wiremock.stubbing.Scenario.STARTED)
+                    .withQueryParam("watch", WireMock.absent())
+                    .willSetStateTo("listed")
+                    .willReturn(aResponse().withStatus(200).withBody(page("", "41", "web-1", "web-2"))));
+            // The watch's version has expired: the informer must list again.
+            server.stubFor(get(urlPathEqualTo(PATH))
+                    .inScenario("gap")
+                    .whenScenarioStateIs("listed")
+                    .withQueryParam("watch", WireMock.equalTo("true"))
+                    .willSetStateTo("expired")
+                    .willReturn(aResponse()
+                            .withStatus(200)
+                            .withBody("{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                                    + "\"status\":\"Failure\",\"code\":410,\"reason\":\"Expired\","
+                                    + "\"message\":\"too old resource version\"}}\n")));
+            server.stubFor(get(urlPathEqualTo(PATH))
+                    .inScenario("gap")
+                    .whenScenarioStateIs("expired")
+                    .withQueryParam("watch", WireMock.absent())
+                    .willSetStateTo("relisted")
+                    .willReturn(aResponse().withStatus(200).withBody(page("", "50", "web-1"))));
+            server.stubFor(get(urlPathEqualTo(PATH))
+                    .inScenario("gap")
+                    .whenScenarioStateIs("relisted")
+                    .withQueryParam("watch", WireMock.equalTo("true"))
+                    .willReturn(aResponse().withStatus(200).withFixedDelay(200).withBody("")));
+
+            Map<String, Boolean> deleted = new ConcurrentHashMap<>();
+            shared.onPods("shop", new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(V1Pod pod) {}
+
+                @Override
+                public void onUpdate(V1Pod before, V1Pod pod) {}
+
+                @Override
+                public void onDelete(V1Pod pod, boolean finalStateUnknown) {
+                    deleted.put(pod.getMetadata().getName(), finalStateUnknown);
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (deleted.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            assertThat(deleted).containsExactly(Map.entry("web-2", true));
+            assertThat(shared.pods("shop").getIndexer().list())
+                    .extracting(p -> p.getMetadata().getName())
+                    .containsExactly("web-1");
+        } finally {
+            server.stop();
+        }
+    }
+
     @Test
     void thePodWatchListsInPagesKeepsPodsLightAndWatchesFromTheListsVersion() throws Exception {
         WireMockServer server =
                 new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
         server.start();
-        try (SharedInformers shared = new SharedInformers(new ClientBuilder()
-                .setBasePath("http://127.0.0.1:" + server.port())
-                .setReadTimeout(Duration.ZERO)
-                .build())) {
+        try (SharedInformers shared = informersOf(server)) {
             server.stubFor(get(urlPathEqualTo(PATH))
                     .withQueryParam("watch", WireMock.absent())
                     .withQueryParam("continue", WireMock.absent())

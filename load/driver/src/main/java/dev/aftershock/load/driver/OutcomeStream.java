@@ -33,6 +33,11 @@ public final class OutcomeStream implements AutoCloseable {
 
     private static final long FLUSH_EVERY_MS = 100;
 
+    /** The agent's cap on names it tells apart (its LoadRecorder.MAX_SERVED_NAMES), and what the rest go under. */
+    static final int MAX_NAMES = 200;
+
+    static final String OTHER = "(other)";
+
     private final Socket socket;
     private final Writer out;
     private final long originMs;
@@ -98,10 +103,16 @@ public final class OutcomeStream implements AutoCloseable {
             count(clients, client);
         }
 
+        /**
+         * As the agent keeps them: at most {@link #MAX_NAMES} names of a kind a second, the rest under
+         * {@link #OTHER}, so a header that changes every request does not make a line per request.
+         */
         private static void count(Map<String, Long> counts, String name) {
-            if (name != null && !name.isEmpty()) {
-                counts.merge(name, 1L, Long::sum);
+            if (name == null || name.isEmpty()) {
+                return;
             }
+            String counted = counts.containsKey(name) || counts.size() < MAX_NAMES ? name : OTHER;
+            counts.merge(counted, 1L, Long::sum);
         }
 
         String line() {
@@ -156,6 +167,12 @@ public final class OutcomeStream implements AutoCloseable {
     public void close() {
         closed = true;
         flusher.interrupt();
+        try {
+            // A flush of the flusher's own may be writing what it took: let it finish before the socket closes.
+            flusher.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             flush();
             synchronized (out) {

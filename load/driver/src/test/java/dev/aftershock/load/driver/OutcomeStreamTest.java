@@ -87,6 +87,21 @@ class OutcomeStreamTest {
         assertThat(names.get(-1L)).containsExactlyEntriesOf(java.util.Map.of("pod:web-b", 1L));
     }
 
+    @Test
+    void aNameThatDiffersEveryRequestIsCountedAsTheAgentKeepsIt() {
+        OutcomeStream.Second second = new OutcomeStream.Second(5);
+        for (int i = 0; i < 300; i++) {
+            second.add(ORIGIN + 5_000, 5, null, null, "10.1.0." + i, null);
+        }
+        String clients = second.line().trim().split(" ")[7];
+        assertThat(clients.split(",")).hasSize(OutcomeStream.MAX_NAMES + 1);
+        assertThat(clients.split(","))
+                .contains(Base64.getUrlEncoder()
+                                .withoutPadding()
+                                .encodeToString("(other)".getBytes(StandardCharsets.UTF_8))
+                        + "=100");
+    }
+
     private static String decoded(String name) {
         return new String(Base64.getUrlDecoder().decode(name), StandardCharsets.UTF_8);
     }
