@@ -55,6 +55,20 @@ final class BudgetProbes {
         }
     }
 
+    /** How many evictions wait for this budget's turn (for tests of the order). */
+    int waiting(String budget) {
+        Line line = lines.get(budget);
+        if (line == null) {
+            return 0;
+        }
+        line.lock.lock();
+        try {
+            return line.waiting.size();
+        } finally {
+            line.lock.unlock();
+        }
+    }
+
     /**
      * Waits for this budget's turn until the deadline, or until the run stops; empty if neither
      * came in time (the caller's deadline or stop handling then applies).

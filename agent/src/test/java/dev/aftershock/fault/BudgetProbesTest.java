@@ -37,7 +37,10 @@ class BudgetProbesTest {
                     return null;
                 }));
                 // Queued in this order before the next one asks.
-                Thread.sleep(100);
+                int queued = all.size();
+                while (probes.waiting("shop/web") < queued) {
+                    Thread.sleep(5);
+                }
             }
             // Another budget is not held up by this one.
             try (BudgetProbes.Turn other =

@@ -76,7 +76,40 @@ public final class OutcomeStream implements AutoCloseable {
     public void record(long startMs, long latencyMs, int status, String pod, String node, String client, String error) {
         long second = Math.floorDiv(startMs - originMs, 1000);
         synchronized (pending) {
-            pending.computeIfAbsent(second, Second::new).add(startMs, latencyMs, pod, node, client, error);
+            pending.computeIfAbsent(second, Second::new)
+                    .add(
+                            startMs,
+                            latencyMs,
+                            pods.kept(pod),
+                            nodes.kept(node),
+                            clients.kept(client),
+                            errors.kept(error));
+        }
+    }
+
+    private final Names pods = new Names();
+    private final Names nodes = new Names();
+    private final Names clients = new Names();
+    private final Names errors = new Names();
+
+    /**
+     * The names of one kind told apart over the whole stream, as the agent's recorder keeps them: the
+     * first {@link #MAX_NAMES}, the rest as {@link #OTHER}. Capped here too, so a header that changes
+     * every request does not make the lines grow with the requests; over the whole stream, not per
+     * line, so a name the agent keeps is never folded here. Guarded by the stream's pending map.
+     */
+    static final class Names {
+        private final java.util.Set<String> kept = new java.util.HashSet<>();
+
+        String kept(String name) {
+            if (name == null || name.isEmpty() || kept.contains(name)) {
+                return name;
+            }
+            if (kept.size() >= MAX_NAMES) {
+                return OTHER;
+            }
+            kept.add(name);
+            return name;
         }
     }
 
@@ -103,16 +136,10 @@ public final class OutcomeStream implements AutoCloseable {
             count(clients, client);
         }
 
-        /**
-         * As the agent keeps them: at most {@link #MAX_NAMES} names of a kind a second, the rest under
-         * {@link #OTHER}, so a header that changes every request does not make a line per request.
-         */
         private static void count(Map<String, Long> counts, String name) {
-            if (name == null || name.isEmpty()) {
-                return;
+            if (name != null && !name.isEmpty()) {
+                counts.merge(name, 1L, Long::sum);
             }
-            String counted = counts.containsKey(name) || counts.size() < MAX_NAMES ? name : OTHER;
-            counts.merge(counted, 1L, Long::sum);
         }
 
         String line() {
@@ -167,19 +194,34 @@ public final class OutcomeStream implements AutoCloseable {
     public void close() {
         closed = true;
         flusher.interrupt();
-        try {
-            // A flush of the flusher's own may be writing what it took: let it finish before the socket closes.
-            flusher.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        // A flush of the flusher's own may be writing what it took: let it finish before the socket
+        // closes (even if this thread was interrupted: Gatling's end or a signal's hook).
+        boolean interrupted = false;
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (flusher.isAlive() && System.nanoTime() < until) {
+            try {
+                flusher.join(100);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
         try {
-            flush();
-            synchronized (out) {
-                socket.close();
+            if (!flusher.isAlive()) {
+                flush();
             }
         } catch (IOException e) {
-            // Closing at the end of the run; the agent reads to end of stream either way.
+            // The agent has gone; what it read is what it has.
+        } finally {
+            try {
+                // Not under the writer's lock: a flusher stuck writing to an agent that stopped reading must not hold
+                // this up.
+                socket.close();
+            } catch (IOException e) {
+                // Closing at the end of the run; the agent reads to end of stream either way.
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

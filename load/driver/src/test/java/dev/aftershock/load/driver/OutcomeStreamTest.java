@@ -89,17 +89,22 @@ class OutcomeStreamTest {
 
     @Test
     void aNameThatDiffersEveryRequestIsCountedAsTheAgentKeepsIt() {
-        OutcomeStream.Second second = new OutcomeStream.Second(5);
+        // The first 200 names of the stream are told apart, in every line; the rest go under "(other)".
+        OutcomeStream.Names clients = new OutcomeStream.Names();
+        OutcomeStream.Second first = new OutcomeStream.Second(5);
         for (int i = 0; i < 300; i++) {
-            second.add(ORIGIN + 5_000, 5, null, null, "10.1.0." + i, null);
+            first.add(ORIGIN + 5_000, 5, null, null, clients.kept("10.1.0." + i), null);
         }
-        String clients = second.line().trim().split(" ")[7];
-        assertThat(clients.split(",")).hasSize(OutcomeStream.MAX_NAMES + 1);
-        assertThat(clients.split(","))
-                .contains(Base64.getUrlEncoder()
-                                .withoutPadding()
-                                .encodeToString("(other)".getBytes(StandardCharsets.UTF_8))
-                        + "=100");
+        OutcomeStream.Second later = new OutcomeStream.Second(6);
+        later.add(ORIGIN + 6_000, 5, null, null, clients.kept("10.1.0.7"), null);
+        later.add(ORIGIN + 6_000, 5, null, null, clients.kept("10.2.0.1"), null);
+
+        String other =
+                Base64.getUrlEncoder().withoutPadding().encodeToString("(other)".getBytes(StandardCharsets.UTF_8));
+        String[] firstClients = first.line().trim().split(" ")[7].split(",");
+        assertThat(firstClients).hasSize(OutcomeStream.MAX_NAMES + 1).contains(other + "=100");
+        assertThat(later.line().trim().split(" ")[7].split(","))
+                .containsExactlyInAnyOrder(other + "=1", name("10.1.0.7") + "=1");
     }
 
     private static String decoded(String name) {
