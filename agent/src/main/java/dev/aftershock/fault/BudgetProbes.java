@@ -85,11 +85,13 @@ final class BudgetProbes {
             line.waiting.addLast(me);
             try {
                 while (line.held || line.waiting.peekFirst() != me) {
-                    long left = Duration.between(Instant.now(), deadline).toMillis();
+                    // In nanoseconds, as the caller measures its deadline: a wait given up with time
+                    // left by the caller's measure would have it ask and wait again, a spin.
+                    long left = Duration.between(Instant.now(), deadline).toNanos();
                     if (left <= 0 || stopping.getAsBoolean()) {
                         return Optional.empty();
                     }
-                    line.changed.await(Math.min(left, LOOK_UP.toMillis()), TimeUnit.MILLISECONDS);
+                    line.changed.await(Math.min(left, LOOK_UP.toNanos()), TimeUnit.NANOSECONDS);
                 }
                 line.held = true;
                 return Optional.of(new Turn(line, true));
