@@ -43,15 +43,6 @@ public final class LoadRecorder {
         final Map<String, Long> nodes = new TreeMap<>();
         final Map<String, Long> clients = new TreeMap<>();
 
-        /** Requests of this second, their names counted as capped (see MAX_SERVED_NAMES). */
-        void add(LoadFrame frame, java.util.function.UnaryOperator<String> error, Names names) {
-            frame.errors().forEach((e, n) -> errors.merge(error.apply(e), n, Long::sum));
-            frame.pods().forEach((p, n) -> pods.merge(names.pod(p), n, Long::sum));
-            frame.nodes().forEach((p, n) -> nodes.merge(names.node(p), n, Long::sum));
-            frame.clients().forEach((p, n) -> clients.merge(names.client(p), n, Long::sum));
-            latencies.add(frame.latencies());
-        }
-
         long errorCount() {
             return errors.values().stream().mapToLong(Long::longValue).sum();
         }
@@ -81,32 +72,6 @@ public final class LoadRecorder {
         return name;
     }
 
-    /** Who served, with each kind of name capped (see MAX_SERVED_NAMES). */
-    private interface Names {
-        String pod(String name);
-
-        String node(String name);
-
-        String client(String name);
-    }
-
-    private final Names names = new Names() {
-        @Override
-        public String pod(String name) {
-            return capped(podNames, name);
-        }
-
-        @Override
-        public String node(String name) {
-            return capped(nodeNames, name);
-        }
-
-        @Override
-        public String client(String name) {
-            return capped(clientNames, name);
-        }
-    };
-
     /** One request (as a frame of its own). */
     public void add(Outcome outcome) {
         add(LoadFrame.of(outcome, runStartMs));
@@ -118,8 +83,17 @@ public final class LoadRecorder {
             return;
         }
         firstRequestAtMs = Math.min(firstRequestAtMs, Math.max(0, frame.firstStartMs() - runStartMs));
-        seconds.computeIfAbsent(Math.max(0, frame.second()), k -> new Bucket())
-                .add(frame, e -> capped(errorMessages, e), names);
+        Bucket second = seconds.computeIfAbsent(Math.max(0, frame.second()), k -> new Bucket());
+        count(frame.errors(), second.errors, errorMessages);
+        count(frame.pods(), second.pods, podNames);
+        count(frame.nodes(), second.nodes, nodeNames);
+        count(frame.clients(), second.clients, clientNames);
+        second.latencies.add(frame.latencies());
+    }
+
+    /** Adds a frame's counts to a second's, each name as capped (see MAX_SERVED_NAMES). */
+    private static void count(Map<String, Long> counts, Map<String, Long> into, java.util.Set<String> names) {
+        counts.forEach((name, n) -> into.merge(capped(names, name), n, Long::sum));
     }
 
     /** The address the load's requests leave from toward the target, when known (see LoadSession). */

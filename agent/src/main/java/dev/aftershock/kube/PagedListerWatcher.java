@@ -122,8 +122,8 @@ final class PagedListerWatcher<T extends KubernetesObject, L extends KubernetesL
     public L list(CallGeneratorParams params) throws ApiException {
         ClusterReader.Listed<T> listed =
                 ClusterReader.listed(page, l -> items.apply(l).stream().map(lighten));
-        return list.apply(
-                new java.util.ArrayList<>(listed.items()), new V1ListMeta().resourceVersion(listed.resourceVersion()));
+        // The reflector only reads the items: the list as read is handed over, not copied again.
+        return list.apply(listed.items(), new V1ListMeta().resourceVersion(listed.resourceVersion()));
     }
 
     /** As client-java's own: the call on the watch client, which has no read timeout. */
