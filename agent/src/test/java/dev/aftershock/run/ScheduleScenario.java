@@ -98,7 +98,10 @@ final class ScheduleScenario {
             await().atMost(Duration.ofSeconds(75))
                     .until(() -> records(ns, "every-minute").values().stream()
                             .anyMatch(r -> r.contains("\"outcome\":\"forbidden\"")));
-            assertThat(reasons(ns, "every-minute")).contains("ScheduleSpawned", "ScheduleForbidden");
+            // The record is written before its Event, so the Event may come a moment later.
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() ->
+                            assertThat(reasons(ns, "every-minute")).contains("ScheduleSpawned", "ScheduleForbidden"));
 
             // 2. The agent down across a scheduled time and back 20 s later: for the schedule whose
             // deadline is 5 minutes that time runs once, late; for the one whose deadline is 10 s it
@@ -117,7 +120,8 @@ final class ScheduleScenario {
                             && records(ns, "strict").containsKey(strict));
             assertThat(records(ns, "late-ok").get(late)).doesNotContain("\"state\":\"skipped\"");
             assertThat(records(ns, "strict").get(strict)).contains("\"outcome\":\"missed\"");
-            assertThat(reasons(ns, "strict")).contains("ScheduleMissed");
+            await().atMost(Duration.ofSeconds(10))
+                    .untilAsserted(() -> assertThat(reasons(ns, "strict")).contains("ScheduleMissed"));
             post(agent, "/api/v1/schedules/late-ok/suspend", token);
             post(agent, "/api/v1/schedules/strict/suspend", token);
 
