@@ -78,3 +78,7 @@ events (a review of every call in agent/src/main/java/dev/aftershock/kube), no v
 {{- end -}}
 {{- $ns -}}
 {{- end -}}
+
+{{- define "aftershock.injectorNamespace" -}}
+{{- default .Release.Namespace .Values.injectors.namespace -}}
+{{- end -}}

@@ -50,6 +50,27 @@ final class ClusterOptions {
                     + " $AFTERSHOCK_HELPER_NAMESPACE, then the target pod's namespace).")
     String helperNamespace;
 
+    @Option(
+            names = "--injector-image",
+            paramLabel = "IMAGE",
+            description = "The image load injector pods run (the agent's own, with the load driver), for"
+                    + " experiments whose load has more than one injector (default: $AFTERSHOCK_INJECTOR_IMAGE;"
+                    + " none: such runs are refused).")
+    String injectorImage;
+
+    @Option(
+            names = "--injector-namespace",
+            paramLabel = "NS",
+            description = "Where load injector pods run (default: $AFTERSHOCK_INJECTOR_NAMESPACE, then the"
+                    + " target's namespace).")
+    String injectorNamespace;
+
+    dev.aftershock.kube.InjectorPods.Settings resolveInjectors() {
+        return new dev.aftershock.kube.InjectorPods.Settings(
+                given(injectorImage, "AFTERSHOCK_INJECTOR_IMAGE"),
+                given(injectorNamespace, "AFTERSHOCK_INJECTOR_NAMESPACE"));
+    }
+
     dev.aftershock.kube.NodeHelpers.Settings resolveHelpers() {
         return new dev.aftershock.kube.NodeHelpers.Settings(
                 given(helperImage, "AFTERSHOCK_HELPER_IMAGE"), given(helperNamespace, "AFTERSHOCK_HELPER_NAMESPACE"));

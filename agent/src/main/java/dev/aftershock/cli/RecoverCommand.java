@@ -57,6 +57,7 @@ final class RecoverCommand implements Callable<Integer> {
                         deadline.get(),
                         dev.aftershock.selection.Reach.cluster(),
                         cluster.resolveHelpers(),
+                        cluster.resolveInjectors(),
                         run -> true));
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {
@@ -70,6 +71,70 @@ final class RecoverCommand implements Callable<Integer> {
      * and has its faults undone under it. A run that holds the lock is alive: it recovers its own
      * faults, and they are left alone (counted as skipped).
      */
+    /**
+     * Load injector pods and their Secrets a run left (the agent was killed before it removed them):
+     * removed, but not those of a live run, which removes its own.
+     */
+    private static Recovery.Report withInjectors(
+            Recovery.Report faults,
+            io.kubernetes.client.openapi.ApiClient client,
+            dev.aftershock.kube.InjectorPods.Settings injectors,
+            dev.aftershock.selection.Reach reach,
+            java.util.Optional<String> live,
+            java.util.function.Predicate<String> ofRuns) {
+        java.util.List<String> lines = new java.util.ArrayList<>(faults.lines());
+        int recovered = faults.recovered();
+        int failures = faults.failures();
+        int skipped = faults.skipped();
+        java.util.List<dev.aftershock.kube.InjectorPods.Leftover> left;
+        // Where injectors run: the injector namespace when one is set (an installed agent's), else
+        // wherever the agent reaches (a run without one puts them in its target's namespace).
+        java.util.List<String> namespaces = injectors
+                .namespace()
+                .map(java.util.List::of)
+                .orElse(reach.wholeCluster() ? java.util.List.of() : java.util.List.copyOf(reach.namespaces()));
+        try {
+            left = dev.aftershock.kube.InjectorPods.leftovers(client, namespaces);
+        } catch (io.kubernetes.client.openapi.ApiException e) {
+            if (e.getCode() == 403 && injectors.image().isEmpty()) {
+                // Injectors are off here and the agent may not look for them: none of its runs made any.
+                return faults;
+            }
+            lines.add("could not look for load injector pods: " + dev.aftershock.kube.StatusMessages.messageOf(e));
+            return new Recovery.Report(lines, recovered, failures + 1, skipped);
+        }
+        java.util.Map<java.util.List<String>, java.util.List<String>> byRun = new java.util.LinkedHashMap<>();
+        for (var l : left) {
+            if (ofRuns.test(l.run())) {
+                byRun.computeIfAbsent(java.util.List.of(l.namespace(), l.run()), k -> new java.util.ArrayList<>())
+                        .add(l.kind().toLowerCase(java.util.Locale.ROOT) + " " + l.name());
+            }
+        }
+        for (var e : byRun.entrySet()) {
+            String ns = e.getKey().get(0);
+            String run = e.getKey().get(1);
+            if (live.filter(run::equals).isPresent()) {
+                skipped++;
+                lines.add("skipped the load injectors of run %s in %s: the run is still running".formatted(run, ns));
+                continue;
+            }
+            java.util.List<String> problems = dev.aftershock.kube.InjectorPods.remove(client, ns, run);
+            if (problems.isEmpty()) {
+                recovered++;
+                lines.add("removed the load injectors of run %s in %s: %s"
+                        .formatted(run, ns, String.join(", ", e.getValue())));
+            } else {
+                failures++;
+                lines.add("could not remove the load injectors of run %s in %s: %s"
+                        .formatted(run, ns, String.join("; ", problems)));
+            }
+        }
+        if (!byRun.isEmpty()) {
+            lines.removeIf(l -> l.startsWith("nothing to recover:"));
+        }
+        return new Recovery.Report(lines, recovered, failures, skipped);
+    }
+
     static Recovery.Report recoverEverything(
             ClusterAccess access,
             String lockNamespace,
@@ -77,6 +142,7 @@ final class RecoverCommand implements Callable<Integer> {
             java.time.Duration deadline,
             dev.aftershock.selection.Reach reach,
             dev.aftershock.kube.NodeHelpers.Settings helpers,
+            dev.aftershock.kube.InjectorPods.Settings injectors,
             java.util.function.Predicate<String> ofRuns)
             throws Exception {
         var client = KubeClients.forCalls(access);
@@ -92,9 +158,11 @@ final class RecoverCommand implements Callable<Integer> {
             live = java.util.Optional.of(held.holder().identity());
         }
         try (var informers = new SharedInformers(KubeClients.forWatches(access))) {
-            return new Recovery(new KubeClusterOps(client, informers, deadline, helpers), stateDir, live, ofRuns)
+            Recovery.Report faults = new Recovery(
+                            new KubeClusterOps(client, informers, deadline, helpers), stateDir, live, ofRuns)
                     .within(reach)
                     .recoverAll();
+            return withInjectors(faults, client, injectors, reach, live, ofRuns);
         } finally {
             if (lease != null) {
                 lease.close();

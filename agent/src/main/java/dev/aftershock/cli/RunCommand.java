@@ -169,6 +169,7 @@ final class RunCommand implements Callable<Integer> {
                 Path.of("reports"),
                 dev.aftershock.run.RunListener.NONE,
                 cluster.resolveHelpers(),
+                cluster.resolveInjectors(),
                 spec.commandLine().getOut(),
                 err);
         // A run blocks for its whole duration: it gets a virtual thread of its own, not a pooled worker.

@@ -199,6 +199,7 @@ final class ServeCommand implements Callable<Integer> {
                         submitted.reportsRoot(),
                         submitted.listener(),
                         cluster.resolveHelpers(),
+                        cluster.resolveInjectors(),
                         // What the CLI would print, in the agent's log too.
                         out,
                         err),
@@ -273,6 +274,7 @@ final class ServeCommand implements Callable<Integer> {
                 deadline.get(),
                 reach,
                 cluster.resolveHelpers(),
+                cluster.resolveInjectors(),
                 agentVersion(),
                 out);
         Runnable takeRuns = () -> {

@@ -40,6 +40,7 @@ final class Takeover {
     private final Duration deadline;
     private final Reach reach;
     private final dev.aftershock.kube.NodeHelpers.Settings helpers;
+    private final dev.aftershock.kube.InjectorPods.Settings injectors;
     private final String agentVersion;
     private final PrintWriter out;
 
@@ -52,6 +53,7 @@ final class Takeover {
             Duration deadline,
             Reach reach,
             dev.aftershock.kube.NodeHelpers.Settings helpers,
+            dev.aftershock.kube.InjectorPods.Settings injectors,
             String agentVersion,
             PrintWriter out) {
         this.records = records;
@@ -62,6 +64,7 @@ final class Takeover {
         this.deadline = deadline;
         this.reach = reach;
         this.helpers = helpers;
+        this.injectors = injectors;
         this.agentVersion = agentVersion;
         this.out = out;
     }
@@ -114,7 +117,7 @@ final class Takeover {
             return true;
         }
         Recovery.Report report = RecoverCommand.recoverEverything(
-                access, lockNamespace, stateDir, deadline, reach, helpers, ids::contains);
+                access, lockNamespace, stateDir, deadline, reach, helpers, injectors, ids::contains);
         report.lines().forEach(this::say);
         journal(interrupted, report);
         return report.failures() == 0 && report.skipped() == 0;

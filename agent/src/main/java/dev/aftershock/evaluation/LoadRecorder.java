@@ -24,6 +24,11 @@ public final class LoadRecorder {
     private final TreeMap<Long, Bucket> seconds = new TreeMap<>();
     private long firstRequestAtMs = Long.MAX_VALUE;
 
+    /** The run's start (epoch ms), which the seconds count from. */
+    public long runStartMs() {
+        return runStartMs;
+    }
+
     public LoadRecorder(long runStartMs, String target) {
         this.runStartMs = runStartMs;
         this.target = target;

@@ -141,6 +141,29 @@ public final class GatlingLoadDriver implements LoadDriver {
      */
     public static Map<String, String> writePlan(
             LoadProfile profile, URI url, Map<String, String> headers, long originMs, Path file) throws IOException {
+        PlanText plan = plan(profile.arrivals(), profile, url, headers, originMs);
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            plan.properties().store(w, "written by the agent for one run");
+        }
+        return plan.env();
+    }
+
+    /** A plan (no secret in it) and the environment that carries its URL and header values. */
+    public record PlanText(Properties properties, Map<String, String> env) {
+        public String text() {
+            java.io.StringWriter w = new java.io.StringWriter();
+            try {
+                properties.store(w, null);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return w.toString();
+        }
+    }
+
+    /** The plan of {@code arrivals} (the profile's, or an injector's share of them). */
+    public static PlanText plan(
+            List<Arrival> arrivals, LoadProfile profile, URI url, Map<String, String> headers, long originMs) {
         Map<String, String> env = new LinkedHashMap<>();
         Properties p = new Properties();
         p.setProperty("originMs", Long.toString(originMs));
@@ -159,12 +182,8 @@ public final class GatlingLoadDriver implements LoadDriver {
         p.setProperty("servedBy.node", profile.servedBy().nodeHeader());
         p.setProperty("servedBy.client", profile.servedBy().clientHeader());
         p.setProperty(
-                "arrivals",
-                profile.arrivals().stream().map(GatlingLoadDriver::phase).collect(Collectors.joining(";")));
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            p.store(w, "written by the agent for one run");
-        }
-        return env;
+                "arrivals", arrivals.stream().map(GatlingLoadDriver::phase).collect(Collectors.joining(";")));
+        return new PlanText(p, env);
     }
 
     private static String phase(Arrival a) {

@@ -13,6 +13,17 @@ import java.util.function.Consumer;
  */
 public interface LoadDriver extends AutoCloseable {
     /**
+     * Before the run's clock starts: a driver whose load takes long to ready (injector pods) readies
+     * it here, so that it starts with the run, and returns when it starts (epoch ms, this machine's
+     * clock): the run's clock starts then. Empty: the load starts when {@link #start} is called.
+     */
+    default java.util.OptionalLong prepare(
+            LoadProfile profile, URI url, java.util.Map<String, String> headers, Consumer<LoadFrame> outcomes)
+            throws IOException {
+        return java.util.OptionalLong.empty();
+    }
+
+    /**
      * {@code headers}: the values to send, resolved (some are secrets the driver must not write
      * down); {@code originMs}: the run's start (epoch ms), which the frames' seconds count from.
      */
@@ -35,6 +46,16 @@ public interface LoadDriver extends AutoCloseable {
 
     /** Lines the driver sent that were not outcome frames (a broken stream: those requests are not counted). */
     long unreadableLines();
+
+    /** Why part of the load stopped before its plan ended (an injector gone), naming what was lost. */
+    default java.util.Optional<String> failure() {
+        return java.util.Optional.empty();
+    }
+
+    /** Each injector pod's part, for the journal (none for the agent's own child). */
+    default java.util.List<dev.aftershock.journal.LoadSeries.Injector> injectors() {
+        return java.util.List.of();
+    }
 
     /** Stops the load now (an abort, a signal, the end of the run). */
     @Override

@@ -28,6 +28,7 @@ public record ReportView(
         String chartDataJson,
         List<HypothesisRow> hypotheses,
         List<FaultRow> faults,
+        List<InjectorRow> injectors,
         List<TerminationRow> terminations,
         String terminationsNote,
         List<EventRow> events,
@@ -36,6 +37,18 @@ public record ReportView(
         String source) {
 
     public record Fact(String label, String value) {}
+
+    /** One load injector pod: what it sent of its share, its rates, its clock, and how it ended. */
+    public record InjectorRow(
+            String injector,
+            String pod,
+            String node,
+            String requests,
+            String meanRps,
+            String peakRps,
+            String clock,
+            String state,
+            String stateClass) {}
 
     /** One chart: its canvas id, title, and a text alternative for readers who cannot see it. */
     public record ChartView(
@@ -134,6 +147,7 @@ public record ReportView(
                 charts.json(),
                 j.hypotheses().stream().map(ReportView::hypothesisRow).toList(),
                 faultRows(j),
+                injectorRows(j),
                 terminationRows(j),
                 terminationsNote(j),
                 j.events().stream().limit(MAX_EVENTS).map(ReportView::eventRow).toList(),
@@ -183,6 +197,38 @@ public record ReportView(
         facts.add(
                 new Fact("Rollback", j.rollback().policy() + ": " + j.rollback().message()));
         return facts;
+    }
+
+    private static List<InjectorRow> injectorRows(Journal j) {
+        if (j.load() == null) {
+            return List.of();
+        }
+        return j.load().injectors().stream()
+                .map(i -> new InjectorRow(
+                        Integer.toString(i.index()),
+                        i.pod(),
+                        i.node(),
+                        "%,d of %,.0f planned (%s)"
+                                .formatted(
+                                        i.requests(),
+                                        i.plannedRequests(),
+                                        Format.percent(
+                                                i.plannedRequests() == 0
+                                                        ? 100
+                                                        : 100 * i.requests() / i.plannedRequests())),
+                        String.format(Locale.ROOT, "%.1f", i.meanRps()),
+                        Long.toString(i.peakRps()),
+                        i.skewBoundMs() == null
+                                ? "no heartbeat"
+                                : "skew + log delay at most %d ms%s"
+                                        .formatted(
+                                                i.skewBoundMs(),
+                                                i.shiftedSeconds() == 0
+                                                        ? ""
+                                                        : "; frames moved " + i.shiftedSeconds() + " s"),
+                        i.failure() == null ? "played its share" : i.failure(),
+                        i.failure() == null ? "passed" : "failed"))
+                .toList();
     }
 
     private static HypothesisRow hypothesisRow(HypothesisResult h) {

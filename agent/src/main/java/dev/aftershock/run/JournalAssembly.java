@@ -47,6 +47,8 @@ final class JournalAssembly {
             ClusterSnapshot snapshot,
             RunRecorder recorder,
             LoadRecorder load,
+            /** Each injector pod's part (none for the agent's own child). */
+            List<dev.aftershock.journal.LoadSeries.Injector> injectors,
             ClusterTimeline cluster,
             String abortCondition,
             String interruptedBy,
@@ -96,7 +98,7 @@ final class JournalAssembly {
                                 .toList()),
                 faults,
                 terminations,
-                in.load() == null ? null : in.load().series(),
+                in.load() == null ? null : in.load().series().withInjectors(in.injectors()),
                 series(in),
                 events(in.recorder(), in.cluster()),
                 verdicts,

@@ -48,13 +48,22 @@ final class LoadSession {
 
     private volatile boolean stopped;
 
-    private LoadSession(LoadProfile profile, URI url, RunRecorder recorder, AgentMetrics metrics, LoadDriver driver) {
+    private LoadSession(
+            LoadProfile profile,
+            URI url,
+            RunRecorder recorder,
+            AgentMetrics metrics,
+            LoadDriver driver,
+            long originMs) {
         this.profile = profile;
         this.recorder = recorder;
         this.metrics = metrics;
         this.driver = driver;
-        this.load = new LoadRecorder(recorder.start().toEpochMilli(), url.toString());
-        dev.aftershock.load.SourceAddress.toward(url).ifPresent(load::sourceAddress);
+        this.load = new LoadRecorder(originMs, url.toString());
+        if (!profile.injectors().inPods()) {
+            // Injector pods leave from their own addresses, not this machine's: not known here.
+            dev.aftershock.load.SourceAddress.toward(url).ifPresent(load::sourceAddress);
+        }
         this.arrivals = new ArrivalPlan(profile.arrivals());
     }
 
@@ -84,16 +93,47 @@ final class LoadSession {
             LoadDriver driver,
             RunRecorder recorder,
             AgentMetrics metrics) {
-        LoadSession session = new LoadSession(profile, url, recorder, metrics, driver);
+        LoadSession session = new LoadSession(
+                profile, url, recorder, metrics, driver, recorder.start().toEpochMilli());
+        session.begin(url, headers, redaction);
+        return session;
+    }
+
+    /**
+     * A load that takes long to ready (injector pods), readied before the run's clock starts; returns
+     * the session and when the load starts (the run's clock starts then: {@link #begin} after it).
+     */
+    static Prepared prepare(
+            LoadProfile profile,
+            URI url,
+            Map<String, String> headers,
+            LoadDriver driver,
+            RunRecorder recorder,
+            AgentMetrics metrics) {
+        java.util.concurrent.atomic.AtomicReference<LoadSession> made =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.OptionalLong startsAt;
         try {
-            driver.start(profile, url, headers, recorder.start().toEpochMilli(), frame -> {
-                if (session.firstOutcomeAtMs < 0) {
-                    session.firstOutcomeAtMs = recorder.now();
-                }
-                session.lastOutcomeAtMs = recorder.now();
-                session.load.add(frame);
-                metrics.requests(frame);
-            });
+            startsAt = driver.prepare(profile, url, headers, frame -> made.get().heard(frame));
+        } catch (IOException e) {
+            driver.close();
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+        if (startsAt.isEmpty()) {
+            driver.close();
+            throw new IllegalStateException("the load driver readies nothing before the run: start it instead");
+        }
+        LoadSession session = new LoadSession(profile, url, recorder, metrics, driver, startsAt.getAsLong());
+        made.set(session);
+        return new Prepared(session, java.time.Instant.ofEpochMilli(startsAt.getAsLong()));
+    }
+
+    record Prepared(LoadSession session, java.time.Instant startsAt) {}
+
+    /** The load starts (a prepared one: is taken from here on), and the journal says so. */
+    void begin(URI url, Map<String, String> headers, Redaction redaction) {
+        try {
+            driver.start(profile, url, headers, load.runStartMs(), this::heard);
         } catch (IOException e) {
             driver.close();
             throw new UncheckedIOException("cannot start the load driver", e);
@@ -102,8 +142,19 @@ final class LoadSession {
                 "load",
                 "started",
                 redaction.apply(url.toString()),
-                "open model, " + profile.arrivals().size() + " phase(s)");
-        return session;
+                "open model, " + profile.arrivals().size() + " phase(s)"
+                        + (profile.injectors().inPods()
+                                ? ", " + profile.injectors().count() + " injector pods"
+                                : ""));
+    }
+
+    private void heard(dev.aftershock.evaluation.LoadFrame frame) {
+        if (firstOutcomeAtMs < 0) {
+            firstOutcomeAtMs = recorder.now();
+        }
+        lastOutcomeAtMs = recorder.now();
+        load.add(frame);
+        metrics.requests(frame);
     }
 
     LoadRecorder recorder() {
@@ -146,7 +197,10 @@ final class LoadSession {
         }
         long now = recorder.now();
         boolean planRunning = now < arrivals.lengthMs();
-        if (driver.unreadableLines() > 0) {
+        Optional<String> failure = driver.failure();
+        if (failure.isPresent()) {
+            markBroken(failure.get());
+        } else if (driver.unreadableLines() > 0) {
             markBroken("the load driver sent %d line(s) that are not outcomes: its results cannot be trusted"
                     .formatted(driver.unreadableLines()));
         } else if (!driver.alive() && planRunning) {
@@ -193,8 +247,20 @@ final class LoadSession {
         if (!now && driver.exitCode().isPresent() && driver.exitCode().getAsInt() != 0) {
             markBroken("the load driver exited with code " + driver.exitCode().getAsInt());
         }
+        if (!now) {
+            // An injector that went silent in the plan's last seconds is told here.
+            driver.failure().ifPresent(this::markBroken);
+        }
+        injectors = driver.injectors();
         driver.close();
         recorder.event("load", "stopped", "", load.whole().requests() + " requests");
+    }
+
+    private volatile List<dev.aftershock.journal.LoadSeries.Injector> injectors = List.of();
+
+    /** Each injector pod's part (none for the agent's own child), once the load has stopped. */
+    List<dev.aftershock.journal.LoadSeries.Injector> injectors() {
+        return injectors;
     }
 
     /** Why the load did not happen as planned, if it did not (checked after {@link #stop}). */

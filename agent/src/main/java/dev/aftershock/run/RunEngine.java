@@ -16,11 +16,13 @@ import dev.aftershock.journal.Journal;
 import dev.aftershock.journal.Redaction;
 import dev.aftershock.journal.Termination;
 import dev.aftershock.kube.ClusterReader;
+import dev.aftershock.kube.InjectorPods;
 import dev.aftershock.kube.KubeClients;
 import dev.aftershock.kube.KubeClusterOps;
 import dev.aftershock.kube.RunLease;
 import dev.aftershock.kube.SharedInformers;
 import dev.aftershock.kube.StatusMessages;
+import dev.aftershock.load.InjectorFleet;
 import dev.aftershock.load.LoadHeaders;
 import dev.aftershock.load.LoadUrls;
 import dev.aftershock.metrics.AgentMetrics;
@@ -168,6 +170,13 @@ public final class RunEngine {
         if (unreadable.isPresent()) {
             console.refused(
                     "refused: the load cannot be sent as written; nothing was changed", List.of(unreadable.get()));
+            return new Result(2, null);
+        }
+        Optional<String> injectorsRefused = injectorsAllowed();
+        if (injectorsRefused.isPresent()) {
+            console.refused(
+                    "refused: the load's injector pods cannot run; nothing was changed",
+                    List.of(injectorsRefused.get()));
             return new Result(2, null);
         }
         if (options.dryRun()) {
@@ -327,7 +336,101 @@ public final class RunEngine {
                 recorder,
                 metrics);
         faults.prepare();
-        recorder.startClock();
+        Optional<java.time.Instant> loadStartsAt = prepareInjectors();
+        if (loadStartsAt.isPresent()) {
+            try {
+                recorder.startClockAt(loadStartsAt.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                recorder.startClock();
+            }
+        } else {
+            recorder.startClock();
+        }
+    }
+
+    /** The load's injector pods, when it has more than one injector: made with the spec the plan checked. */
+    private InjectorPods injectorPods() {
+        if (injectorPods == null) {
+            injectorPods = new InjectorPods(
+                    client,
+                    KubeClients.forWatches(options.access()),
+                    options.injectors(),
+                    experiment.spec().target().namespace());
+        }
+        return injectorPods;
+    }
+
+    private InjectorPods injectorPods;
+
+    /** Injector pods keep off the nodes the run's faults target, unless the experiment lets them. */
+    private java.util.Set<String> injectorsAvoid(LoadProfile profile) {
+        if (profile.injectors().onFaultNodes()) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> nodes = new java.util.TreeSet<>();
+        plan.faults()
+                .forEach(f -> f.targets().stream()
+                        .filter(t -> t instanceof Plan.NodeTarget)
+                        .forEach(t -> nodes.add(t.name())));
+        return nodes;
+    }
+
+    /** A server-side dry run of an injector pod, before anything is touched. */
+    private Optional<String> injectorsAllowed() {
+        Optional<LoadProfile> pods =
+                experiment.spec().load().filter(l -> l.injectors().inPods());
+        if (pods.isEmpty()) {
+            return Optional.empty();
+        }
+        LoadProfile profile = pods.get();
+        return injectorPods()
+                .refusal(InjectorFleet.spec(
+                        runId,
+                        profile,
+                        profile.url(),
+                        loadHeaders,
+                        profile.injectors().nodeSelector(),
+                        injectorsAvoid(profile),
+                        System.currentTimeMillis(),
+                        false));
+    }
+
+    /**
+     * With injector pods, the load is readied before the run's clock (the pods made, booted and
+     * waiting): the clock starts when they start. Their URL is the experiment's (they run in the
+     * cluster): {@code --load-url} is for the agent's own child.
+     */
+    private Optional<java.time.Instant> prepareInjectors() {
+        Optional<LoadProfile> pods =
+                experiment.spec().load().filter(l -> l.injectors().inPods());
+        if (pods.isEmpty()) {
+            return Optional.empty();
+        }
+        LoadProfile profile = pods.get();
+        InjectorFleet fleet = new InjectorFleet(
+                injectorPods(),
+                runId,
+                profile.injectors().nodeSelector(),
+                injectorsAvoid(profile),
+                redaction,
+                reportDir.resolve("load"),
+                InjectorFleet.recordsRequests(),
+                System::currentTimeMillis);
+        recorder.event(
+                "load",
+                "injectors",
+                injectorPods().namespace(),
+                "%d injector pods made; the run starts when they do (within %d s)"
+                        .formatted(profile.injectors().count(), InjectorFleet.STARTUP.toSeconds()));
+        try {
+            LoadSession.Prepared prepared =
+                    LoadSession.prepare(profile, profile.url(), loadHeaders, fleet, recorder, metrics);
+            load = prepared.session();
+            return Optional.of(prepared.startsAt());
+        } catch (RuntimeException e) {
+            throw new StartFailure("the load could not start: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -360,8 +463,13 @@ public final class RunEngine {
     private void startLoad() {
         experiment.spec().load().ifPresent(profile -> {
             try {
-                load = LoadSession.start(
-                        profile, loadUrl, loadHeaders, redaction, reportDir.resolve("load"), recorder, metrics);
+                if (load != null) {
+                    // Readied before the clock (injector pods): it starts now, with the run.
+                    load.begin(profile.url(), loadHeaders, redaction);
+                } else {
+                    load = LoadSession.start(
+                            profile, loadUrl, loadHeaders, redaction, reportDir.resolve("load"), recorder, metrics);
+                }
             } catch (RuntimeException e) {
                 throw new StartFailure("the load could not start: " + e.getMessage(), e);
             }
@@ -540,6 +648,7 @@ public final class RunEngine {
                         snapshot,
                         recorder,
                         load == null ? null : load.recorder(),
+                        load == null ? List.of() : load.injectors(),
                         observation.timeline(),
                         abortedBy.get() == null ? null : abortedBy.get().condition(),
                         interruptedBy.get(),

@@ -31,6 +31,8 @@ public record RunOptions(
         RunListener listener,
         /** The node helper image and namespace (no image: faults that need a helper are refused). */
         dev.aftershock.kube.NodeHelpers.Settings helpers,
+        /** The image and namespace of load injector pods (no image: runs with injectors are refused). */
+        dev.aftershock.kube.InjectorPods.Settings injectors,
         PrintWriter out,
         PrintWriter err) {
     /**

@@ -69,6 +69,15 @@ final class RunRecorder {
         start = Instant.now();
     }
 
+    /** The clock starts at {@code at} (a moment fixed ahead: the injectors' start), waited for. */
+    void startClockAt(Instant at) throws InterruptedException {
+        long wait;
+        while ((wait = at.toEpochMilli() - System.currentTimeMillis()) > 0) {
+            Thread.sleep(wait);
+        }
+        start = at;
+    }
+
     /** When the clock started (when the recorder was made, if it never did: the run ended first). */
     Instant start() {
         Instant started = start;

@@ -94,7 +94,23 @@ final class ExperimentBinder {
                 optionalText(l, "body"),
                 duration(l, at, "timeout").orElse(LoadProfile.DEFAULT_TIMEOUT),
                 list(l, at, "arrivals", this::arrival),
-                servedBy(l.get("servedBy")));
+                servedBy(l.get("servedBy")),
+                injectors(l));
+    }
+
+    private static LoadProfile.Injectors injectors(JsonNode l) {
+        JsonNode resources = l.get("injectorResources");
+        boolean given = resources != null;
+        return new LoadProfile.Injectors(
+                l.has("injectors") ? l.get("injectors").asInt() : 1,
+                given && resources.has("requests")
+                        ? stringMap(resources.get("requests"))
+                        : LoadProfile.Injectors.DEFAULT_REQUESTS,
+                given && resources.has("limits")
+                        ? stringMap(resources.get("limits"))
+                        : LoadProfile.Injectors.DEFAULT_LIMITS,
+                l.has("injectorNodeSelector") ? stringMap(l.get("injectorNodeSelector")) : Map.of(),
+                l.has("injectorsOnFaultNodes") && l.get("injectorsOnFaultNodes").asBoolean());
     }
 
     private static LoadProfile.ServedBy servedBy(JsonNode s) {

@@ -170,6 +170,32 @@ class HelmChartTest {
     }
 
     @Test
+    void loadInjectorsAreOffUnlessEnabledAndThenRunTheAgentsImageInTheirNamespace() {
+        List<Map<String, Object>> off = objects(Helm.template(NS));
+        assertThat(deploymentArgs(off)).noneMatch(a -> a.startsWith("--injector-"));
+        assertThat(off).noneSatisfy(o -> assertThat(metadata(o).get("name")).isEqualTo("aftershock-injectors"));
+
+        List<Map<String, Object>> on =
+                objects(Helm.template(NS, "--set", "injectors.enabled=true,image.tag=0.1.0-abc"));
+        assertThat(deploymentArgs(on))
+                .contains("--injector-image=aftershock.local/agent:0.1.0-abc", "--injector-namespace=" + NS);
+        assertThat(on)
+                .filteredOn(o ->
+                        o.get("kind").equals("Role") && metadata(o).get("name").equals("aftershock-injectors"))
+                .singleElement()
+                .satisfies(role -> {
+                    assertThat(metadata(role).get("namespace")).isEqualTo(NS);
+                    assertThat(role.get("rules").toString())
+                            .isEqualTo("[{apiGroups=[], resources=[pods], verbs=[create, get, list, delete]},"
+                                    + " {apiGroups=[], resources=[pods/log], verbs=[get]},"
+                                    + " {apiGroups=[], resources=[secrets], verbs=[create, list, delete]}]");
+                });
+        List<Map<String, Object>> elsewhere =
+                objects(Helm.template(NS, "--set", "injectors.enabled=true,injectors.namespace=load"));
+        assertThat(deploymentArgs(elsewhere)).contains("--injector-namespace=load");
+    }
+
+    @Test
     void patchingWorkloadsForRolloutRestartIsGrantedOnlyWhenAskedFor() {
         assertThat(Helm.template(NS))
                 .contains("resources: [deployments, statefulsets]\n    verbs: [get, list, watch]\n");

@@ -97,6 +97,7 @@ class AgentApiIT {
                         submitted.reportsRoot(),
                         submitted.listener(),
                         dev.aftershock.kube.NodeHelpers.Settings.OFF,
+                        dev.aftershock.kube.InjectorPods.Settings.OFF,
                         new PrintWriter(Writer.nullWriter()),
                         new PrintWriter(Writer.nullWriter())),
                 () -> RunLease.liveHolder(cluster.client(), ns).map(RunLease.Holder::identity));

@@ -49,6 +49,31 @@ class LoaderBindingTest {
     }
 
     @Test
+    void theLoadIsTheAgentsOwnChildUnlessItNamesInjectorsWithTheirResourcesAndPlaces() {
+        String load = """
+                  load:
+                    url: http://checkout.shop.svc:8080/
+                    arrivals: [{hold: {rate: 100, for: 1m}}]
+                """;
+        Experiment local = load(HEAD + load);
+        assertThat(local.spec().load().orElseThrow().injectors().inPods()).isFalse();
+        Experiment pods = load(HEAD + load + """
+                    injectors: 4
+                    injectorNodeSelector: {pool: load}
+                    injectorResources: {requests: {cpu: "2"}}
+                    injectorsOnFaultNodes: true
+                """);
+        var injectors = pods.spec().load().orElseThrow().injectors();
+        assertThat(injectors.inPods()).isTrue();
+        assertThat(injectors.count()).isEqualTo(4);
+        assertThat(injectors.nodeSelector()).containsEntry("pool", "load");
+        assertThat(injectors.requests()).containsExactly(java.util.Map.entry("cpu", "2"));
+        // Limits not given: the default memory limit.
+        assertThat(injectors.limits()).containsEntry("memory", "1Gi");
+        assertThat(injectors.onFaultNodes()).isTrue();
+    }
+
+    @Test
     void podKillDefaultsToTheTargetNamespaceAndForceMeansZeroGrace() {
         Experiment e = load(HEAD + """
                   faults:

@@ -29,6 +29,9 @@ import java.util.Properties;
  * environment ({@code urlEnv}, {@code headerEnv.NAME}), never in the file; {@code url} and
  * {@code header.NAME} with literal values are read too (the standalone benchmark writes them).
  * {@code originMs}: the run's start (epoch ms), which the seconds of the outcome stream count from.
+ * {@code startAtMs} (an injector pod's plan; 0: at once): when, on this machine's clock, the
+ * arrivals start, so that every injector starts with the run. {@code recordRequests}: the test mode
+ * of an injector's stream (each request's latency too).
  */
 public record LoadPlan(
         String url,
@@ -40,7 +43,9 @@ public record LoadPlan(
         String podHeader,
         String nodeHeader,
         String clientHeader,
-        long originMs) {
+        long originMs,
+        long startAtMs,
+        boolean recordRequests) {
 
     public sealed interface Phase {
         long millis();
@@ -56,6 +61,14 @@ public record LoadPlan(
             p.load(r);
         }
         return parse(p, System.getenv());
+    }
+
+    /** An injector pod's plan, the text of a plan file in environment variable {@code variable}. */
+    public static LoadPlan fromEnvironment(String variable) throws IOException {
+        Map<String, String> env = System.getenv();
+        Properties p = new Properties();
+        p.load(new java.io.StringReader(fromEnv(env, variable)));
+        return parse(p, env);
     }
 
     static LoadPlan parse(Properties p, Map<String, String> env) {
@@ -94,7 +107,9 @@ public record LoadPlan(
                 p.getProperty("servedBy.pod", "X-Aftershock-Pod"),
                 p.getProperty("servedBy.node", "X-Aftershock-Node"),
                 p.getProperty("servedBy.client", "X-Aftershock-Client-Ip"),
-                Long.parseLong(p.getProperty("originMs", "0")));
+                Long.parseLong(p.getProperty("originMs", "0")),
+                Long.parseLong(p.getProperty("startAtMs", "0")),
+                Boolean.parseBoolean(p.getProperty("recordRequests", "false")));
     }
 
     private static String fromEnv(Map<String, String> env, String variable) {

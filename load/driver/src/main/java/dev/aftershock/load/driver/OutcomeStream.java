@@ -26,6 +26,15 @@ import org.HdrHistogram.Histogram;
  * name in URL-safe Base64 (an error message may hold any character). Nothing is kept or sent per
  * request: at 20,000 requests a second the stream is a few lines a second, and lines of the same
  * second add up (histograms merge exactly), so the agent sees the run as it goes.
+ *
+ * <p>An injector pod has no socket to the agent (the agent may run outside the cluster): it writes
+ * the same lines to its standard output, which the agent follows through the API server, each
+ * prefixed with {@code @aftershock <seq> } (Gatling's own console lines share that output; the
+ * sequence number lets the agent drop lines it sees twice when it follows the log again). Every
+ * flush also writes {@code T <epochMs>}, a heartbeat with the injector's clock: the agent knows
+ * a silent injector from an idle one, and bounds the injector's clock skew by when the line
+ * arrives. In test mode ({@code recordRequests}) each request also goes out as
+ * {@code Q <startMs> <latencyMs>}, so a test can compare the merged percentiles with the exact ones.
  */
 public final class OutcomeStream implements AutoCloseable {
     /** As the agent's recorder keeps them: exact to the ms up to 2,047 ms, within 0.1 % above. */
@@ -38,20 +47,39 @@ public final class OutcomeStream implements AutoCloseable {
 
     static final String OTHER = "(other)";
 
-    private final Socket socket;
+    /** What a pod's stream lines start with, before their sequence number. */
+    public static final String POD_PREFIX = "@aftershock ";
+
+    private final java.io.Closeable sink;
     private final Writer out;
+    /**
+     * Pod mode: the standard output Gatling's console lines go to as well. Each of our lines is one
+     * print on that same PrintStream, under its lock, so no line of Gatling's lands inside one of ours.
+     */
+    private final java.io.PrintStream console;
+
     private final long originMs;
+    /** Pod mode: lines prefixed and numbered, heartbeats sent. */
+    private final boolean pod;
+    /** Test mode: every request's start and latency, sent at the next flush; guarded by pending. */
+    private final java.util.List<long[]> requests;
+
+    private long sequence;
     private final Thread flusher;
     /** The seconds heard from since the last flush; guarded by itself. */
     private final Map<Long, Second> pending = new TreeMap<>();
 
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicBoolean ending = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private OutcomeStream(Socket socket, long originMs) throws IOException {
-        this.socket = socket;
+    private OutcomeStream(
+            java.io.OutputStream to, java.io.Closeable sink, long originMs, boolean pod, boolean recordRequests) {
+        this.console = pod ? (java.io.PrintStream) to : null;
+        this.sink = sink;
         this.originMs = originMs;
-        this.out = new BufferedWriter(
-                new OutputStreamWriter(socket.getOutputStream(), StandardCharsets.US_ASCII), 1 << 16);
+        this.pod = pod;
+        this.requests = recordRequests ? new java.util.ArrayList<>() : null;
+        this.out = new BufferedWriter(new OutputStreamWriter(to, StandardCharsets.US_ASCII), 1 << 16);
         this.flusher = Thread.ofPlatform().daemon().name("outcome-flusher").start(this::flushPeriodically);
     }
 
@@ -64,18 +92,50 @@ public final class OutcomeStream implements AutoCloseable {
                     new InetSocketAddress(
                             hostAndPort.substring(0, colon), Integer.parseInt(hostAndPort.substring(colon + 1))),
                     5_000);
-            OutcomeStream stream = new OutcomeStream(s, originMs);
-            // Stopped by a signal, Gatling skips after(): what is gathered still reaches the agent.
-            Runtime.getRuntime().addShutdownHook(new Thread(stream::close, "outcome-flush-on-exit"));
-            return stream;
+            return onExitFlushed(new OutcomeStream(s.getOutputStream(), s, originMs, false, false));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the agent's outcome socket " + hostAndPort, e);
         }
     }
 
+    /** An injector pod's stream, on {@code stdout} (System.out, not closed at the end). */
+    public static OutcomeStream toStandardOutput(java.io.PrintStream stdout, long originMs, boolean recordRequests) {
+        return onExitFlushed(new OutcomeStream(stdout, () -> stdout.flush(), originMs, true, recordRequests));
+    }
+
+    private static OutcomeStream onExitFlushed(OutcomeStream stream) {
+        // Stopped by a signal, Gatling skips after(): what is gathered still reaches the agent.
+        Runtime.getRuntime().addShutdownHook(new Thread(stream::close, "outcome-flush-on-exit"));
+        return stream;
+    }
+
+    /** Pod mode: the injector has booted and waits for its start (the agent waits for every injector's). */
+    public void ready(long startAtMs) {
+        try {
+            synchronized (out) {
+                write("R " + startAtMs + " " + System.currentTimeMillis() + "\n");
+                out.flush();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void write(String line) throws IOException {
+        if (pod) {
+            console.print(POD_PREFIX + sequence++ + " " + line);
+            console.flush();
+            return;
+        }
+        out.write(line);
+    }
+
     public void record(long startMs, long latencyMs, int status, String pod, String node, String client, String error) {
         long second = Math.floorDiv(startMs - originMs, 1000);
         synchronized (pending) {
+            if (requests != null) {
+                requests.add(new long[] {startMs, latencyMs});
+            }
             pending.computeIfAbsent(second, Second::new)
                     .add(
                             startMs,
@@ -167,13 +227,24 @@ public final class OutcomeStream implements AutoCloseable {
 
     private void flush() throws IOException {
         Map<Long, Second> heard;
+        java.util.List<long[]> each = java.util.List.of();
         synchronized (pending) {
             heard = new TreeMap<>(pending);
             pending.clear();
+            if (requests != null) {
+                each = new java.util.ArrayList<>(requests);
+                requests.clear();
+            }
         }
         synchronized (out) {
+            for (long[] r : each) {
+                write("Q " + r[0] + " " + r[1] + "\n");
+            }
             for (Second s : heard.values()) {
-                out.write(s.line());
+                write(s.line());
+            }
+            if (pod) {
+                write("T " + System.currentTimeMillis() + "\n");
             }
             out.flush();
         }
@@ -192,6 +263,10 @@ public final class OutcomeStream implements AutoCloseable {
 
     @Override
     public void close() {
+        // Gatling's after() and the exit hook both close: the stream ends once.
+        if (ending.getAndSet(true)) {
+            return;
+        }
         closed = true;
         flusher.interrupt();
         // A flush of the flusher's own may be writing what it took: let it finish before the socket
@@ -208,6 +283,13 @@ public final class OutcomeStream implements AutoCloseable {
         try {
             if (!flusher.isAlive()) {
                 flush();
+                if (pod) {
+                    // The injector's last word: everything it sent has been sent.
+                    synchronized (out) {
+                        write("E " + System.currentTimeMillis() + "\n");
+                        out.flush();
+                    }
+                }
             }
         } catch (IOException e) {
             // The agent has gone; what it read is what it has.
@@ -215,7 +297,7 @@ public final class OutcomeStream implements AutoCloseable {
             try {
                 // Not under the writer's lock: a flusher stuck writing to an agent that stopped reading must not hold
                 // this up.
-                socket.close();
+                sink.close();
             } catch (IOException e) {
                 // Closing at the end of the run; the agent reads to end of stream either way.
             }

@@ -23,8 +23,10 @@ import java.util.List;
 
 /**
  * The experiment's load as a Gatling open-model simulation. Read from system properties:
- * {@code aftershock.plan} (a {@link LoadPlan} file) and {@code aftershock.outcomes} (host:port of
- * the agent's outcome socket; absent: standalone, outcomes go nowhere). Every request's outcome is
+ * {@code aftershock.plan} (a {@link LoadPlan} file, or {@code env:NAME}: the plan's text in
+ * environment variable NAME, as an injector pod has it) and {@code aftershock.outcomes} (host:port of
+ * the agent's outcome socket; {@code stdout}: an injector pod's standard output, which the agent
+ * follows; absent: standalone, outcomes go nowhere). Every request's outcome is
  * reported there, aggregated by second ({@link OutcomeStream}); Gatling's own simulation.log is
  * never read.
  */
@@ -32,18 +34,29 @@ public class PlanSimulation extends Simulation {
 
     private final OutcomeStream outcomes;
     private final long timeoutMs;
+    private final long startAtMs;
 
     public PlanSimulation() {
         LoadPlan plan;
         try {
-            plan = LoadPlan.read(Path.of(System.getProperty("aftershock.plan")));
+            String source = System.getProperty("aftershock.plan");
+            plan = source.startsWith("env:")
+                    ? LoadPlan.fromEnvironment(source.substring("env:".length()))
+                    : LoadPlan.read(Path.of(source));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         timeoutMs = plan.timeoutMs();
+        startAtMs = plan.startAtMs();
         // Without an outcome socket the simulation runs standalone: the baseline of the rps benchmark.
         String agent = System.getProperty("aftershock.outcomes");
-        outcomes = agent == null ? null : OutcomeStream.connect(agent, plan.originMs());
+        if (agent == null) {
+            outcomes = null;
+        } else if (agent.equals("stdout")) {
+            outcomes = OutcomeStream.toStandardOutput(System.out, plan.originMs(), plan.recordRequests());
+        } else {
+            outcomes = OutcomeStream.connect(agent, plan.originMs());
+        }
 
         HttpRequestActionBuilder request = http("request")
                 .httpRequest(plan.method(), plan.url())
@@ -107,6 +120,25 @@ public class PlanSimulation extends Simulation {
             }
         }
         return steps;
+    }
+
+    /** An injector waits for the run's start, on its own clock, so that every injector starts with it. */
+    @Override
+    public void before() {
+        if (startAtMs <= 0) {
+            return;
+        }
+        if (outcomes != null) {
+            outcomes.ready(startAtMs);
+        }
+        try {
+            long wait;
+            while ((wait = startAtMs - System.currentTimeMillis()) > 0) {
+                Thread.sleep(Math.min(wait, 1_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

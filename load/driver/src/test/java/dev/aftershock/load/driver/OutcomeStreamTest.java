@@ -107,6 +107,41 @@ class OutcomeStreamTest {
                 .containsExactlyInAnyOrder(other + "=1", name("10.1.0.7") + "=1");
     }
 
+    @Test
+    void anInjectorPodSendsNumberedLinesHeartbeatsAndAnEndOnItsStandardOutput() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = new java.io.PrintStream(bytes, true, StandardCharsets.US_ASCII);
+        try (OutcomeStream stream = OutcomeStream.toStandardOutput(stdout, ORIGIN, true)) {
+            stream.ready(ORIGIN);
+            stdout.println("a line of Gatling's own");
+            stream.record(ORIGIN + 10, 7, 200, "web-a", null, null, null);
+            Thread.sleep(300);
+            stream.record(ORIGIN + 1_010, 9, 503, null, null, null, "http-5xx");
+        }
+        List<String> lines = bytes.toString(StandardCharsets.US_ASCII).lines().toList();
+        List<String> ours = lines.stream()
+                .filter(l -> l.startsWith(OutcomeStream.POD_PREFIX))
+                .map(l -> l.substring(OutcomeStream.POD_PREFIX.length()))
+                .toList();
+        assertThat(lines).contains("a line of Gatling's own");
+        // Numbered from 0 without a gap, so the agent drops what it reads twice and nothing else.
+        for (int i = 0; i < ours.size(); i++) {
+            assertThat(ours.get(i)).startsWith(i + " ");
+        }
+        List<String> bodies =
+                ours.stream().map(l -> l.substring(l.indexOf(' ') + 1)).toList();
+        assertThat(bodies.get(0)).startsWith("R " + ORIGIN + " ");
+        assertThat(bodies).filteredOn(b -> b.startsWith("T ")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(bodies)
+                .filteredOn(b -> b.startsWith("S "))
+                .extracting(b -> b.split(" ")[1])
+                .contains("0", "1");
+        // Test mode: each request's start and latency too.
+        assertThat(bodies).contains("Q " + (ORIGIN + 10) + " 7", "Q " + (ORIGIN + 1_010) + " 9");
+        assertThat(bodies.get(bodies.size() - 1)).startsWith("E ");
+        assertThat(bodies).filteredOn(b -> b.startsWith("E ")).hasSize(1);
+    }
+
     private static String decoded(String name) {
         return new String(Base64.getUrlDecoder().decode(name), StandardCharsets.UTF_8);
     }
