@@ -67,11 +67,6 @@ final class RecoverCommand implements Callable<Integer> {
     }
 
     /**
-     * Recovers what earlier runs ({@code ofRuns}) left, holding the run lock while it works so that no run starts
-     * and has its faults undone under it. A run that holds the lock is alive: it recovers its own
-     * faults, and they are left alone (counted as skipped).
-     */
-    /**
      * Load injector pods and their Secrets a run left (the agent was killed before it removed them):
      * removed, but not those of a live run, which removes its own.
      */
@@ -96,9 +91,12 @@ final class RecoverCommand implements Callable<Integer> {
         try {
             left = dev.aftershock.kube.InjectorPods.leftovers(client, namespaces);
         } catch (io.kubernetes.client.openapi.ApiException e) {
-            if (e.getCode() == 403 && injectors.image().isEmpty()) {
-                // Injectors are off here and the agent may not look for them: none of its runs made any.
-                return faults;
+            if (e.getCode() == 403) {
+                // Not a failure of what it recovered: said, so that a user who ran injectors elsewhere
+                // knows to give --injector-namespace.
+                lines.add("did not look for load injector pods (give --injector-namespace where they ran): "
+                        + dev.aftershock.kube.StatusMessages.messageOf(e));
+                return new Recovery.Report(lines, recovered, failures, skipped);
             }
             lines.add("could not look for load injector pods: " + dev.aftershock.kube.StatusMessages.messageOf(e));
             return new Recovery.Report(lines, recovered, failures + 1, skipped);
@@ -135,6 +133,11 @@ final class RecoverCommand implements Callable<Integer> {
         return new Recovery.Report(lines, recovered, failures, skipped);
     }
 
+    /**
+     * Recovers what earlier runs ({@code ofRuns}) left, holding the run lock while it works so that no run starts
+     * and has its faults undone under it. A run that holds the lock is alive: it recovers its own
+     * faults, and they are left alone (counted as skipped).
+     */
     static Recovery.Report recoverEverything(
             ClusterAccess access,
             String lockNamespace,

@@ -42,6 +42,8 @@ import java.util.function.LongSupplier;
 public final class InjectorFleet implements LoadDriver {
     /** From the pods' creation to the load's start: time to schedule, start and boot every injector. */
     public static final Duration STARTUP = Duration.ofSeconds(30);
+    /** Every injector must be ready this long before the start, or the run does not start. */
+    static final Duration READY_MARGIN = Duration.ofSeconds(5);
     /** An injector that sent nothing, not even a heartbeat, for this long while its plan runs is gone. */
     public static final Duration SILENCE = Duration.ofSeconds(5);
     /** The pods' dead-man switch: their plan's end plus this, and the kubelet stops them. */
@@ -168,7 +170,8 @@ public final class InjectorFleet implements LoadDriver {
 
     /** Every injector booted and waiting for the start, before the start; else why not. */
     private void awaitReady() throws IOException {
-        long until = startAtMs - 1_000;
+        // Decided well before the start: pods told to go then are gone before they would send.
+        long until = startAtMs - READY_MARGIN.toMillis();
         for (int look = 0; ; look++) {
             List<Injector> waiting = injectors.stream().filter(i -> !i.ready).toList();
             if (waiting.isEmpty()) {
@@ -190,7 +193,7 @@ public final class InjectorFleet implements LoadDriver {
                         .formatted(
                                 late.index,
                                 late.pod,
-                                STARTUP.toSeconds() - 1,
+                                STARTUP.minus(READY_MARGIN).toSeconds(),
                                 cluster.state(late.pod).why()));
             }
             try {
@@ -224,8 +227,17 @@ public final class InjectorFleet implements LoadDriver {
                 return;
             }
             InjectorCluster.PodState state = cluster.state(injector.pod);
-            if (state.gone() || state.ended()) {
-                // All it said has been read; if it said no end, its silence tells the run.
+            if (state.gone()) {
+                // Nothing more can be read; if it said no end, its silence tells the run.
+                return;
+            }
+            if (state.ended()) {
+                // Its stream broke and it has ended since: what it wrote last is still in its log.
+                try {
+                    cluster.follow(injector.pod, line -> heard(injector, line));
+                } catch (Exception e) {
+                    injector.log("[aftershock] the log of the ended pod could not be read: " + e.getMessage());
+                }
                 return;
             }
             try {
@@ -334,14 +346,57 @@ public final class InjectorFleet implements LoadDriver {
     @Override
     public boolean awaitEnd(Duration atMost) throws InterruptedException {
         long until = System.nanoTime() + atMost.toNanos();
-        while (System.nanoTime() < until) {
-            if (injectors.stream().allMatch(i -> i.ended || i.failure != null)) {
-                return injectors.stream().allMatch(i -> i.ended);
-            }
+        while (System.nanoTime() < until && !injectors.stream().allMatch(i -> i.ended || i.failure != null)) {
             Thread.sleep(100);
         }
-        return false;
+        settle();
+        return injectors.stream().allMatch(i -> i.ended && i.failure == null);
     }
+
+    /**
+     * At the plan's end, each injector on its own: one that did not say it ended (killed in the
+     * plan's last seconds, or its stream cut) may have lost its last frames; one that sent well
+     * under its share (its Gatling stalled while its heartbeats went on) did not play it. The other
+     * injectors' traffic must not hide either.
+     */
+    private void settle() {
+        double all = plan == null ? 0 : plan.expectedRequests();
+        for (Injector i : injectors) {
+            if (i.failure != null) {
+                continue;
+            }
+            if (!i.ended) {
+                i.failure = "injector %d (pod %s%s) did not say it ended (%s): its last frames may be missing"
+                        .formatted(
+                                i.index,
+                                i.pod,
+                                i.node.isEmpty() ? "" : " on node " + i.node,
+                                cluster.state(i.pod).why());
+                continue;
+            }
+            double share = i.share.expectedRequests();
+            long sent;
+            synchronized (i) {
+                sent = i.requests;
+            }
+            if (share >= 10 && sent < share * (1 - SHORTFALL)) {
+                i.failure = String.format(
+                        Locale.ROOT,
+                        "injector %d (pod %s%s) sent %d of the %.0f requests of its share (%.0f %% of the run's"
+                                + " %.0f): it fell short",
+                        i.index,
+                        i.pod,
+                        i.node.isEmpty() ? "" : " on node " + i.node,
+                        sent,
+                        share,
+                        all == 0 ? 0 : 100 * share / all,
+                        all);
+            }
+        }
+    }
+
+    /** An injector that sent fewer than this share of its requests fell short (as the run's load does). */
+    static final double SHORTFALL = 0.10;
 
     @Override
     public boolean alive() {
@@ -392,6 +447,7 @@ public final class InjectorFleet implements LoadDriver {
     private volatile String removalProblems;
 
     /** What closing could not remove (`aftershock recover` finds it by its labels), or empty. */
+    @Override
     public Optional<String> leftBehind() {
         return Optional.ofNullable(removalProblems);
     }

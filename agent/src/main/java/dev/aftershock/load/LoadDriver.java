@@ -52,6 +52,11 @@ public interface LoadDriver extends AutoCloseable {
         return java.util.Optional.empty();
     }
 
+    /** What closing could not remove from the cluster (injector pods, their Secret), or empty. */
+    default java.util.Optional<String> leftBehind() {
+        return java.util.Optional.empty();
+    }
+
     /** Each injector pod's part, for the journal (none for the agent's own child). */
     default java.util.List<dev.aftershock.journal.LoadSeries.Injector> injectors() {
         return java.util.List.of();

@@ -114,10 +114,18 @@ final class LoadSession {
                 new java.util.concurrent.atomic.AtomicReference<>();
         java.util.OptionalLong startsAt;
         try {
-            startsAt = driver.prepare(profile, url, headers, frame -> made.get().heard(frame));
+            startsAt = driver.prepare(profile, url, headers, frame -> {
+                LoadSession session = made.get();
+                if (session != null) {
+                    session.heard(frame);
+                }
+            });
         } catch (IOException e) {
             driver.close();
             throw new UncheckedIOException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            driver.close();
+            throw e;
         }
         if (startsAt.isEmpty()) {
             driver.close();
@@ -248,12 +256,28 @@ final class LoadSession {
             markBroken("the load driver exited with code " + driver.exitCode().getAsInt());
         }
         if (!now) {
-            // An injector that went silent in the plan's last seconds is told here.
+            // An injector that died in the plan's last seconds, or sent less than its share, is told here.
             driver.failure().ifPresent(this::markBroken);
         }
         injectors = driver.injectors();
-        driver.close();
+        release();
         recorder.event("load", "stopped", "", load.whole().requests() + " requests");
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * The driver closed (injector pods and their Secret removed), once; what could not be removed is
+     * said, for `aftershock recover`.
+     */
+    void release() {
+        if (released.getAndSet(true)) {
+            return;
+        }
+        driver.close();
+        driver.leftBehind()
+                .ifPresent(left ->
+                        recorder.event("load", "left-behind", "", left + "; run `aftershock recover` to remove them"));
     }
 
     private volatile List<dev.aftershock.journal.LoadSeries.Injector> injectors = List.of();

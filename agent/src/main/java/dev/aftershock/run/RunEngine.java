@@ -207,6 +207,10 @@ public final class RunEngine {
             if (clock != null) {
                 clock.shutdownNow();
             }
+            if (load != null) {
+                // A run that failed between readying its load and stopping it: injector pods go too.
+                load.release();
+            }
             informers.close();
             // Before the signal hook lets the JVM go: the next run need not wait for the lease to expire.
             lease.close();

@@ -137,6 +137,28 @@ class InjectorFleetTest {
     }
 
     @Test
+    void atThePlansEndEachInjectorMustHaveEndedAndPlayedItsShare() throws Exception {
+        InjectorFleet fleet = ready();
+        now.set(now.get() + InjectorFleet.STARTUP.toMillis() + 31_000);
+        // Injector 0 ended after its plan having sent 500 of its 600: its heartbeats went on, its
+        // Gatling did not; injector 1 sent all, but never said it ended (killed in the last seconds).
+        pods.say("inj-0", 1, frame(3, 500));
+        pods.say("inj-0", 2, "E " + now.get());
+        pods.say("inj-1", 1, frame(3, 600));
+        await().atMost(Duration.ofSeconds(5)).until(() -> frames.size() == 2);
+        assertThat(fleet.awaitEnd(Duration.ofMillis(300))).isFalse();
+        assertThat(fleet.injectors())
+                .extracting(i -> i.failure())
+                .containsExactly(
+                        "injector 0 (pod inj-0 on node node-0) sent 500 of the 600 requests of its share (50 % of the run's"
+                                + " 1200): it fell short",
+                        "injector 1 (pod inj-1 on node node-1) did not say it ended (pod Failed, exited with code 137): its"
+                                + " last frames may be missing");
+        assertThat(fleet.failure().orElseThrow()).startsWith("injector 0 (pod inj-0");
+        fleet.close();
+    }
+
+    @Test
     void linesLostWhileALogWasFollowedAgainAreAFailureNotAQuietGap() throws Exception {
         InjectorFleet fleet = ready();
         pods.say("inj-0", 1, "T " + now.get());
@@ -157,7 +179,7 @@ class InjectorFleetTest {
                 pods, "run-1", Map.of(), Set.of(), Redaction.none(), dir, false, () -> now.addAndGet(5_000));
         assertThatThrownBy(() -> fleet.prepare(TWO_INJECTORS, TWO_INJECTORS.url(), Map.of(), frames::add))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("injector 1 (pod inj-1) was not ready 29 s after it was made")
+                .hasMessageContaining("injector 1 (pod inj-1) was not ready 25 s after it was made")
                 .hasMessageContaining("not scheduled: 0/3 nodes");
         assertThat(pods.removed).containsExactly("run-1");
     }

@@ -172,8 +172,9 @@ class InjectorsE2E {
     void anInjectorKilledMidRunFailsTheRunNamingItAndTheShareItTookAlong() throws Exception {
         Path file = experiment("one-killed", "35s", "- hold: {rate: 20, for: 30s}");
         RunFixture.BackgroundRun run = fixture.start(file, "--injector-image", image);
-        // The progress line of the run's fifth second: the load has played for a few seconds.
-        run.awaitOutput("T+0:05", Duration.ofSeconds(120));
+        // The run's first progress line (about 4 s in), then 5 s more of load.
+        run.awaitOutput("T+0:00", Duration.ofSeconds(120));
+        Thread.sleep(5_000);
         assertThat(run.result().isDone()).as("the run goes on: %s", run.out()).isFalse();
         V1Pod victim = injectorPods().stream()
                 .filter(p -> "1".equals(p.getMetadata().getLabels().get("aftershock.dev/injector")))
