@@ -58,6 +58,7 @@ final class RecoverCommand implements Callable<Integer> {
                         dev.aftershock.selection.Reach.cluster(),
                         cluster.resolveHelpers(),
                         cluster.resolveInjectors(),
+                        true,
                         run -> true));
         report.lines().forEach(spec.commandLine().getOut()::println);
         if (report.failures() > 0) {
@@ -74,6 +75,7 @@ final class RecoverCommand implements Callable<Integer> {
             Recovery.Report faults,
             io.kubernetes.client.openapi.ApiClient client,
             dev.aftershock.kube.InjectorPods.Settings injectors,
+            boolean lookForInjectors,
             dev.aftershock.selection.Reach reach,
             java.util.Optional<String> live,
             java.util.function.Predicate<String> ofRuns) {
@@ -81,25 +83,29 @@ final class RecoverCommand implements Callable<Integer> {
         int recovered = faults.recovered();
         int failures = faults.failures();
         int skipped = faults.skipped();
-        java.util.List<dev.aftershock.kube.InjectorPods.Leftover> left;
+        if (!lookForInjectors) {
+            return faults;
+        }
         // Where injectors run: the injector namespace when one is set (an installed agent's), else
         // wherever the agent reaches (a run without one puts them in its target's namespace).
         java.util.List<String> namespaces = injectors
                 .namespace()
                 .map(java.util.List::of)
                 .orElse(reach.wholeCluster() ? java.util.List.of() : java.util.List.copyOf(reach.namespaces()));
-        try {
-            left = dev.aftershock.kube.InjectorPods.leftovers(client, namespaces);
-        } catch (io.kubernetes.client.openapi.ApiException e) {
+        java.util.List<io.kubernetes.client.openapi.ApiException> unlisted = new java.util.ArrayList<>();
+        java.util.List<dev.aftershock.kube.InjectorPods.Leftover> left =
+                dev.aftershock.kube.InjectorPods.leftovers(client, namespaces, unlisted);
+        for (var e : unlisted) {
+            // Not looked at is not recovered: said, and counted, so `recover` does not exit 0 on it.
             if (e.getCode() == 403) {
-                // Not a failure of what it recovered: said, so that a user who ran injectors elsewhere
-                // knows to give --injector-namespace.
-                lines.add("did not look for load injector pods (give --injector-namespace where they ran): "
+                skipped++;
+                lines.add("did not look for load injector pods or Secrets (give --injector-namespace where they"
+                        + " ran): " + dev.aftershock.kube.StatusMessages.messageOf(e));
+            } else {
+                failures++;
+                lines.add("could not look for load injector pods or Secrets: "
                         + dev.aftershock.kube.StatusMessages.messageOf(e));
-                return new Recovery.Report(lines, recovered, failures, skipped);
             }
-            lines.add("could not look for load injector pods: " + dev.aftershock.kube.StatusMessages.messageOf(e));
-            return new Recovery.Report(lines, recovered, failures + 1, skipped);
         }
         java.util.Map<java.util.List<String>, java.util.List<String>> byRun = new java.util.LinkedHashMap<>();
         for (var l : left) {
@@ -146,6 +152,7 @@ final class RecoverCommand implements Callable<Integer> {
             dev.aftershock.selection.Reach reach,
             dev.aftershock.kube.NodeHelpers.Settings helpers,
             dev.aftershock.kube.InjectorPods.Settings injectors,
+            boolean lookForInjectors,
             java.util.function.Predicate<String> ofRuns)
             throws Exception {
         var client = KubeClients.forCalls(access);
@@ -165,7 +172,7 @@ final class RecoverCommand implements Callable<Integer> {
                             new KubeClusterOps(client, informers, deadline, helpers), stateDir, live, ofRuns)
                     .within(reach)
                     .recoverAll();
-            return withInjectors(faults, client, injectors, reach, live, ofRuns);
+            return withInjectors(faults, client, injectors, lookForInjectors, reach, live, ofRuns);
         } finally {
             if (lease != null) {
                 lease.close();

@@ -117,7 +117,16 @@ final class Takeover {
             return true;
         }
         Recovery.Report report = RecoverCommand.recoverEverything(
-                access, lockNamespace, stateDir, deadline, reach, helpers, injectors, ids::contains);
+                access,
+                lockNamespace,
+                stateDir,
+                deadline,
+                reach,
+                helpers,
+                injectors,
+                // An agent with injectors off made none, and may not list them.
+                injectors.image().isPresent(),
+                ids::contains);
         report.lines().forEach(this::say);
         journal(interrupted, report);
         return report.failures() == 0 && report.skipped() == 0;

@@ -418,49 +418,61 @@ public final class InjectorPods implements InjectorCluster {
     /** A run's injector objects left in the cluster: namespace and run of each pod and Secret. */
     public record Leftover(String namespace, String run, String kind, String name) {}
 
-    /** Every injector pod and Secret in the cluster (or in {@code namespaces}), whichever run left it. */
-    public static List<Leftover> leftovers(ApiClient client, List<String> namespaces) throws ApiException {
+    /**
+     * Every injector pod and Secret in the cluster (or in {@code namespaces}), whichever run left it;
+     * pods and Secrets are listed apart, so one the agent may not list does not hide the other.
+     * What could not be listed goes to {@code problems}, with whether it was refused (403).
+     */
+    public static List<Leftover> leftovers(ApiClient client, List<String> namespaces, List<ApiException> problems) {
         CoreV1Api core = new CoreV1Api(client);
         String selector = ROLE_LABEL + "=" + ROLE;
         List<Leftover> found = new ArrayList<>();
-        List<V1Pod> pods = new ArrayList<>();
-        List<V1Secret> secrets = new ArrayList<>();
-        if (namespaces.isEmpty()) {
-            pods.addAll(core.listPodForAllNamespaces()
-                    .labelSelector(selector)
-                    .execute()
-                    .getItems());
-            secrets.addAll(core.listSecretForAllNamespaces()
-                    .labelSelector(selector)
-                    .execute()
-                    .getItems());
-        } else {
+        try {
+            List<V1Pod> pods = new ArrayList<>();
+            if (namespaces.isEmpty()) {
+                pods.addAll(core.listPodForAllNamespaces()
+                        .labelSelector(selector)
+                        .execute()
+                        .getItems());
+            }
             for (String ns : namespaces) {
                 pods.addAll(core.listNamespacedPod(ns)
                         .labelSelector(selector)
                         .execute()
                         .getItems());
+            }
+            for (V1Pod p : pods) {
+                found.add(leftover(p.getMetadata(), "Pod"));
+            }
+        } catch (ApiException e) {
+            problems.add(e);
+        }
+        try {
+            List<V1Secret> secrets = new ArrayList<>();
+            if (namespaces.isEmpty()) {
+                secrets.addAll(core.listSecretForAllNamespaces()
+                        .labelSelector(selector)
+                        .execute()
+                        .getItems());
+            }
+            for (String ns : namespaces) {
                 secrets.addAll(core.listNamespacedSecret(ns)
                         .labelSelector(selector)
                         .execute()
                         .getItems());
             }
-        }
-        for (V1Pod p : pods) {
-            found.add(new Leftover(
-                    p.getMetadata().getNamespace(),
-                    p.getMetadata().getLabels().getOrDefault(NodeHelpers.RUN_LABEL, ""),
-                    "Pod",
-                    p.getMetadata().getName()));
-        }
-        for (V1Secret s : secrets) {
-            found.add(new Leftover(
-                    s.getMetadata().getNamespace(),
-                    s.getMetadata().getLabels().getOrDefault(NodeHelpers.RUN_LABEL, ""),
-                    "Secret",
-                    s.getMetadata().getName()));
+            for (V1Secret s : secrets) {
+                found.add(leftover(s.getMetadata(), "Secret"));
+            }
+        } catch (ApiException e) {
+            problems.add(e);
         }
         return found;
+    }
+
+    private static Leftover leftover(V1ObjectMeta m, String kind) {
+        String run = m.getLabels() == null ? "" : m.getLabels().getOrDefault(NodeHelpers.RUN_LABEL, "");
+        return new Leftover(m.getNamespace(), run, kind, m.getName());
     }
 
     /** Removes every injector object of {@code run} in {@code namespace}; returns what could not be. */

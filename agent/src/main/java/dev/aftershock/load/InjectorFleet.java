@@ -73,6 +73,7 @@ public final class InjectorFleet implements LoadDriver {
     private volatile Consumer<LoadFrame> outcomes = frame -> {};
     private volatile boolean closing;
     private long startAtMs;
+    private long timeoutMs;
     private ArrivalPlan plan;
 
     /**
@@ -139,6 +140,7 @@ public final class InjectorFleet implements LoadDriver {
         Files.createDirectories(workDir);
         this.outcomes = outcomes;
         this.plan = new ArrivalPlan(profile.arrivals());
+        this.timeoutMs = profile.timeout().toMillis();
         startAtMs = clock.getAsLong() + STARTUP.toMillis();
         int n = profile.injectors().count();
         InjectorCluster.Spec spec =
@@ -289,6 +291,8 @@ public final class InjectorFleet implements LoadDriver {
                 }
                 case 'Q' -> injector.request(body.substring(2));
                 case 'E' -> {
+                    // "E <ms> signalled": a signal stopped it (its last lines flushed); "played": its plan ran out.
+                    injector.signalled = body.endsWith(" signalled");
                     injector.endedAtMs = now;
                     injector.ended = true;
                 }
@@ -296,6 +300,14 @@ public final class InjectorFleet implements LoadDriver {
             }
         } catch (RuntimeException e) {
             unreadable.incrementAndGet();
+        }
+    }
+
+    /** The last line number heard from injector {@code index} (tests wait on it). */
+    long heardUpTo(int index) {
+        Injector i = injectors.get(index);
+        synchronized (i) {
+            return i.lastSequence;
         }
     }
 
@@ -315,8 +327,15 @@ public final class InjectorFleet implements LoadDriver {
         }
         long planEnd = startAtMs + plan.lengthMs();
         for (Injector i : injectors) {
-            // Ended before its plan did (a SIGTERM: its last lines flushed, then gone), or silent.
-            boolean endedEarly = i.ended && i.endedAtMs < planEnd - 1_000;
+            // Stopped by a signal the agent did not send before its last requests could answer (its
+            // last lines flushed, then gone); or ended
+            // before its plan's end short of what its share asked for (a low rate's last request may
+            // go out well before the end: that is no early end); or silent.
+            boolean endedEarly = i.ended
+                    && !closing
+                    && ((i.signalled && i.endedAtMs < planEnd + timeoutMs)
+                            || (i.endedAtMs < planEnd - 1_000
+                                    && i.sent() < i.share.expectedRequests() * (1 - SHORTFALL)));
             boolean silent = !i.ended && now < planEnd && now - i.lastHeardMs > SILENCE.toMillis();
             if (!endedEarly && !silent) {
                 continue;
@@ -345,7 +364,11 @@ public final class InjectorFleet implements LoadDriver {
 
     @Override
     public boolean awaitEnd(Duration atMost) throws InterruptedException {
-        long until = System.nanoTime() + atMost.toNanos();
+        // At least until the plan's end, its last requests' timeout and a margin for Gatling's end
+        // and the log's delay: an injector still answering its last requests is not one that died.
+        long endBy = plan == null ? 0 : startAtMs + plan.lengthMs() + timeoutMs + END_MARGIN.toMillis();
+        long waitMs = Math.max(atMost.toMillis(), endBy - clock.getAsLong());
+        long until = System.nanoTime() + waitMs * 1_000_000;
         while (System.nanoTime() < until && !injectors.stream().allMatch(i -> i.ended || i.failure != null)) {
             Thread.sleep(100);
         }
@@ -395,6 +418,9 @@ public final class InjectorFleet implements LoadDriver {
         }
     }
 
+    /** After the plan's end and its requests' timeout, how long an injector has to say it ended. */
+    static final Duration END_MARGIN = Duration.ofSeconds(15);
+
     /** An injector that sent fewer than this share of its requests fell short (as the run's load does). */
     static final double SHORTFALL = 0.10;
 
@@ -427,11 +453,13 @@ public final class InjectorFleet implements LoadDriver {
     public void close() {
         closing = true;
         List<String> problems = cluster.remove(run);
+        // One deadline for all followers (their streams end with their pods), not 5 s each.
+        long until = System.nanoTime() + 5_000_000_000L;
         for (Injector i : injectors) {
             problems.forEach(p -> i.log("[aftershock] " + p));
             if (i.follower != null) {
                 try {
-                    i.follower.join(5_000);
+                    i.follower.join(Math.max(1, (until - System.nanoTime()) / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
@@ -461,6 +489,7 @@ public final class InjectorFleet implements LoadDriver {
         volatile boolean ready;
         volatile boolean ended;
         volatile long endedAtMs;
+        volatile boolean signalled;
         volatile long lastHeardMs;
         volatile String failure;
         volatile String node = "";
@@ -477,6 +506,10 @@ public final class InjectorFleet implements LoadDriver {
             this.pod = pod;
             this.share = share;
             this.lastHeardMs = clock.getAsLong();
+        }
+
+        synchronized long sent() {
+            return requests;
         }
 
         synchronized void heartbeat(long agentMs, long injectorMs) {

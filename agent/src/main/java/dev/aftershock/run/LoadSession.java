@@ -122,10 +122,10 @@ final class LoadSession {
             });
         } catch (IOException e) {
             driver.close();
-            throw new UncheckedIOException(e.getMessage(), e);
+            throw new UncheckedIOException(e.getMessage() + leftBehind(driver), e);
         } catch (RuntimeException e) {
             driver.close();
-            throw e;
+            throw new IllegalStateException(e.getMessage() + leftBehind(driver), e);
         }
         if (startsAt.isEmpty()) {
             driver.close();
@@ -137,6 +137,12 @@ final class LoadSession {
     }
 
     record Prepared(LoadSession session, java.time.Instant startsAt) {}
+
+    private static String leftBehind(LoadDriver driver) {
+        return driver.leftBehind()
+                .map(left -> "; left behind: " + left + " (run `aftershock recover`)")
+                .orElse("");
+    }
 
     /** The load starts (a prepared one: is taken from here on), and the journal says so. */
     void begin(URI url, Map<String, String> headers, Redaction redaction) {
@@ -270,14 +276,14 @@ final class LoadSession {
      * The driver closed (injector pods and their Secret removed), once; what could not be removed is
      * said, for `aftershock recover`.
      */
-    void release() {
+    Optional<String> release() {
         if (released.getAndSet(true)) {
-            return;
+            return Optional.empty();
         }
         driver.close();
-        driver.leftBehind()
-                .ifPresent(left ->
-                        recorder.event("load", "left-behind", "", left + "; run `aftershock recover` to remove them"));
+        Optional<String> left = driver.leftBehind().map(l -> l + "; run `aftershock recover` to remove them");
+        left.ifPresent(l -> recorder.event("load", "left-behind", "", l));
+        return left;
     }
 
     private volatile List<dev.aftershock.journal.LoadSeries.Injector> injectors = List.of();

@@ -209,7 +209,11 @@ public final class RunEngine {
             }
             if (load != null) {
                 // A run that failed between readying its load and stopping it: injector pods go too.
-                load.release();
+                try {
+                    load.release().ifPresent(left -> console.warn("the load left behind: " + left));
+                } catch (RuntimeException e) {
+                    console.warn("the load could not be stopped: " + e.getMessage() + "; run `aftershock recover`");
+                }
             }
             informers.close();
             // Before the signal hook lets the JVM go: the next run need not wait for the lease to expire.

@@ -129,7 +129,7 @@ class InjectorFleetTest {
         // A SIGTERM: it flushed what it had and said it ended, 12 s into a 30 s plan.
         pods.say("inj-0", 1, "E " + now.get());
         pods.say("inj-1", 1, "T " + now.get());
-        await().atMost(Duration.ofSeconds(5)).until(() -> fleet.failure().isPresent());
+        heard(fleet, 1, 1);
         assertThat(fleet.failure().orElseThrow())
                 .contains("injector 0 (pod inj-0 on node node-0) ended before its plan did at T+0:12")
                 .contains("360 of the run's 1200 requests (30.0 %), was not sent");
@@ -139,7 +139,8 @@ class InjectorFleetTest {
     @Test
     void atThePlansEndEachInjectorMustHaveEndedAndPlayedItsShare() throws Exception {
         InjectorFleet fleet = ready();
-        now.set(now.get() + InjectorFleet.STARTUP.toMillis() + 31_000);
+        // Past the plan (30 s), its requests' timeout (2 s) and the margin for the injectors to end.
+        now.set(now.get() + InjectorFleet.STARTUP.toMillis() + 50_000);
         // Injector 0 ended after its plan having sent 500 of its 600: its heartbeats went on, its
         // Gatling did not; injector 1 sent all, but never said it ended (killed in the last seconds).
         pods.say("inj-0", 1, frame(3, 500));
@@ -155,6 +156,23 @@ class InjectorFleetTest {
                         "injector 1 (pod inj-1 on node node-1) did not say it ended (pod Failed, exited with code 137): its"
                                 + " last frames may be missing");
         assertThat(fleet.failure().orElseThrow()).startsWith("injector 0 (pod inj-0");
+        fleet.close();
+    }
+
+    @Test
+    void anEarlyEndWithItsShareSentIsNoFailureButASignalIs() throws Exception {
+        InjectorFleet fleet = ready();
+        now.set(now.get() + InjectorFleet.STARTUP.toMillis() + 27_000);
+        // Injector 0 sent its whole share and its plan ran out (a low rate's last request goes out
+        // early); injector 1 was stopped by a signal nobody in the run sent.
+        pods.say("inj-0", 1, frame(3, 600));
+        pods.say("inj-0", 2, "E " + now.get() + " played");
+        pods.say("inj-1", 1, frame(3, 590));
+        pods.say("inj-1", 2, "E " + now.get() + " signalled");
+        heard(fleet, 2, 2);
+        assertThat(fleet.failure().orElseThrow())
+                .startsWith("injector 1 (pod inj-1 on node node-1) ended before its plan did at T+0:27");
+        assertThat(fleet.injectors().get(0).failure()).isNull();
         fleet.close();
     }
 
@@ -182,6 +200,11 @@ class InjectorFleetTest {
                 .hasMessageContaining("injector 1 (pod inj-1) was not ready 25 s after it was made")
                 .hasMessageContaining("not scheduled: 0/3 nodes");
         assertThat(pods.removed).containsExactly("run-1");
+    }
+
+    /** Until the fleet has heard each injector's lines up to these numbers. */
+    private static void heard(InjectorFleet fleet, long first, long second) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> fleet.heardUpTo(0) == first && fleet.heardUpTo(1) == second);
     }
 
     private static String frame(long second, int requests) {

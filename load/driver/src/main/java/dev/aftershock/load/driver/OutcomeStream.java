@@ -105,7 +105,7 @@ public final class OutcomeStream implements AutoCloseable {
 
     private static OutcomeStream onExitFlushed(OutcomeStream stream) {
         // Stopped by a signal, Gatling skips after(): what is gathered still reaches the agent.
-        Runtime.getRuntime().addShutdownHook(new Thread(stream::close, "outcome-flush-on-exit"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stream.close(SIGNALLED), "outcome-flush-on-exit"));
         return stream;
     }
 
@@ -261,8 +261,18 @@ public final class OutcomeStream implements AutoCloseable {
         }
     }
 
+    /** How an injector's stream ended: its plan played out (Gatling's after()), or a signal stopped it. */
+    static final String PLAYED = "played";
+
+    static final String SIGNALLED = "signalled";
+
     @Override
     public void close() {
+        close(PLAYED);
+    }
+
+    /** Ends the stream; an injector's last line says how ({@link #PLAYED} or {@link #SIGNALLED}). */
+    public void close(String how) {
         // Gatling's after() and the exit hook both close: the stream ends once.
         if (ending.getAndSet(true)) {
             return;
@@ -286,7 +296,7 @@ public final class OutcomeStream implements AutoCloseable {
                 if (pod) {
                     // The injector's last word: everything it sent has been sent.
                     synchronized (out) {
-                        write("E " + System.currentTimeMillis() + "\n");
+                        write("E " + System.currentTimeMillis() + " " + how + "\n");
                         out.flush();
                     }
                 }
