@@ -427,47 +427,66 @@ public final class InjectorPods implements InjectorCluster {
         CoreV1Api core = new CoreV1Api(client);
         String selector = ROLE_LABEL + "=" + ROLE;
         List<Leftover> found = new ArrayList<>();
-        try {
-            List<V1Pod> pods = new ArrayList<>();
-            if (namespaces.isEmpty()) {
-                pods.addAll(core.listPodForAllNamespaces()
+        listed(
+                "Pod",
+                namespaces,
+                () -> core.listPodForAllNamespaces()
                         .labelSelector(selector)
                         .execute()
-                        .getItems());
-            }
-            for (String ns : namespaces) {
-                pods.addAll(core.listNamespacedPod(ns)
+                        .getItems(),
+                ns -> core.listNamespacedPod(ns)
                         .labelSelector(selector)
                         .execute()
-                        .getItems());
-            }
-            for (V1Pod p : pods) {
-                found.add(leftover(p.getMetadata(), "Pod"));
-            }
-        } catch (ApiException e) {
-            problems.add(e);
-        }
-        try {
-            List<V1Secret> secrets = new ArrayList<>();
-            if (namespaces.isEmpty()) {
-                secrets.addAll(core.listSecretForAllNamespaces()
+                        .getItems(),
+                V1Pod::getMetadata,
+                found,
+                problems);
+        listed(
+                "Secret",
+                namespaces,
+                () -> core.listSecretForAllNamespaces()
                         .labelSelector(selector)
                         .execute()
-                        .getItems());
-            }
-            for (String ns : namespaces) {
-                secrets.addAll(core.listNamespacedSecret(ns)
+                        .getItems(),
+                ns -> core.listNamespacedSecret(ns)
                         .labelSelector(selector)
                         .execute()
-                        .getItems());
-            }
-            for (V1Secret s : secrets) {
-                found.add(leftover(s.getMetadata(), "Secret"));
-            }
-        } catch (ApiException e) {
-            problems.add(e);
-        }
+                        .getItems(),
+                V1Secret::getMetadata,
+                found,
+                problems);
         return found;
+    }
+
+    private interface Listing<T> {
+        List<T> list() throws ApiException;
+    }
+
+    private interface NamespacedListing<T> {
+        List<T> list(String namespace) throws ApiException;
+    }
+
+    /** One kind's injector objects, everywhere ({@code namespaces} empty) or in those namespaces. */
+    private static <T> void listed(
+            String kind,
+            List<String> namespaces,
+            Listing<T> everywhere,
+            NamespacedListing<T> in,
+            java.util.function.Function<T, V1ObjectMeta> metadata,
+            List<Leftover> found,
+            List<ApiException> problems) {
+        try {
+            List<T> items = new ArrayList<>();
+            if (namespaces.isEmpty()) {
+                items.addAll(everywhere.list());
+            }
+            for (String ns : namespaces) {
+                items.addAll(in.list(ns));
+            }
+            items.forEach(item -> found.add(leftover(metadata.apply(item), kind)));
+        } catch (ApiException e) {
+            problems.add(e);
+        }
     }
 
     private static Leftover leftover(V1ObjectMeta m, String kind) {

@@ -346,11 +346,9 @@ public final class InjectorFleet implements LoadDriver {
             double all = plan.expectedRequests();
             i.failure = String.format(
                     Locale.ROOT,
-                    "injector %d (pod %s%s) %s at %s (%s): its share of the plan from then on,"
+                    "%s %s at %s (%s): its share of the plan from then on,"
                             + " %.0f of the run's %.0f requests (%.1f %%), was not sent",
-                    i.index,
-                    i.pod,
-                    i.node.isEmpty() ? "" : " on node " + i.node,
+                    i.named(),
                     endedEarly ? "ended before its plan did" : "stopped reporting",
                     Format.offset(stoppedAt),
                     state.why(),
@@ -389,27 +387,17 @@ public final class InjectorFleet implements LoadDriver {
                 continue;
             }
             if (!i.ended) {
-                i.failure = "injector %d (pod %s%s) did not say it ended (%s): its last frames may be missing"
-                        .formatted(
-                                i.index,
-                                i.pod,
-                                i.node.isEmpty() ? "" : " on node " + i.node,
-                                cluster.state(i.pod).why());
+                i.failure = "%s did not say it ended (%s): its last frames may be missing"
+                        .formatted(i.named(), cluster.state(i.pod).why());
                 continue;
             }
             double share = i.share.expectedRequests();
-            long sent;
-            synchronized (i) {
-                sent = i.requests;
-            }
+            long sent = i.sent();
             if (share >= 10 && sent < share * (1 - SHORTFALL)) {
                 i.failure = String.format(
                         Locale.ROOT,
-                        "injector %d (pod %s%s) sent %d of the %.0f requests of its share (%.0f %% of the run's"
-                                + " %.0f): it fell short",
-                        i.index,
-                        i.pod,
-                        i.node.isEmpty() ? "" : " on node " + i.node,
+                        "%s sent %d of the %.0f requests of its share (%.0f %% of the run's %.0f): it fell short",
+                        i.named(),
                         sent,
                         share,
                         all == 0 ? 0 : 100 * share / all,
@@ -506,6 +494,11 @@ public final class InjectorFleet implements LoadDriver {
             this.pod = pod;
             this.share = share;
             this.lastHeardMs = clock.getAsLong();
+        }
+
+        /** "injector N (pod P on node X)", as every message about it starts. */
+        String named() {
+            return "injector %d (pod %s%s)".formatted(index, pod, node.isEmpty() ? "" : " on node " + node);
         }
 
         synchronized long sent() {
